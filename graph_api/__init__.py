@@ -1,0 +1,1 @@
+"""citekb GraphQL service, settings, Neo4j access and command line."""

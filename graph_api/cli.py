@@ -1,0 +1,110 @@
+"""The ``citekb`` command line.
+
+Each command group lives with the code it drives; this module only wires
+them together and keeps the error handling uniform: a known failure prints
+one clear line and exits non-zero, never a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+from neo4j import Driver
+from neo4j.exceptions import AuthError, ServiceUnavailable
+from rich.console import Console
+
+from graph_api import graph_store, neo4j_server
+from graph_api.settings import Settings, get_settings
+
+app = typer.Typer(
+    name="citekb",
+    help="citekb: a citation-graph knowledge base (Neo4j + GraphQL).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Run and prepare the Neo4j server.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+console = Console(stderr=True)
+
+EXIT_FAILURE = 1
+
+
+def fail(message: str, code: int = EXIT_FAILURE) -> typer.Exit:
+    console.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(code)
+
+
+@contextmanager
+def connected(settings: Settings | None = None) -> Iterator[tuple[Driver, Settings]]:
+    """A sync driver to the configured server, or a clear error if none answers."""
+    settings = settings or get_settings()
+    where = neo4j_server.endpoint(settings)
+    driver = graph_store.driver_for(settings, where.uri)
+    try:
+        driver.verify_connectivity()
+    except (ServiceUnavailable, OSError) as exc:
+        driver.close()
+        raise fail(
+            f"Neo4j is not answering at {where.uri} ({where.detail}); run `citekb db up`"
+        ) from exc
+    except AuthError as exc:
+        driver.close()
+        raise fail(
+            f"Neo4j at {where.uri} rejected the configured NEO4J_USER/NEO4J_PASSWORD"
+        ) from exc
+    try:
+        yield driver, settings
+    finally:
+        driver.close()
+
+
+@db_app.command("up")
+def db_up(
+    fresh: bool = typer.Option(False, "--fresh", help="Start from an empty database."),
+    init: bool = typer.Option(True, "--init/--no-init", help="Apply the schema after start."),
+) -> None:
+    """Start Neo4j (NEO4J_URI, docker compose, or the local Maven-fetched server)."""
+    settings = get_settings()
+    try:
+        where, took = neo4j_server.up(settings, fresh=fresh)
+    except neo4j_server.Neo4jUnavailable as exc:
+        raise fail(str(exc)) from exc
+    console.print(f"Neo4j up at {where.uri} ({where.detail}) in {took:.1f}s")
+    if init:
+        with connected(settings) as (driver, s):
+            n = graph_store.apply_schema(driver, s.neo4j_database)
+        console.print(f"schema applied ({n} statements)")
+
+
+@db_app.command("down")
+def db_down() -> None:
+    """Stop the server citekb started."""
+    console.print(neo4j_server.down(get_settings()))
+
+
+@db_app.command("status")
+def db_status() -> None:
+    """Where the server is, its version and edition, and whether the schema is applied."""
+    settings = get_settings()
+    with connected(settings) as (driver, s):
+        info = graph_store.server_info(driver, s.neo4j_database)
+        applied = graph_store.schema_applied(driver, s.neo4j_database)
+    where = neo4j_server.endpoint(settings)
+    typer.echo(f"uri:     {where.uri} ({where.mode}: {where.detail})")
+    typer.echo(f"server:  {info.name} {info.version} {info.edition}")
+    typer.echo(f"schema:  {'applied' if applied else 'NOT applied (run `citekb db init`)'}")
+
+
+@db_app.command("init")
+def db_init() -> None:
+    """Apply constraints and indexes (idempotent)."""
+    with connected() as (driver, s):
+        n = graph_store.apply_schema(driver, s.neo4j_database)
+    console.print(f"schema applied ({n} statements)")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

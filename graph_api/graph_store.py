@@ -1,0 +1,94 @@
+"""The Neo4j side of citekb: drivers, the schema, and whole-graph chores.
+
+Both drivers (sync for the CLI and loaders' bulk chores, async for the API)
+are built here from :class:`~graph_api.settings.Settings`, so connection
+options live in one place.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from neo4j import AsyncDriver, AsyncGraphDatabase, Driver, GraphDatabase
+
+import cypher
+from graph_api.settings import Settings
+
+
+def driver_for(settings: Settings, uri: str) -> Driver:
+    return GraphDatabase.driver(
+        uri,
+        auth=(settings.neo4j_user, settings.neo4j_password.get_secret_value()),
+        max_connection_pool_size=50,
+    )
+
+
+def async_driver_for(settings: Settings, uri: str) -> AsyncDriver:
+    return AsyncGraphDatabase.driver(
+        uri,
+        auth=(settings.neo4j_user, settings.neo4j_password.get_secret_value()),
+        max_connection_pool_size=50,
+    )
+
+
+def apply_schema(driver: Driver, database: str) -> int:
+    """Create every constraint and index (idempotent); returns statements run."""
+    stmts = cypher.statements("schema/schema")
+    for stmt in stmts:
+        driver.execute_query(stmt, database_=database)
+    # Full-text and range indexes build in the background; callers that query
+    # right away (tests, the first load) need them online.
+    driver.execute_query(cypher.statement("admin/await_indexes"), database_=database)
+    return len(stmts)
+
+
+@dataclass(frozen=True)
+class SchemaSnapshot:
+    constraints: list[dict[str, Any]]
+    indexes: list[dict[str, Any]]
+
+
+def schema_snapshot(driver: Driver, database: str) -> SchemaSnapshot:
+    cons, _, _ = driver.execute_query(
+        cypher.statement("read/schema_constraints"), database_=database
+    )
+    idx, _, _ = driver.execute_query(cypher.statement("read/schema_indexes"), database_=database)
+    return SchemaSnapshot(constraints=[r.data() for r in cons], indexes=[r.data() for r in idx])
+
+
+_SCHEMA_NAME = re.compile(r"^CREATE (?:FULLTEXT )?(?:CONSTRAINT|INDEX) (\w+) IF NOT EXISTS")
+
+
+def schema_names() -> set[str]:
+    """Names of the constraints and indexes that the schema file creates."""
+    found = (_SCHEMA_NAME.match(s) for s in cypher.statements("schema/schema"))
+    return {m.group(1) for m in found if m}
+
+
+def schema_applied(driver: Driver, database: str) -> bool:
+    """True when every constraint and index the schema file names exists."""
+    snap = schema_snapshot(driver, database)
+    have = {c["name"] for c in snap.constraints} | {i["name"] for i in snap.indexes}
+    return schema_names() <= have
+
+
+@dataclass(frozen=True)
+class ServerInfo:
+    name: str
+    version: str
+    edition: str
+
+
+def server_info(driver: Driver, database: str) -> ServerInfo:
+    records, _, _ = driver.execute_query(cypher.statement("read/server_info"), database_=database)
+    row = records[0]
+    return ServerInfo(name=row["name"], version=row["version"], edition=row["edition"])
+
+
+def clear_data(driver: Driver, database: str) -> None:
+    """Delete all nodes and relationships; constraints and indexes stay."""
+    with driver.session(database=database) as session:
+        # CALL ... IN TRANSACTIONS needs an auto-commit transaction.
+        session.run(cypher.statement("write/clear_all")).consume()

@@ -1,0 +1,86 @@
+"""The one place citekb reads its environment.
+
+Every other module takes a :class:`Settings` (or calls :func:`get_settings`);
+nothing else touches ``os.environ``. Secrets are ``SecretStr`` so that they
+never show up in a repr, a log line or a traceback.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_cache_dir() -> Path:
+    # Kept outside the repository so that a clean clone never carries jars,
+    # databases or S2 responses, and a second clone reuses the same cache.
+    return Path.home() / ".cache" / "citekb"
+
+
+class Settings(BaseSettings):
+    """citekb configuration; each field maps to the upper-case env variable."""
+
+    model_config = SettingsConfigDict(
+        env_file=None, extra="ignore", case_sensitive=False, populate_by_name=True
+    )
+
+    # --- Neo4j -----------------------------------------------------------
+    # Unset means "citekb manages the server": docker compose if an engine
+    # answers, else the local server fetched from Maven Central.
+    neo4j_uri: str | None = None
+    neo4j_user: str = "neo4j"
+    neo4j_password: SecretStr = SecretStr("citekb-local-password")
+    neo4j_database: str = "neo4j"
+    neo4j_version: str = "5.26.30"
+    neo4j_bolt_port: int = 7687
+    neo4j_http_port: int = 7474
+    neo4j_heap: str = "1g"
+    neo4j_pagecache: str = "512m"
+    neo4j_start_timeout_s: float = 120.0
+    # A read that runs longer than this is cancelled by the server.
+    neo4j_tx_timeout_s: float = 10.0
+    citekb_cache_dir: Path = Field(default_factory=_default_cache_dir)
+    # "auto" picks docker when an engine answers, else local; tests and CI
+    # may force one.
+    citekb_neo4j_mode: str = "auto"
+
+    # --- Semantic Scholar ------------------------------------------------
+    s2_api_key: SecretStr | None = None
+    s2_base_url: str = "https://api.semanticscholar.org/graph/v1"
+    # Requests per second; S2 grants 1 req/s to a key, less without one.
+    s2_rate_limit: float = 1.0
+    s2_timeout_s: float = 30.0
+    s2_max_retries: int = 6
+    s2_retry_budget: int = 50
+    s2_max_retry_after_s: float = 60.0
+
+    # --- API -------------------------------------------------------------
+    citekb_api_key: SecretStr | None = None
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    api_workers: int = 1
+    api_cors_origins: list[str] = Field(default_factory=lambda: ["*"])
+    api_introspection: bool = True
+    api_max_depth: int = 10
+    api_max_aliases: int = 30
+    api_max_tokens: int = 2000
+    api_max_page_size: int = 100
+    api_max_rows: int = 5000
+    api_max_body_bytes: int = 100_000
+
+    @property
+    def neo4j_home(self) -> Path:
+        return self.citekb_cache_dir / "neo4j" / self.neo4j_version
+
+    @property
+    def s2_cache_dir(self) -> Path:
+        return self.citekb_cache_dir / "s2-http"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings read once per process from the environment."""
+    return Settings()

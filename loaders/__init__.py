@@ -1,0 +1,1 @@
+"""Sources -> Semantic Scholar enrichment -> rows -> Neo4j writes."""
