@@ -56,6 +56,12 @@ class Settings(BaseSettings):
     s2_max_retries: int = 6
     s2_retry_budget: int = 50
     s2_max_retry_after_s: float = 60.0
+    # Exponential backoff (with jitter) between retries of 429/5xx/timeouts
+    # when the server sends no Retry-After: base * 2**retry, capped.
+    s2_backoff_base_s: float = 1.0
+    s2_backoff_max_s: float = 60.0
+    # Serve S2 answers from the on-disk cache only; a miss is an error.
+    s2_offline: bool = False
 
     # --- API -------------------------------------------------------------
     citekb_api_key: SecretStr | None = None
