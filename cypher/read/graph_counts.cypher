@@ -1,0 +1,14 @@
+// params: -
+// returns: papers, authors, orgs, topics, venues, cites, authored, hasTopic, publishedIn, affiliated, submitted
+CALL () { MATCH (n:Paper) RETURN count(n) AS papers }
+CALL () { MATCH (n:Author) RETURN count(n) AS authors }
+CALL () { MATCH (n:Org) RETURN count(n) AS orgs }
+CALL () { MATCH (n:Topic) RETURN count(n) AS topics }
+CALL () { MATCH (n:Venue) RETURN count(n) AS venues }
+CALL () { MATCH ()-[r:CITES]->() RETURN count(r) AS cites }
+CALL () { MATCH ()-[r:AUTHORED]->() RETURN count(r) AS authored }
+CALL () { MATCH ()-[r:HAS_TOPIC]->() RETURN count(r) AS hasTopic }
+CALL () { MATCH ()-[r:PUBLISHED_IN]->() RETURN count(r) AS publishedIn }
+CALL () { MATCH ()-[r:AFFILIATED_WITH]->() RETURN count(r) AS affiliated }
+CALL () { MATCH ()-[r:SUBMITTED]->() RETURN count(r) AS submitted }
+RETURN papers, authors, orgs, topics, venues, cites, authored, hasTopic, publishedIn, affiliated, submitted

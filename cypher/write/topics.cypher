@@ -1,0 +1,10 @@
+// params: rows
+// returns: nothing; Topic per key and (Paper)-[:HAS_TOPIC {source, score}]->(Topic)
+// rows: {paperId, key, name, source, score}
+UNWIND $rows AS row
+MATCH (p:Paper {paperId: row.paperId})
+MERGE (t:Topic {key: row.key})
+  ON CREATE SET t.name = row.name, t.source = row.source
+MERGE (p)-[r:HAS_TOPIC]->(t)
+SET r.source = coalesce(row.source, r.source),
+    r.score = coalesce(row.score, r.score)
