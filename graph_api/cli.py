@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated
 
 import typer
 from neo4j import Driver
@@ -104,6 +107,44 @@ def db_init() -> None:
     with connected() as (driver, s):
         n = graph_store.apply_schema(driver, s.neo4j_database)
     console.print(f"schema applied ({n} statements)")
+
+
+@app.command("load")
+def load(
+    source: Annotated[
+        Path,
+        typer.Argument(
+            help="Daily Papers page (text), Daily Papers JSON, id list, or S2 Datasets directory."
+        ),
+    ],
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Only parse and print the entries; touch neither S2 nor Neo4j."
+    ),
+    json_output: bool = typer.Option(False, "--json", help="Print one JSON object per entry."),
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="YYYY-MM-DD: the reference date for page dates shown without a year."
+    ),
+    topics: bool = typer.Option(False, "--topics", help="With --dry-run: add keyphrase topics."),
+) -> None:
+    """Load papers from SOURCE (the type is detected from the content)."""
+    from rich.markup import escape
+
+    from loaders.dry_run import dry_run_lines
+    from loaders.sources import SourceError
+
+    reference: date | None = None
+    if as_of is not None:
+        try:
+            reference = date.fromisoformat(as_of)
+        except ValueError as exc:
+            raise fail(f"--as-of expects a date as YYYY-MM-DD, got {escape(as_of)!r}") from exc
+    if not dry_run:
+        raise fail("loading into Neo4j is not wired yet; use `citekb load SOURCE --dry-run`")
+    try:
+        for line in dry_run_lines(source, as_of=reference, as_json=json_output, topics=topics):
+            typer.echo(line)
+    except SourceError as exc:
+        raise fail(escape(str(exc))) from exc
 
 
 if __name__ == "__main__":  # pragma: no cover
