@@ -138,6 +138,9 @@ def load(
             reference = date.fromisoformat(as_of)
         except ValueError as exc:
             raise fail(f"--as-of expects a date as YYYY-MM-DD, got {escape(as_of)!r}") from exc
+    if source.is_dir() and not dry_run:
+        _load_datasets_dir(source)
+        return
     if not dry_run:
         raise fail("loading into Neo4j is not wired yet; use `citekb load SOURCE --dry-run`")
     try:
@@ -145,6 +148,46 @@ def load(
             typer.echo(line)
     except SourceError as exc:
         raise fail(escape(str(exc))) from exc
+
+
+def _load_datasets_dir(source: Path) -> None:
+    """The bulk path: a directory in the S2 Datasets format (loaders/bulk_load.py)."""
+    from neo4j.exceptions import DriverError, Neo4jError
+    from rich.markup import escape
+
+    from loaders.bulk_load import DEFAULT_BATCH_SIZE, run_load_command
+    from loaders.s2_datasets import DatasetError
+
+    with connected() as (driver, s):
+        try:
+            run_load_command(
+                driver, source, s.neo4j_database, console, batch_size=DEFAULT_BATCH_SIZE
+            )
+        except DatasetError as exc:
+            raise fail(escape(str(exc))) from exc
+        except (Neo4jError, DriverError) as exc:
+            raise fail(
+                f"writing {escape(str(source))} failed: {escape(str(exc))};"
+                " committed batches stay, re-running the load completes it"
+            ) from exc
+
+
+@app.command("synth")
+def synth(
+    out: Annotated[Path, typer.Option("--out", help="Directory to write the corpus into.")],
+    papers: int = typer.Option(1000, "--papers", min=1, help="How many papers."),
+    seed: int = typer.Option(0, "--seed", help="Same seed, same files."),
+    refs_mean: float = typer.Option(10.6, "--refs-mean", min=0.0, help="Mean references/paper."),
+) -> None:
+    """Write a synthetic corpus (S2 Datasets format, labelled synthetic) for demos and bench."""
+    from loaders.bulk_load import run_synth_command
+    from loaders.synth import SynthConfig
+
+    try:
+        cfg = SynthConfig(papers=papers, seed=seed, refs_mean=refs_mean)
+    except ValueError as exc:
+        raise fail(str(exc)) from exc
+    run_synth_command(cfg, out, console)
 
 
 if __name__ == "__main__":  # pragma: no cover

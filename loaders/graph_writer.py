@@ -77,6 +77,7 @@ class KindCounts:
     nodes_created: int = 0
     relationships_created: int = 0
     properties_set: int = 0
+    elapsed_s: float = 0.0
 
     @property
     def matched(self) -> int:
@@ -135,6 +136,7 @@ class WriteCounts:
             mine.nodes_created += kc.nodes_created
             mine.relationships_created += kc.relationships_created
             mine.properties_set += kc.properties_set
+            mine.elapsed_s += kc.elapsed_s
         if other.graph_version is not None:
             self.graph_version = other.graph_version
 
@@ -261,6 +263,7 @@ def write_rows(
                 continue
             counts.kind(kind).rows += len(kind_rows)
             stmt = cypher.statement(f"write/{kind}")
+            kind_started = time.perf_counter()
             for batch in _batches(kind_rows, batch_size):
                 if kind == "papers":
                     summary, merge_summary, merged = session.execute_write(
@@ -275,6 +278,7 @@ def write_rows(
                 counts.transactions += 1
                 if progress is not None:
                     progress(kind, len(batch))
+            counts.kind(kind).elapsed_s += time.perf_counter() - kind_started
     counts.elapsed_s = time.perf_counter() - started
     if record_load:
         counts.graph_version = record_load_meta(
