@@ -2,8 +2,9 @@
 
 Detection, in order:
 
-1. a directory holding ``papers*`` files (or a ``papers/`` folder) is an S2
-   Datasets snapshot (bulk load, not parsed into seed entries here);
+1. a directory holding ``papers*``/``authors*``/``citations*``/``abstracts*``
+   files or folders is an S2 Datasets snapshot (bulk-loaded by
+   :mod:`loaders.bulk_load`, not parsed into seed entries here);
    any other directory is an error;
 2. a file whose first non-blank character is ``[`` or ``{`` is the Daily
    Papers API JSON (the extension is not trusted either way);
@@ -25,6 +26,7 @@ from pathlib import Path
 from loaders.daily_papers import looks_like_daily_page, parse_daily_json, parse_daily_page
 from loaders.id_lists import parse_id_text
 from loaders.rows import PaperRef
+from loaders.s2_datasets import DATASETS
 from loaders.source_files import SourceError, read_source_text
 
 __all__ = ["SourceError", "SourceKind", "detect_source", "is_s2_datasets_dir", "parse_source"]
@@ -38,9 +40,10 @@ class SourceKind(enum.StrEnum):
 
 
 def is_s2_datasets_dir(path: Path) -> bool:
-    """A directory in the S2 Datasets layout: ``papers*`` files or a ``papers`` folder."""
+    """A directory in the S2 Datasets layout (:mod:`loaders.s2_datasets`): ``papers*``,
+    ``authors*``, ``citations*`` or ``abstracts*`` files or folders."""
     try:
-        return path.is_dir() and any(child.name.startswith("papers") for child in path.iterdir())
+        return path.is_dir() and any(child.name.startswith(DATASETS) for child in path.iterdir())
     except OSError:
         return False
 
@@ -58,7 +61,7 @@ def _directory_kind(p: Path) -> SourceKind:
     if is_s2_datasets_dir(p):
         return SourceKind.S2_DATASETS
     raise SourceError(
-        p, "is a directory without S2 Datasets files (expected papers*.jsonl[.gz] inside)"
+        p, "is a directory without S2 Datasets files (expected papers*.jsonl[.gz] and the like)"
     )
 
 
@@ -98,6 +101,7 @@ def parse_source(path: str | Path, as_of: datetime.date | None = None) -> list[P
         _directory_kind(p)
         raise SourceError(
             p,
-            "is an S2 Datasets directory: it is loaded in bulk, not read as a list of seed papers",
+            "is an S2 Datasets directory: it is bulk-loaded (`citekb load DIR`), "
+            "not read as a list of seed papers",
         )
     return parse_text(read_source_text(p), p, as_of=as_of)[1]
