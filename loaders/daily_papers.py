@@ -78,7 +78,13 @@ The JSON
 publishedAt, organization?: {name (handle), fullname}}, publishedAt, title,
 numComments, submittedBy, organization?}``. A bare paper object (the shape of
 ``/api/papers/<id>``) or a single item is accepted too. Titles and summaries
-carry arXiv's hard line breaks; whitespace is collapsed.
+carry arXiv's hard line breaks; whitespace is collapsed. The date is
+``paper.publishedAt`` (the arXiv publication date, which is what the page
+prints: ``Oct 19, 2023`` for arXiv 2310.12962), else the item's
+``publishedAt`` (when it was posted to Daily Papers); the organisation is
+``paper.organization``, else the item's; ``name`` is the handle and
+``fullname`` the display name. Each ref's ``source`` is
+``hf-json:<file name>:<line of the item's opening brace>``.
 """
 
 from __future__ import annotations
