@@ -62,6 +62,11 @@ class Settings(BaseSettings):
     s2_backoff_max_s: float = 60.0
     # Serve S2 answers from the on-disk cache only; a miss is an error.
     s2_offline: bool = False
+    # `citekb load` writes what it has read every this many rows or seconds,
+    # whichever comes first: a crash loses at most that much (the S2 answers
+    # themselves are cached and replayed by the rerun).
+    load_flush_rows: int = 2000
+    load_flush_interval_s: float = 5.0
 
     # --- API -------------------------------------------------------------
     citekb_api_key: SecretStr | None = None
