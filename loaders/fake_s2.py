@@ -30,7 +30,7 @@ queued with :meth:`FakeS2.inject` (429 with or without ``Retry-After``, 500 and
 ``null`` ``paperId`` in reference lists); :attr:`FakeS2.latency_s` adds a delay
 to every call; :attr:`FakeS2.too_large_over` answers batches of more ids with
 a "too large" 400. As a server: ``python -m loaders.fake_s2 --port P
---corpus recorded|FILE.json|titles:SOURCE|datasets:DIR``; it then also offers
+--corpus recorded|FILE.json|titles:SOURCE|datasets:DIR|synth:N``; it then also offers
 ``GET /_fake/requests``, ``POST /_fake/faults`` and ``POST /_fake/reset``.
 """
 
@@ -42,8 +42,10 @@ import json
 import logging
 import re
 import sys
+import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -59,11 +61,13 @@ from loaders.fake_s2_corpus import (
     FakeCorpus,
     Paper,
     corpus_from_datasets_dir,
+    corpus_from_synth,
     corpus_from_titles,
     recorded_body,
     recorded_text,
 )
 from loaders.rows import normalise_title
+from loaders.synth import SynthConfig
 
 log = logging.getLogger(__name__)
 
@@ -824,7 +828,8 @@ def _faults_from_json(raw: bytes | str) -> list[Fault]:
 
 def load_corpus(spec: str, *, seed: int = 0) -> FakeCorpus:
     """``recorded`` | ``FILE.json`` (FakeCorpus JSON) | ``titles:SOURCE`` (a page, HF JSON
-    or id list, parsed by :mod:`loaders.sources`) | ``datasets:DIR`` (S2 Datasets files)."""
+    or id list, parsed by :mod:`loaders.sources`) | ``datasets:DIR`` (S2 Datasets files)
+    | ``synth:N`` (``citekb synth``'s generator, N papers, ``--seed``)."""
     if spec == "recorded":
         return FakeCorpus.recorded()
     if spec.startswith("titles:"):
@@ -833,6 +838,10 @@ def load_corpus(spec: str, *, seed: int = 0) -> FakeCorpus:
         return corpus_from_titles(parse_source(spec.removeprefix("titles:")), seed=seed)
     if spec.startswith("datasets:"):
         return corpus_from_datasets_dir(spec.removeprefix("datasets:"))
+    if spec.startswith("synth:"):
+        papers = int(spec.removeprefix("synth:"))
+        out = Path(tempfile.mkdtemp(prefix="fake-s2-synth-"))
+        return corpus_from_synth(out, SynthConfig(papers=papers, seed=seed))
     return FakeCorpus.load(spec)
 
 

@@ -15,7 +15,9 @@ titles by. Builders:
   references S2 could not resolve);
 * :func:`corpus_from_datasets` / :func:`corpus_from_datasets_dir` - from rows
   in the S2 Datasets format (``papers``, ``citations``, ``authors``,
-  ``abstracts``), which is what ``citekb synth`` writes.
+  ``abstracts``), converted as the bulk loader converts them;
+  :func:`corpus_from_synth` runs ``citekb synth``'s generator and serves
+  its papers, so the bulk path and the API path can load the same graph.
 
 Everything generated here is labelled synthetic: the corpus flag (served by
 the fake as ``x-fake-s2-synthetic: true``), "Synthetic" in every generated
@@ -25,7 +27,6 @@ title, author name and abstract, and ids in a range S2 does not use.
 from __future__ import annotations
 
 import datetime
-import gzip
 import hashlib
 import json
 import random
@@ -38,6 +39,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from loaders.rows import normalise_title
+from loaders.s2_datasets import author_to_api, find_files, iter_records, paper_id_of, paper_to_api
+from loaders.synth import SynthConfig, generate
 
 Paper = dict[str, Any]
 Author = dict[str, Any]
@@ -635,16 +638,15 @@ def _set_counts(papers: list[Paper], edges: list[Edge]) -> None:
 # --------------------------------------------------------------------------
 # S2 Datasets rows (what `citekb synth` writes) -> corpus
 # --------------------------------------------------------------------------
-def _paper_id_from_dataset_row(row: Mapping[str, Any]) -> str:
-    url = str(row.get("url") or "")
-    tail = url.rstrip("/").rsplit("/", 1)[-1].lower()
-    if _SHA.match(tail):
-        return tail
-    return _sha(f"corpus:{row['corpusid']}")
+def _api_paper_id(record: Mapping[str, Any]) -> str:
+    # The bulk loader's id (paper_id_of) when it is an S2 sha; S2 ids are
+    # always 40-hex, so a "CorpusId:N" fallback gets a stable sha instead.
+    pid = paper_id_of(record)
+    return pid if _SHA.match(pid) else _sha(f"corpus:{record['corpusid']}")
 
 
 def _flat_intents(value: Any) -> list[str]:
-    # The Datasets files give one intent list per context; the API one flat list.
+    # The Datasets files give one intent list per context; the API a flat, distinct list.
     out: list[str] = []
     for item in value or []:
         for intent in item if isinstance(item, list) else [item]:
@@ -662,51 +664,29 @@ def corpus_from_datasets(
     synthetic: bool = True,
     label: str = "S2 Datasets rows",
 ) -> FakeCorpus:
-    """Rows in the S2 Datasets format (lower-case keys: ``corpusid``,
-    ``externalids``, ``citationcount``, ``citingcorpusid`` ...) as Graph-API papers."""
+    """Records in the S2 Datasets format (``corpusid``, ``externalids``,
+    ``citationcount``, ``citingcorpusid`` ...) as Graph-API papers, converted the
+    way the bulk loader (:mod:`loaders.s2_datasets`) reads them."""
     abstract_of = {int(a["corpusid"]): a.get("abstract") for a in abstracts}
     out: list[Paper] = []
     pid_of: dict[int, str] = {}
-    for row in papers:
-        cid = int(row["corpusid"])
-        pid = _paper_id_from_dataset_row(row)
+    for record in papers:
+        cid = int(record["corpusid"])
+        pid = _api_paper_id(record)
         pid_of[cid] = pid
-        ext = {
-            k: (int(v) if k == "CorpusId" else v)
-            for k, v in (row.get("externalids") or {}).items()
-            if v is not None
-        }
-        ext["CorpusId"] = cid
-        s2fos = row.get("s2fieldsofstudy") or []
-        external = [f["category"] for f in s2fos if f.get("source") == "external"]
-        out.append(
-            {
-                "paperId": pid,
-                "externalIds": ext,
-                "corpusId": cid,
-                "publicationVenue": row.get("publicationvenue"),
-                "url": row.get("url") or f"https://www.semanticscholar.org/paper/{pid}",
-                "title": row.get("title"),
-                "abstract": row.get("abstract", abstract_of.get(cid)),
-                "venue": row.get("venue") or "",
-                "year": row.get("year"),
-                "referenceCount": row.get("referencecount"),
-                "citationCount": row.get("citationcount"),
-                "influentialCitationCount": row.get("influentialcitationcount"),
-                "isOpenAccess": bool(row.get("isopenaccess", False)),
-                "openAccessPdf": None,
-                "fieldsOfStudy": list(dict.fromkeys(external)) or None,
-                "s2FieldsOfStudy": s2fos,
-                "tldr": row.get("tldr"),
-                "publicationTypes": row.get("publicationtypes"),
-                "publicationDate": row.get("publicationdate"),
-                "journal": row.get("journal"),
-                "authors": [
-                    {"authorId": a.get("authorId") or a.get("authorid"), "name": a.get("name")}
-                    for a in row.get("authors") or []
-                ],
-            }
-        )
+        p = paper_to_api(record, pid)
+        p.pop("synthetic", None)  # a Datasets label, not a Graph API field
+        external = [
+            f["category"] for f in p.get("s2FieldsOfStudy") or [] if f.get("source") == "external"
+        ]
+        p["fieldsOfStudy"] = list(dict.fromkeys(external)) or None
+        p["url"] = p.get("url") or f"https://www.semanticscholar.org/paper/{pid}"
+        p["venue"] = p.get("venue") or ""
+        p["isOpenAccess"] = bool(p.get("isOpenAccess"))
+        if p.get("abstract") is None:
+            p["abstract"] = abstract_of.get(cid)
+        p["tldr"] = record.get("tldr")
+        out.append(p)
     edges: list[Edge] = []
     for c in citations:
         citing = pid_of.get(int(c["citingcorpusid"]))
@@ -726,44 +706,43 @@ def corpus_from_datasets(
                 contexts=list(c.get("contexts") or []),
             )
         )
-    author_rows = [
-        {
-            "authorId": str(a["authorid"]),
-            "externalIds": a.get("externalids") or {},
-            "url": a.get("url"),
-            "name": a.get("name"),
-            "affiliations": a.get("affiliations") or [],
-            "homepage": a.get("homepage"),
-            "paperCount": a.get("papercount"),
-            "citationCount": a.get("citationcount"),
-            "hIndex": a.get("hindex"),
-        }
-        for a in authors
-    ]
+    author_rows = []
+    for a in authors:
+        row = author_to_api(a)
+        row["externalIds"] = a.get("externalids") or {}
+        row["url"] = a.get("url") or f"https://www.semanticscholar.org/author/{row['authorId']}"
+        row["homepage"] = a.get("homepage")
+        author_rows.append(row)
     return FakeCorpus(out, edges, author_rows, synthetic=synthetic, label=label)
 
 
-def _jsonl_rows(directory: Path, prefix: str) -> Iterator[dict[str, Any]]:
-    files = sorted(directory.glob(f"{prefix}*")) + sorted(directory.glob(f"{prefix}/*"))
-    for path in files:
-        if path.is_dir():
-            continue
-        opener = gzip.open if path.suffix == ".gz" else open
-        with opener(path, "rt", encoding="utf-8") as fh:
-            for line in fh:
-                if line.strip():
-                    yield json.loads(line)
-
-
 def corpus_from_datasets_dir(directory: str | Path, *, synthetic: bool = True) -> FakeCorpus:
-    """Read ``papers*``, ``citations*``, ``authors*``, ``abstracts*`` JSON-lines files
-    (optionally gzipped, or in folders of those names)."""
+    """The ``papers*`` / ``citations*`` / ``authors*`` / ``abstracts*`` ``.jsonl[.gz]``
+    files of a directory (found as the bulk loader finds them)."""
     d = Path(directory)
+    files = find_files(d)
+
+    def rows(paths: Sequence[Path]) -> Iterator[dict[str, Any]]:
+        for path in paths:
+            for _, record in iter_records(path):
+                yield record
+
     return corpus_from_datasets(
-        _jsonl_rows(d, "papers"),
-        _jsonl_rows(d, "citations"),
-        _jsonl_rows(d, "authors"),
-        _jsonl_rows(d, "abstracts"),
+        rows(files.papers),
+        rows(files.citations),
+        rows(files.authors),
+        rows(files.abstracts),
         synthetic=synthetic,
         label=f"S2 Datasets files in {d.name}",
     )
+
+
+def corpus_from_synth(directory: str | Path, config: SynthConfig | None = None) -> FakeCorpus:
+    """Generate a synthetic corpus with :func:`loaders.synth.generate` (``citekb synth``)
+    into ``directory`` and serve the same papers: the bulk path and the API path then
+    see one graph."""
+    d = Path(directory)
+    generate(config or SynthConfig(), d)
+    corpus = corpus_from_datasets_dir(d, synthetic=True)
+    corpus.label = f"synthetic corpus from citekb synth in {d.name}"
+    return corpus

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import gzip
 import json
 import random
 import socket
@@ -34,12 +35,14 @@ from loaders.fake_s2_corpus import (
     FakeCorpus,
     corpus_from_datasets,
     corpus_from_datasets_dir,
+    corpus_from_synth,
     corpus_from_titles,
     recorded_body,
     recorded_names,
     recorded_text,
 )
 from loaders.s2_client import S2Client
+from loaders.synth import SynthConfig
 from tests.conftest import REPO, SHARED
 
 SAMPLES = SHARED / "s2-samples"
@@ -826,8 +829,6 @@ def test_corpus_from_s2_datasets_rows(tmp_path: Path) -> None:
     assert e2.cited is None
     assert c.authors["7"]["hIndex"] == 3
     # The same rows as JSON-lines files (one gzipped) in a directory.
-    import gzip
-
     d = tmp_path / "snapshot"
     d.mkdir()
     (d / "papers.jsonl").write_text("\n".join(json.dumps(p) for p in papers))
@@ -838,6 +839,38 @@ def test_corpus_from_s2_datasets_rows(tmp_path: Path) -> None:
     assert from_dir.synthetic
     assert len(from_dir.papers) == 2
     assert len(from_dir.edges) == 2
+
+
+async def test_serves_a_citekb_synth_corpus(
+    tmp_path: Path, spec: dict[str, Any], defs: dict[str, Any]
+) -> None:
+    corpus = corpus_from_synth(tmp_path / "synth", SynthConfig(papers=300, seed=4))
+    assert corpus.synthetic
+    records = [
+        json.loads(line) for line in (tmp_path / "synth" / "papers.jsonl").read_text().splitlines()
+    ]
+    citations = [
+        json.loads(line)
+        for line in (tmp_path / "synth" / "citations.jsonl").read_text().splitlines()
+    ]
+    assert len(corpus.papers) == len(records) == 300
+    busiest = max(records, key=lambda r: r["citationcount"])
+    citing_rows = [c for c in citations if c["citedcorpusid"] == busiest["corpusid"]]
+    fake = FakeS2(corpus, replay_recorded=False)
+    settings = Settings(
+        citekb_cache_dir=tmp_path / "cache", s2_base_url="http://fake" + BASE_PATH, s2_rate_limit=0
+    )
+    async with S2Client(settings, transport=httpx.ASGITransport(app=fake)) as client:
+        (paper,) = await client.paper_batch([f"CorpusId:{busiest['corpusid']}"], ALL_PAPER_FIELDS)
+        cites = [c async for c in client.citations(busiest["paperId"], "corpusId", limit=50)]
+    assert paper is not None
+    assert paper["paperId"] == busiest["paperId"]  # the id the bulk loader uses too
+    assert paper["title"] == busiest["title"]
+    assert paper["citationCount"] == busiest["citationcount"] == len(citing_rows) == len(cites)
+    assert {c["citingPaper"]["corpusId"] for c in cites} == {
+        r["citingcorpusid"] for r in citing_rows
+    }
+    assert_valid(response_schema(spec, defs, "post", "/paper/batch"), [paper])
 
 
 # --------------------------------------------------------------------------
