@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     s2_backoff_max_s: float = 60.0
     # Serve S2 answers from the on-disk cache only; a miss is an error.
     s2_offline: bool = False
+    # Cache entries are keyed by server; unset means s2_base_url. Pin it when
+    # the same server moves (a fake S2 restarted on another port) to keep hits.
+    s2_cache_namespace: str | None = None
     # `citekb load` writes what it has read every this many rows or seconds,
     # whichever comes first: a crash loses at most that much (the S2 answers
     # themselves are cached and replayed by the rerun).

@@ -269,11 +269,11 @@ class S2Client:
         self._limiter = RateLimiter(settings.s2_rate_limit, clock=self._clock, sleep=self._sleep)
         # The namespace keeps answers from different servers (the real API, a
         # fake) apart in one cache directory; tests may pin it.
-        self._namespace = cache_namespace or self._base_url
+        self._namespace = cache_namespace or settings.s2_cache_namespace or self._base_url
         self.cache = S2Cache(settings.s2_cache_dir) if (use_cache or self.offline) else None
         self.stats = S2Stats()
         self.has_api_key = settings.s2_api_key is not None
-        headers = {"user-agent": "citekb (https://github.com/citekb)"}
+        headers = {"user-agent": "citekb/0.1 (citation-graph loader)"}
         if settings.s2_api_key is not None:
             headers["x-api-key"] = settings.s2_api_key.get_secret_value()
         self._http = httpx.AsyncClient(

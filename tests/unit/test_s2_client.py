@@ -616,3 +616,25 @@ async def test_api_key_never_appears_in_logs_repr_or_errors(
     assert all(KEY not in e for e in errors)
     assert KEY not in repr(settings)
     assert all(r.api_key_sent for r in fake.requests)
+
+
+async def test_cache_is_per_server_unless_the_namespace_is_pinned(
+    tmp_path: Path, fake: FakeS2, corpus: FakeCorpus, clock: FakeClock
+) -> None:
+    ids = seed_ids(corpus, 2)
+    async with make_client(make_settings(tmp_path), fake, clock) as first:
+        await first.paper_batch(ids, "title")
+    moved = make_settings(tmp_path, s2_base_url="http://127.0.0.1:9999/graph/v1")
+    async with make_client(moved, fake, clock) as other_server:
+        await other_server.paper_batch(ids, "title")
+        assert other_server.stats.cache_hits == 0
+    pinned = make_settings(tmp_path, s2_cache_namespace="fake-s2")
+    async with make_client(pinned, fake, clock) as a:
+        await a.paper_batch(ids, "title")
+    pinned_moved = make_settings(
+        tmp_path, s2_cache_namespace="fake-s2", s2_base_url="http://127.0.0.1:9999/graph/v1"
+    )
+    async with make_client(pinned_moved, fake, clock) as b:
+        await b.paper_batch(ids, "title")
+        assert b.stats.cache_hits == 1
+        assert b.stats.requests_sent == 0
