@@ -1,0 +1,839 @@
+"""The load pipeline: seed entries -> Semantic Scholar resolution and enrichment -> Neo4j.
+
+:func:`run_load` orchestrates the other loader modules; it owns no parsing,
+no HTTP and no Cypher of its own:
+
+* **Resolution.** Entries carrying an id (S2 paperId, arXiv id, DOI,
+  CorpusId) go through ``POST /paper/batch`` (at most 500 ids a call) with the
+  *detail* fields, so that one call both resolves and enriches them; a
+  ``null`` answer means S2 has no such paper. Entries with only a title go
+  through ``GET /paper/search/match`` (asking only ``paperId,title,year``) and
+  are accepted when the normalised titles agree (``rapidfuzz`` ratio of at
+  least :data:`TITLE_MATCH_THRESHOLD`) and the year is plausible (S2's year
+  within :data:`YEAR_TOLERANCE` of the page's date, or either unknown); their
+  details then come from ``POST /paper/batch``. Everything else is reported
+  as unresolved, with the reason.
+* **Enrichment by depth.** ``depth 0``: the listed papers (details, authors
+  from ``POST /author/batch``, at most 1000 ids a call), no edges.
+  ``depth 1``: also every reference and citation of each seed
+  (``/paper/{id}/references`` and ``/citations``, pages of 1000, with
+  ``isInfluential`` and ``intents`` and the other paper's basic metadata) as
+  ``CITES``. ``depth 2``: one more hop of *references* from the papers
+  depth 1 found, until ``max_papers`` papers are in the load.
+  ``max_citations_per_paper`` bounds the citations read per paper.
+* So the S2 requests of a depth-1 load of N titles are exactly N title
+  matches + ceil(resolved/500) batch calls + the reference and citation
+  pages + ceil(authors/1000) author batches; with ids instead of titles there
+  are no title matches and the resolving batch is also the details call.
+* **Incremental, idempotent writes.** Rows go through
+  :func:`loaders.graph_writer.write_rows` as the load goes (seeds first, then
+  authors, then edges every ``flush_rows`` rows or ``flush_interval_s``
+  seconds), each batch its own managed transactions. A crash loses only
+  what was in flight; since every S2 answer is in the client's on-disk cache
+  and every write MERGEs, rerunning the same load replays the same answers
+  in the same order and ends in the same graph as an uninterrupted load.
+* **S2 unreachable.** When S2 cannot be reached (``unreachable`` given by
+  the caller's probe, or :class:`~loaders.s2_client.S2Unavailable` after the
+  client's retries), every entry not yet written from S2 is written from the
+  page itself (:func:`loaders.rows.rows_from_ref`: placeholder paper, page
+  metadata, submitting organisation, keyphrase topics), and the summary says
+  enrichment was skipped and how to resume. A later run merges those
+  placeholders into the S2 papers (the writer does that by ``titleKey``).
+
+The result is a :class:`LoadSummary`; :attr:`LoadSummary.exit_code` is 0 when
+enrichment is complete, 3 when partial (unresolved entries, S2 unreachable,
+pages missing), 1 on failure (e.g. the S2 key is rejected).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime
+import math
+import socket
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final, Literal
+from urllib.parse import urlsplit
+
+from neo4j import Driver
+from rapidfuzz import fuzz
+
+from graph_api.settings import Settings
+from loaders.graph_writer import (
+    WriteCounts,
+    now_iso,
+    record_load_meta,
+    write_rows,
+)
+from loaders.rows import (
+    GraphRows,
+    PaperRef,
+    bare_arxiv_id,
+    bare_doi,
+    normalise_title,
+    rows_from_ref,
+    rows_from_s2_authors,
+    rows_from_s2_edge,
+    rows_from_s2_paper,
+)
+from loaders.s2_client import (
+    AUTHOR_BATCH_MAX,
+    PAGE_MAX,
+    PAPER_BATCH_MAX,
+    S2AuthError,
+    S2Client,
+    S2Error,
+    S2OfflineMiss,
+    S2Unavailable,
+)
+from loaders.topics import keyphrase_topics
+
+# A title match is accepted when rapidfuzz's ratio (0..100) of the two
+# normalised titles reaches this. 90 tolerates punctuation/hyphenation and a
+# word's spelling (``pre-training`` vs ``pretraining`` normalises differently)
+# while rejecting a different paper that shares most words with a long title.
+TITLE_MATCH_THRESHOLD: Final = 90.0
+# The page's date is when Hugging Face featured the paper; S2's year is the
+# publication year, which may be a venue's year after the preprint.
+YEAR_TOLERANCE: Final = 1
+# Depth 2 without --max-papers still stops here: one hop of references from
+# a few thousand papers is already tens of thousands of requests.
+DEFAULT_DEPTH2_MAX_PAPERS: Final = 2000
+
+EXIT_OK: Final = 0
+EXIT_FAILURE: Final = 1
+EXIT_PARTIAL: Final = 3
+
+# What the details call asks for a seed (POST /paper/batch).
+DETAIL_FIELDS: Final = (
+    "paperId",
+    "corpusId",
+    "externalIds",
+    "title",
+    "abstract",
+    "year",
+    "publicationDate",
+    "venue",
+    "publicationVenue",
+    "journal",
+    "citationCount",
+    "referenceCount",
+    "influentialCitationCount",
+    "tldr",
+    "url",
+    "openAccessPdf",
+    "s2FieldsOfStudy",
+    "authors",
+)
+# The title match only has to identify the paper; details follow in a batch.
+MATCH_FIELDS: Final = ("paperId", "title", "year")
+# Basic metadata of the paper at the other end of a reference/citation (the
+# client adds the edge's own isInfluential, intents, contexts).
+EDGE_PAPER_FIELDS: Final = (
+    "paperId",
+    "corpusId",
+    "externalIds",
+    "title",
+    "year",
+    "publicationDate",
+    "venue",
+    "citationCount",
+    "referenceCount",
+    "influentialCitationCount",
+    "s2FieldsOfStudy",
+    "url",
+)
+AUTHOR_FIELDS: Final = ("name", "hIndex", "citationCount", "paperCount", "affiliations")
+
+Enrichment = Literal["complete", "partial", "skipped"]
+# progress(phase, done, total): called as work advances; total None = unknown.
+ProgressFn = Callable[[str, int, int | None], None]
+
+
+def _no_progress(phase: str, done: int, total: int | None) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class Unresolved:
+    """An entry S2 did not resolve; it is stored as a placeholder paper."""
+
+    source: str
+    title: str | None
+    ident: str | None
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"source": self.source, "title": self.title, "id": self.ident, "reason": self.reason}
+
+
+@dataclass
+class LoadSummary:
+    """What a load did; rendered by ``citekb load`` and recorded on ``Meta{key:'load'}``."""
+
+    source: str = ""
+    depth: int = 1
+    parsed: int = 0
+    duplicates: int = 0
+    resolved: int = 0
+    unresolved: list[Unresolved] = field(default_factory=list)
+    placeholders_written: int = 0
+    papers_written: int = 0
+    cites_written: int = 0
+    authors_fetched: int = 0
+    s2_requests: int = 0
+    cache_hits: int = 0
+    retries: int = 0
+    null_in_batches: int = 0
+    null_in_edges: int = 0
+    dropped_by_max_papers: int = 0
+    papers_missing_edges: int = 0
+    enrichment: Enrichment = "complete"
+    s2_problem: str | None = None
+    failure: str | None = None
+    messages: list[str] = field(default_factory=list)
+    writes: WriteCounts = field(default_factory=WriteCounts)
+    elapsed_s: float = 0.0
+
+    @property
+    def skipped_null_ids(self) -> int:
+        return self.null_in_batches + self.null_in_edges
+
+    @property
+    def relationships_matched(self) -> int:
+        """Relationship rows whose relationship already existed."""
+        total = 0
+        for kind in ("venues", "topics", "authored", "affiliated", "submitted", "cites"):
+            kc = self.writes.by_kind.get(kind)
+            if kc is not None:
+                total += max(kc.rows - kc.relationships_created, 0)
+        return total
+
+    @property
+    def exit_code(self) -> int:
+        if self.failure is not None:
+            return EXIT_FAILURE
+        return EXIT_OK if self.enrichment == "complete" else EXIT_PARTIAL
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "depth": self.depth,
+            "parsed": self.parsed,
+            "duplicates": self.duplicates,
+            "resolved": self.resolved,
+            "unresolved": [u.as_dict() for u in self.unresolved],
+            "placeholdersWritten": self.placeholders_written,
+            "papersWritten": self.papers_written,
+            "citesWritten": self.cites_written,
+            "authorsFetched": self.authors_fetched,
+            "nodesCreated": self.writes.nodes_created,
+            "nodesMatched": self.writes.nodes_matched,
+            "relationshipsCreated": self.writes.relationships_created,
+            "relationshipsMatched": self.relationships_matched,
+            "placeholdersMerged": self.writes.placeholders_merged,
+            "s2Requests": self.s2_requests,
+            "cacheHits": self.cache_hits,
+            "retries": self.retries,
+            "nullInBatches": self.null_in_batches,
+            "nullInEdges": self.null_in_edges,
+            "droppedByMaxPapers": self.dropped_by_max_papers,
+            "papersMissingEdges": self.papers_missing_edges,
+            "enrichment": self.enrichment,
+            "s2Problem": self.s2_problem,
+            "failure": self.failure,
+            "messages": list(self.messages),
+            "elapsedS": round(self.elapsed_s, 3),
+            "exitCode": self.exit_code,
+        }
+
+
+# --------------------------------------------------------------------------
+# Pure helpers
+# --------------------------------------------------------------------------
+def batch_id(ref: PaperRef) -> str | None:
+    """The id a ref is looked up by in ``/paper/batch`` (strongest id first).
+
+    >>> batch_id(PaperRef(title=None, arxiv_id="2512.17351v2"))
+    'ARXIV:2512.17351'
+    >>> batch_id(PaperRef(title="x", doi="10.1/ABC", corpus_id=7))
+    'DOI:10.1/abc'
+    >>> batch_id(PaperRef(title="only a title")) is None
+    True
+    """
+    if ref.s2_id:
+        return ref.s2_id.strip()
+    arxiv = bare_arxiv_id(ref.arxiv_id)
+    if arxiv:
+        return f"ARXIV:{arxiv}"
+    doi = bare_doi(ref.doi)
+    if doi:
+        return f"DOI:{doi}"
+    if ref.corpus_id is not None:
+        return f"CorpusId:{ref.corpus_id}"
+    return None
+
+
+def ref_identity(ref: PaperRef) -> str | None:
+    """What makes two entries the same entry (its batch id, else its normalised title)."""
+    ident = batch_id(ref)
+    if ident is not None:
+        return ident.lower()
+    if ref.title and normalise_title(ref.title):
+        return "title:" + normalise_title(ref.title)
+    return None
+
+
+def title_similarity(a: str, b: str) -> float:
+    """rapidfuzz ratio (0..100) of the normalised titles.
+
+    >>> title_similarity("BERT: Pre-training of Transformers", "bert pre training of transformers")
+    100.0
+    """
+    return float(fuzz.ratio(normalise_title(a), normalise_title(b)))
+
+
+def judge_title_match(ref: PaperRef, match: Mapping[str, Any] | None) -> tuple[str | None, str]:
+    """``(paperId, "")`` when the match is accepted, else ``(None, reason)``.
+
+    >>> ref = PaperRef(title="Attention Is All You Need", date=datetime.date(2017, 6, 12))
+    >>> judge_title_match(ref, {"paperId":"p1", "title": "attention is ALL you need", "year": 2018})
+    ('p1', '')
+    >>> judge_title_match(ref, {"paperId":"p2", "title": "Attention is all you need", "year": 2021})
+    (None, 'year mismatch: S2 has 2021, the entry is dated 2017')
+    >>> judge_title_match(ref, None)
+    (None, 'no title match in Semantic Scholar')
+    """
+    if match is None or not match.get("paperId"):
+        return None, "no title match in Semantic Scholar"
+    s2_title = match.get("title") if isinstance(match.get("title"), str) else ""
+    score = title_similarity(ref.title or "", s2_title or "")
+    if score < TITLE_MATCH_THRESHOLD:
+        return None, (
+            f"low title similarity {score:.0f} < {TITLE_MATCH_THRESHOLD:.0f}"
+            f" with S2 title {s2_title!r}"
+        )
+    year = match.get("year")
+    if (
+        isinstance(year, int)
+        and ref.date is not None
+        and abs(year - ref.date.year) > YEAR_TOLERANCE
+    ):
+        return None, f"year mismatch: S2 has {year}, the entry is dated {ref.date.year}"
+    return str(match["paperId"]), ""
+
+
+def expected_requests(*, titles: int, resolved: int, edge_pages: int, authors: int) -> int:
+    """The request budget of a depth-1 load (module docstring), for tests and docs.
+
+    >>> expected_requests(titles=54, resolved=54, edge_pages=108, authors=300)
+    164
+    """
+    return (
+        titles
+        + math.ceil(resolved / PAPER_BATCH_MAX)
+        + edge_pages
+        + math.ceil(authors / AUTHOR_BATCH_MAX)
+    )
+
+
+def _chunks(items: Sequence[str], size: int) -> Iterable[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _describe(ref: PaperRef) -> str:
+    return ref.title or batch_id(ref) or ref.source
+
+
+async def probe_s2(base_url: str, *, timeout_s: float = 5.0) -> str | None:
+    """``None`` when a TCP connection to S2's host opens, else why not.
+
+    A CI machine without internet fails here at once (DNS failure or
+    connection refused), instead of after the client's full backoff.
+    """
+    parts = urlsplit(base_url)
+    host = parts.hostname
+    if not host:
+        return f"S2_BASE_URL {base_url!r} has no host"
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        async with asyncio.timeout(timeout_s):
+            _, writer = await asyncio.open_connection(host, port)
+    except socket.gaierror as exc:
+        return f"cannot resolve {host} ({exc.strerror or exc})"
+    except TimeoutError:
+        return f"no answer from {host}:{port} within {timeout_s:.0f} s"
+    except OSError as exc:
+        return f"cannot connect to {host}:{port} ({exc.strerror or exc})"
+    writer.close()
+    with contextlib.suppress(OSError):
+        await writer.wait_closed()
+    return None
+
+
+# --------------------------------------------------------------------------
+# The load
+# --------------------------------------------------------------------------
+@dataclass
+class _Seed:
+    ref: PaperRef
+    paper_id: str | None = None
+    details: dict[str, Any] | None = None
+    written_from_s2: bool = False
+
+
+class _S2Down(Exception):
+    """Internal: stop asking S2 (unreachable, retries spent, or key rejected)."""
+
+
+class _Load:
+    def __init__(
+        self,
+        refs: list[PaperRef],
+        *,
+        driver: Driver,
+        settings: Settings,
+        client: S2Client,
+        depth: int,
+        max_papers: int | None,
+        max_citations_per_paper: int | None,
+        offline: bool,
+        progress: ProgressFn,
+        source: str,
+        flush_rows: int,
+        flush_interval_s: float,
+    ) -> None:
+        self.driver = driver
+        self.settings = settings
+        self.client = client
+        self.depth = depth
+        self.max_papers = max_papers
+        if depth >= 2 and max_papers is None:
+            self.max_papers = DEFAULT_DEPTH2_MAX_PAPERS
+        self.max_citations = max_citations_per_paper
+        self.offline = offline
+        self.progress = progress
+        self.flush_rows = flush_rows
+        self.flush_interval_s = flush_interval_s
+        self.summary = LoadSummary(source=source, depth=depth, parsed=len(refs))
+        self.seeds = self._dedupe(refs)
+        self.buffer = GraphRows()
+        self.last_flush = time.monotonic()
+        self.enriched_at = now_iso()
+        self.s2_down: str | None = None
+        self.offline_misses = 0
+        self.admitted: dict[str, None] = {}
+        self.stats_before = (
+            client.stats.requests_sent,
+            client.stats.cache_hits,
+            client.stats.retries,
+        )
+
+    # -- bookkeeping ---------------------------------------------------------
+    def _dedupe(self, refs: list[PaperRef]) -> list[_Seed]:
+        seen: set[str] = set()
+        seeds: list[_Seed] = []
+        for ref in refs:
+            ident = ref_identity(ref)
+            if ident is None:
+                self.summary.unresolved.append(
+                    Unresolved(ref.source, ref.title, None, "entry has no title and no id")
+                )
+                continue
+            if ident in seen:
+                self.summary.duplicates += 1
+                continue
+            seen.add(ident)
+            seeds.append(_Seed(ref))
+        return seeds
+
+    def _unresolved(self, seed: _Seed, reason: str) -> None:
+        self.summary.unresolved.append(
+            Unresolved(seed.ref.source, seed.ref.title, batch_id(seed.ref), reason)
+        )
+
+    def _note_s2_error(self, exc: S2Error) -> None:
+        """Turn an S2 failure into either a stop (raise _S2Down) or a counted miss."""
+        if isinstance(exc, S2OfflineMiss):
+            self.offline_misses += 1
+            return
+        if isinstance(exc, S2AuthError):
+            self.summary.failure = str(exc)
+            self.s2_down = str(exc)
+            raise _S2Down from exc
+        if isinstance(exc, S2Unavailable):
+            self.s2_down = str(exc)
+            raise _S2Down from exc
+
+    async def _flush(self, *, force: bool = False) -> None:
+        due = (
+            len(self.buffer) >= self.flush_rows
+            or time.monotonic() - self.last_flush >= self.flush_interval_s
+        )
+        if not self.buffer or not (force or due):
+            return
+        rows, self.buffer = self.buffer, GraphRows()
+        self.summary.papers_written += len(rows.papers)
+        self.summary.cites_written += len(rows.cites)
+        self.progress("write", len(rows), None)
+        counts = await asyncio.to_thread(
+            write_rows,
+            self.driver,
+            rows,
+            database=self.settings.neo4j_database,
+            source=self.summary.source,
+            record_load=False,
+        )
+        self.summary.writes.extend(counts)
+        self.last_flush = time.monotonic()
+
+    def _keyphrases(
+        self, ref: PaperRef, details: Mapping[str, Any] | None
+    ) -> list[tuple[str, float]]:
+        # The page's own text when it has an abstract: a placeholder written
+        # offline and the S2 paper written later then get the same topics.
+        title = ref.title
+        abstract = ref.abstract
+        if not abstract and details is not None:
+            title = title or details.get("title")
+            abstract = details.get("abstract") if isinstance(details.get("abstract"), str) else None
+        return list(keyphrase_topics(title or "", abstract or ""))
+
+    # -- phases --------------------------------------------------------------
+    async def resolve_ids(self) -> None:
+        """POST /paper/batch with the detail fields: resolution and details in one call."""
+        seeds = [s for s in self.seeds if batch_id(s.ref) is not None]
+        if not seeds:
+            return
+        ids = [str(batch_id(s.ref)) for s in seeds]
+        done = 0
+        for chunk_start in range(0, len(ids), PAPER_BATCH_MAX):
+            chunk = ids[chunk_start : chunk_start + PAPER_BATCH_MAX]
+            part = seeds[chunk_start : chunk_start + PAPER_BATCH_MAX]
+            try:
+                answers = await self.client.paper_batch(chunk, DETAIL_FIELDS)
+            except S2Error as exc:
+                self._note_s2_error(exc)
+                for seed in part:
+                    self._unresolved(seed, "not in the S2 cache (offline)")
+                continue
+            for seed, answer in zip(part, answers, strict=True):
+                if answer is None or not answer.get("paperId"):
+                    self.summary.null_in_batches += 1
+                    self._unresolved(seed, f"not found in Semantic Scholar ({batch_id(seed.ref)})")
+                    continue
+                seed.paper_id = str(answer["paperId"])
+                seed.details = answer
+            done += len(chunk)
+            self.progress("resolve ids", done, len(ids))
+
+    async def resolve_titles(self) -> None:
+        """GET /paper/search/match per title-only entry, verified by title and year."""
+        seeds = [s for s in self.seeds if batch_id(s.ref) is None]
+        for i, seed in enumerate(seeds, start=1):
+            title = seed.ref.title or ""
+            try:
+                match = await self.client.search_match(title, MATCH_FIELDS)
+            except S2Error as exc:
+                self._note_s2_error(exc)
+                self._unresolved(seed, "not in the S2 cache (offline)")
+                continue
+            paper_id, reason = judge_title_match(seed.ref, match)
+            if paper_id is None:
+                self._unresolved(seed, reason)
+            else:
+                seed.paper_id = paper_id
+            self.progress("resolve titles", i, len(seeds))
+
+    async def fetch_details(self) -> None:
+        """POST /paper/batch for seeds resolved by title (ids came with their details)."""
+        seeds = [s for s in self.seeds if s.paper_id is not None and s.details is None]
+        ids = [str(s.paper_id) for s in seeds]
+        done = 0
+        for chunk_start in range(0, len(ids), PAPER_BATCH_MAX):
+            chunk = ids[chunk_start : chunk_start + PAPER_BATCH_MAX]
+            part = seeds[chunk_start : chunk_start + PAPER_BATCH_MAX]
+            try:
+                answers = await self.client.paper_batch(chunk, DETAIL_FIELDS)
+            except S2Error as exc:
+                self._note_s2_error(exc)
+                for seed in part:
+                    seed.paper_id = None
+                    self._unresolved(seed, "details not in the S2 cache (offline)")
+                continue
+            for seed, answer in zip(part, answers, strict=True):
+                if answer is None or not answer.get("paperId"):
+                    self.summary.null_in_batches += 1
+                    self._unresolved(seed, f"S2 has no details for {seed.paper_id}")
+                    seed.paper_id = None
+                    continue
+                seed.details = answer
+                # S2 may answer with the canonical id of a merged record.
+                seed.paper_id = str(answer["paperId"])
+            done += len(chunk)
+            self.progress("details", done, len(ids))
+
+    async def write_seeds(self) -> None:
+        """Rows for every resolved seed; two entries resolving to one paper count once."""
+        written: set[str] = set()
+        for seed in self.seeds:
+            if seed.details is None or seed.paper_id is None:
+                continue
+            if seed.paper_id in written:
+                self.summary.duplicates += 1
+                seed.written_from_s2 = True
+                continue
+            written.add(seed.paper_id)
+            self.buffer.extend(
+                rows_from_s2_paper(
+                    seed.details,
+                    is_seed=True,
+                    ref=seed.ref,
+                    enriched_at=self.enriched_at,
+                    keyphrases=self._keyphrases(seed.ref, seed.details),
+                )
+            )
+            seed.written_from_s2 = True
+            self.admitted.setdefault(seed.paper_id)
+        self.summary.resolved = len(written)
+        await self._flush(force=True)
+
+    async def write_placeholders(self) -> None:
+        """Every entry not written from S2 is written from its page metadata: nothing lost."""
+        count = 0
+        for seed in self.seeds:
+            if seed.written_from_s2:
+                continue
+            self.buffer.extend(rows_from_ref(seed.ref, keyphrases=self._keyphrases(seed.ref, None)))
+            count += 1
+        self.summary.placeholders_written = count
+        await self._flush(force=True)
+
+    async def fetch_authors(self) -> None:
+        ids: dict[str, None] = {}
+        for seed in self.seeds:
+            if seed.details is None:
+                continue
+            for author in seed.details.get("authors") or ():
+                if isinstance(author, Mapping) and isinstance(author.get("authorId"), str):
+                    ids.setdefault(author["authorId"])
+        author_ids = list(ids)
+        done = 0
+        for chunk in _chunks(author_ids, AUTHOR_BATCH_MAX):
+            try:
+                answers = await self.client.author_batch(list(chunk), AUTHOR_FIELDS)
+            except S2Error as exc:
+                self._note_s2_error(exc)
+                continue
+            self.summary.null_in_batches += sum(1 for a in answers if a is None)
+            self.summary.authors_fetched += sum(1 for a in answers if a is not None)
+            self.buffer.extend(rows_from_s2_authors(answers))
+            done += len(chunk)
+            self.progress("authors", done, len(author_ids))
+        await self._flush(force=True)
+
+    def _cap_reached(self) -> bool:
+        return self.max_papers is not None and len(self.admitted) >= self.max_papers
+
+    async def _edges(self, paper_id: str, direction: Literal["references", "citations"]) -> bool:
+        """Read one paper's references or citations into the buffer; False if cut short."""
+        if direction == "references":
+            pages = self.client.references(paper_id, EDGE_PAPER_FIELDS, limit=PAGE_MAX)
+            key = "citedPaper"
+        else:
+            pages = self.client.citations(
+                paper_id, EDGE_PAPER_FIELDS, limit=PAGE_MAX, max_items=self.max_citations
+            )
+            key = "citingPaper"
+        try:
+            async for item in pages:
+                other = item.get(key) if isinstance(item, Mapping) else None
+                other_id = other.get("paperId") if isinstance(other, Mapping) else None
+                if not isinstance(other_id, str) or not other_id:
+                    self.summary.null_in_edges += 1
+                    continue
+                if other_id not in self.admitted:
+                    if self._cap_reached():
+                        self.summary.dropped_by_max_papers += 1
+                        continue
+                    self.admitted.setdefault(other_id)
+                self.buffer.extend(rows_from_s2_edge(item, paper_id=paper_id, direction=direction))
+        except S2Error as exc:
+            self._note_s2_error(exc)
+            return False
+        return True
+
+    async def fetch_edges(self) -> None:
+        seeds: list[str] = []
+        for seed in self.seeds:
+            if seed.details is not None and seed.paper_id and seed.paper_id not in seeds:
+                seeds.append(seed.paper_id)
+        for i, paper_id in enumerate(seeds, start=1):
+            complete = await self._edges(paper_id, "references")
+            complete = await self._edges(paper_id, "citations") and complete
+            if not complete:
+                self.summary.papers_missing_edges += 1
+            self.progress("citations", i, len(seeds))
+            await self._flush()
+        await self._flush(force=True)
+
+    async def fetch_second_hop(self) -> None:
+        seed_ids = {s.paper_id for s in self.seeds if s.paper_id}
+        frontier = [p for p in self.admitted if p not in seed_ids]
+        for i, paper_id in enumerate(frontier, start=1):
+            if self._cap_reached():
+                self.summary.messages.append(
+                    f"depth 2 stopped at --max-papers {self.max_papers}:"
+                    f" references of {len(frontier) - i + 1} papers not read"
+                )
+                break
+            if not await self._edges(paper_id, "references"):
+                self.summary.papers_missing_edges += 1
+            self.progress("second hop", i, len(frontier))
+            await self._flush()
+        await self._flush(force=True)
+
+    # -- driver --------------------------------------------------------------
+    async def run(self, unreachable: str | None) -> LoadSummary:
+        started = time.perf_counter()
+        if unreachable is not None:
+            self.s2_down = unreachable
+        else:
+            try:
+                await self.resolve_ids()
+                await self.resolve_titles()
+                await self.fetch_details()
+            except _S2Down:
+                pass
+        # Seeds are written as soon as they are known, before any edge page.
+        await self.write_seeds()
+        await self.write_placeholders()
+        if self.s2_down is None:
+            try:
+                await self.fetch_authors()
+                if self.depth >= 1:
+                    await self.fetch_edges()
+                if self.depth >= 2 and self.s2_down is None:
+                    await self.fetch_second_hop()
+            except _S2Down:
+                # Whatever was read before the failure is still written.
+                await self._flush(force=True)
+        self._finish(started)
+        return self.summary
+
+    def _finish(self, started: float) -> None:
+        s = self.summary
+        stats = self.client.stats
+        s.s2_requests = stats.requests_sent - self.stats_before[0]
+        s.cache_hits = stats.cache_hits - self.stats_before[1]
+        s.retries = stats.retries - self.stats_before[2]
+        if s.dropped_by_max_papers:
+            s.messages.append(
+                f"--max-papers {self.max_papers}: {s.dropped_by_max_papers} citation edges"
+                " to papers beyond the limit were not stored"
+            )
+        nothing_enriched = s.resolved == 0
+        if self.s2_down is not None:
+            s.s2_problem = self.s2_down
+            s.enrichment = "skipped" if nothing_enriched else "partial"
+            again = f"citekb load {s.source or 'SOURCE'}"
+            if self.depth != 1:
+                again += f" --depth {self.depth}"
+            how = (
+                f"rerun `{again}` when Semantic Scholar is reachable"
+                " (answers already fetched are replayed from the cache), or"
+                f" `{again} --offline` to enrich from the cache alone"
+            )
+            if nothing_enriched:
+                s.messages.insert(
+                    0,
+                    f"Semantic Scholar unreachable ({self.s2_down}): enrichment skipped;"
+                    f" {s.placeholders_written} entries written from the source's own metadata"
+                    f" (title, abstract, date, upvotes, organisation, keyphrase topics)."
+                    f" To enrich them: {how}.",
+                )
+            else:
+                s.messages.insert(
+                    0,
+                    f"Semantic Scholar failed part-way ({self.s2_down}): enrichment partial;"
+                    f" everything read so far is written. To finish: {how}.",
+                )
+        elif self.offline_misses or s.unresolved or s.papers_missing_edges:
+            s.enrichment = "partial"
+            if self.offline_misses:
+                s.messages.append(
+                    f"offline: {self.offline_misses} S2 answers were not in the cache;"
+                    " rerun without --offline when Semantic Scholar is reachable"
+                )
+            if s.unresolved:
+                s.messages.append(
+                    f"{len(s.unresolved)} entries not resolved in Semantic Scholar;"
+                    " they are stored from the source's metadata (see reasons)"
+                )
+        else:
+            s.enrichment = "complete"
+        s.elapsed_s = time.perf_counter() - started
+
+
+async def run_load(
+    refs: list[PaperRef],
+    *,
+    driver: Driver,
+    settings: Settings,
+    client: S2Client,
+    depth: int = 1,
+    max_papers: int | None = None,
+    max_citations_per_paper: int | None = None,
+    offline: bool = False,
+    progress: ProgressFn = _no_progress,
+    source: str = "",
+    unreachable: str | None = None,
+    flush_rows: int = 2000,
+    flush_interval_s: float = 5.0,
+    record: bool = True,
+) -> LoadSummary:
+    """Resolve, enrich and write ``refs``; see the module docstring.
+
+    ``unreachable`` is the caller's finding that S2 cannot be reached (e.g.
+    :func:`probe_s2`): enrichment is skipped without a request. ``offline``
+    documents that ``client`` answers from its cache alone (a miss leaves an
+    entry unresolved instead of stopping the load). ``record`` writes the
+    load on ``Meta{key:'load'}`` and bumps the graph version, which is how
+    analytics learns its stored scores are stale.
+    """
+    if depth not in (0, 1, 2):
+        raise ValueError("depth must be 0, 1 or 2")
+    load = _Load(
+        refs,
+        driver=driver,
+        settings=settings,
+        client=client,
+        depth=depth,
+        max_papers=max_papers,
+        max_citations_per_paper=max_citations_per_paper,
+        offline=offline or client.offline,
+        progress=progress,
+        source=source,
+        flush_rows=flush_rows,
+        flush_interval_s=flush_interval_s,
+    )
+    summary = await load.run(unreachable)
+    if record:
+        await asyncio.to_thread(
+            record_load_meta,
+            driver,
+            summary.writes,
+            database=settings.neo4j_database,
+            source=source or "refs",
+            status=summary.enrichment,
+        )
+    return summary
+
+
+def load_date(value: str | None) -> datetime.date | None:
+    """``--as-of`` text -> date (ISO 8601), ``None`` for none."""
+    return datetime.date.fromisoformat(value) if value else None
