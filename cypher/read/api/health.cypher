@@ -1,0 +1,3 @@
+// params: -
+// returns: ok = 1 when the database answers a read (GET /healthz)
+RETURN 1 AS ok

@@ -1,0 +1,19 @@
+// params: nameContains, orderBy, afterNum, afterName, afterId, limit
+// returns: org (properties plus paperCount), num, name (the sort keys) per row, at most $limit
+// orderBy: PAPER_COUNT (descending) or NAME (ascending); keyset resumes after (num, name, key).
+// paperCount = distinct papers submitted by the org or written by its affiliated authors.
+MATCH (o:Org)
+WHERE $nameContains IS NULL OR toLower(o.name) CONTAINS $nameContains
+WITH o, COUNT {
+  MATCH (o)-[:SUBMITTED]->(q:Paper) RETURN q
+  UNION
+  MATCH (o)<-[:AFFILIATED_WITH]-(:Author)-[:AUTHORED]->(q:Paper) RETURN q
+} AS paperCount
+WITH o, paperCount,
+     CASE $orderBy WHEN 'NAME' THEN 0 ELSE paperCount END AS num,
+     CASE $orderBy WHEN 'NAME' THEN toLower(coalesce(o.name, '')) ELSE '' END AS name
+WHERE $afterId IS NULL OR num < $afterNum
+   OR (num = $afterNum AND (name > $afterName OR (name = $afterName AND o.key > $afterId)))
+RETURN o {.*, paperCount: paperCount} AS org, num, name
+ORDER BY num DESC, name, o.key
+LIMIT $limit

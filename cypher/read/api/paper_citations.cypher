@@ -1,0 +1,18 @@
+// params: ids, influentialOnly, afterKey, afterId, limit
+// returns: id, total, items per cited paper: items = [{paper, key, isInfluential, intents}] of the papers
+// citing it, most cited first (key = coalesce(citationCount, -1) desc, then paperId), at most $limit
+// One statement for every paper of a request that asks for citations with the same arguments.
+// total counts the CITES relationships (a degree lookup unless influentialOnly is set).
+UNWIND $ids AS id
+MATCH (p:Paper {paperId: id})
+CALL (p) {
+  MATCH (p)<-[r:CITES]-(q:Paper)
+  WHERE $influentialOnly IS NULL OR NOT $influentialOnly OR r.isInfluential
+  WITH r, q, coalesce(q.citationCount, -1) AS key
+  WHERE $afterId IS NULL OR key < $afterKey OR (key = $afterKey AND q.paperId > $afterId)
+  WITH r, q, key ORDER BY key DESC, q.paperId LIMIT $limit
+  RETURN collect({paper: properties(q), key: key, isInfluential: r.isInfluential, intents: r.intents}) AS items
+}
+RETURN id,
+       COUNT { (p)<-[r:CITES]-() WHERE $influentialOnly IS NULL OR NOT $influentialOnly OR r.isInfluential } AS total,
+       items

@@ -1,0 +1,13 @@
+// params: ids, afterKey, afterId, limit
+// returns: id, total, items per id: items = [{paper, key}] of a venue's papers, most cited first
+// (key = coalesce(citationCount, -1) desc, then paperId), at most $limit; total is a degree count
+UNWIND $ids AS id
+MATCH (n:Venue {key: id})
+CALL (n) {
+  MATCH (n)<-[:PUBLISHED_IN]-(q:Paper)
+  WITH q, coalesce(q.citationCount, -1) AS key
+  WHERE $afterId IS NULL OR key < $afterKey OR (key = $afterKey AND q.paperId > $afterId)
+  WITH q, key ORDER BY key DESC, q.paperId LIMIT $limit
+  RETURN collect({paper: properties(q), key: key}) AS items
+}
+RETURN id, COUNT { (n)<-[:PUBLISHED_IN]-() } AS total, items

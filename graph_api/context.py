@@ -1,0 +1,49 @@
+"""What every resolver receives: the request's reader, loaders and settings.
+
+A :class:`Context` is built per request by :func:`build_context` (the ASGI
+view's ``get_context``); its loaders batch and cache for that request only.
+Resolvers take ``info: Info`` so that ``info.context`` is typed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar, cast
+
+import strawberry
+from neo4j import AsyncDriver
+
+from graph_api.dataloaders import Loaders
+from graph_api.graph_reader import GraphReader
+from graph_api.settings import Settings
+
+
+@dataclass
+class Context:
+    settings: Settings
+    driver: AsyncDriver
+    reader: GraphReader
+    loaders: Loaders
+    request_id: str
+
+
+Info = strawberry.Info[Context, None]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def resolver(description: str) -> Callable[[F], F]:
+    """``@strawberry.field(description=...)`` typed for mypy (strawberry types it ``Any``)."""
+    return cast(Callable[[F], F], strawberry.field(description=description))
+
+
+def build_context(settings: Settings, driver: AsyncDriver, request_id: str) -> Context:
+    reader = GraphReader(driver, settings)
+    return Context(
+        settings=settings,
+        driver=driver,
+        reader=reader,
+        loaders=Loaders(reader),
+        request_id=request_id,
+    )

@@ -1,0 +1,86 @@
+"""Helpers of the GraphQL API tests: the app in-process and call counting.
+
+The app runs in-process through ``httpx.ASGITransport`` with its real lifespan; its driver is a
+:class:`CountingDriver` around a real ``AsyncDriver``, so a test can assert how
+many statements a query cost, including none at all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+from neo4j import AsyncDriver
+
+from graph_api import graph_store
+from graph_api.app import create_app
+from graph_api.settings import Settings
+
+
+class CountingDriver:
+    """An AsyncDriver stand-in that counts every query it is asked to run."""
+
+    def __init__(self, inner: AsyncDriver) -> None:
+        self.inner = inner
+        self.queries: list[str] = []
+
+    @property
+    def calls(self) -> int:
+        return len(self.queries)
+
+    def reset(self) -> None:
+        self.queries.clear()
+
+    async def execute_query(self, query: Any, *args: Any, **kwargs: Any) -> Any:
+        self.queries.append(str(getattr(query, "text", query)))
+        return await self.inner.execute_query(query, *args, **kwargs)
+
+    def session(self, *args: Any, **kwargs: Any) -> Any:
+        self.queries.append("<session>")
+        return self.inner.session(*args, **kwargs)
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+
+@dataclass
+class Api:
+    client: httpx.AsyncClient
+    driver: CountingDriver
+    settings: Settings
+
+    async def post(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        response = await self.client.post(
+            "/graphql", json={"query": query, "variables": variables or {}}
+        )
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def data(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The ``data`` of a query that must succeed."""
+        body = await self.post(query, variables)
+        assert not body.get("errors"), body["errors"]
+        data: dict[str, Any] = body["data"]
+        return data
+
+    async def errors(self, query: str, variables: dict[str, Any] | None = None) -> list[str]:
+        """The error messages of a query that must fail."""
+        body = await self.post(query, variables)
+        assert body.get("errors"), body
+        return [e["message"] for e in body["errors"]]
+
+
+@asynccontextmanager
+async def running_api(settings: Settings) -> AsyncIterator[Api]:
+    """The app with its lifespan entered, a counting driver and an in-process client."""
+    assert settings.neo4j_uri is not None
+    counting = CountingDriver(graph_store.async_driver_for(settings, settings.neo4j_uri))
+    app = create_app(settings, driver_factory=lambda _s: counting)  # type: ignore[arg-type,return-value]
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://citekb.test") as client:
+            yield Api(client=client, driver=counting, settings=settings)

@@ -1,0 +1,31 @@
+"""Fixtures of the GraphQL API tests: the synthetic graph, written once per module, and the app."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+from neo4j import Driver
+
+from graph_api import graph_store
+from graph_api.settings import Settings
+from loaders.graph_writer import write_rows
+from tests.integration.api.api_graph import graph_rows
+from tests.integration.api.api_support import Api, running_api
+from tests.integration.conftest import Neo4jHandle
+
+
+@pytest.fixture(scope="module")
+def synth_graph(session_driver: Driver, neo4j: Neo4jHandle) -> Iterator[Settings]:
+    """The synthetic graph of api_graph.py, written once per test module."""
+    db = neo4j.settings.neo4j_database
+    graph_store.clear_data(session_driver, db)
+    write_rows(session_driver, graph_rows(), database=db, source="synthetic:api-tests")
+    yield neo4j.settings
+
+
+@pytest.fixture(scope="module")
+async def api(synth_graph: Settings) -> AsyncIterator[Api]:
+    """The API over the synthetic graph, with the default limits."""
+    async with running_api(synth_graph) as harness:
+        yield harness
