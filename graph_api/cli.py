@@ -30,7 +30,8 @@ app = typer.Typer(
 db_app = typer.Typer(help="Run and prepare the Neo4j server.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
-console = Console(stderr=True)
+# emoji=False: "file:100:" in an error message must not turn into an emoji.
+console = Console(stderr=True, emoji=False)
 
 EXIT_FAILURE = 1
 
