@@ -229,6 +229,7 @@ def run_synth_command(cfg: SynthConfig, out: Path, console: Console) -> SynthRes
     console.print(
         f"[synthetic] wrote {result.papers:,} papers, {result.citations:,} citations,"
         f" {result.authors:,} authors ({result.authorships:,} authorships) to {out}"
-        f" in {result.elapsed_s:.1f}s (seed {cfg.seed})"
+        f" in {result.elapsed_s:.1f}s (seed {cfg.seed})",
+        markup=False,
     )
     return result
