@@ -118,14 +118,37 @@ def load(
             help="Daily Papers page (text), Daily Papers JSON, id list, or S2 Datasets directory."
         ),
     ],
+    *,
     dry_run: bool = typer.Option(
         False, "--dry-run", help="Only parse and print the entries; touch neither S2 nor Neo4j."
     ),
-    json_output: bool = typer.Option(False, "--json", help="Print one JSON object per entry."),
+    json_output: bool = typer.Option(
+        False, "--json", help="Print one JSON object per entry (with --dry-run) or the summary."
+    ),
     as_of: str | None = typer.Option(
         None, "--as-of", help="YYYY-MM-DD: the reference date for page dates shown without a year."
     ),
     topics: bool = typer.Option(False, "--topics", help="With --dry-run: add keyphrase topics."),
+    depth: int = typer.Option(
+        1,
+        "--depth",
+        min=0,
+        max=2,
+        help="0: the listed papers; 1: also what they cite and what cites them;"
+        " 2: one more hop of references (bounded by --max-papers, default 2000).",
+    ),
+    max_papers: int | None = typer.Option(
+        None, "--max-papers", min=1, help="Stop adding papers beyond this many."
+    ),
+    max_citations_per_paper: int | None = typer.Option(
+        None, "--max-citations-per-paper", min=0, help="Read at most this many citations a paper."
+    ),
+    offline: bool = typer.Option(
+        False, "--offline", help="Answer S2 requests from the on-disk cache only."
+    ),
+    no_analytics: bool = typer.Option(
+        False, "--no-analytics", help="Do not recompute PageRank/communities after the load."
+    ),
 ) -> None:
     """Load papers from SOURCE (the type is detected from the content)."""
     from rich.markup import escape
@@ -143,12 +166,66 @@ def load(
         _load_datasets_dir(source)
         return
     if not dry_run:
-        raise fail("loading into Neo4j is not wired yet; use `citekb load SOURCE --dry-run`")
+        _load_source(
+            source,
+            reference,
+            depth=depth,
+            max_papers=max_papers,
+            max_citations_per_paper=max_citations_per_paper,
+            offline=offline,
+            analytics=not no_analytics,
+            as_json=json_output,
+        )
+        return
     try:
         for line in dry_run_lines(source, as_of=reference, as_json=json_output, topics=topics):
             typer.echo(line)
     except SourceError as exc:
         raise fail(escape(str(exc))) from exc
+
+
+def _load_source(
+    source: Path,
+    as_of: date | None,
+    *,
+    depth: int,
+    max_papers: int | None,
+    max_citations_per_paper: int | None,
+    offline: bool,
+    analytics: bool,
+    as_json: bool,
+) -> None:
+    """A page, JSON or id list: S2 resolution + enrichment -> Neo4j (loaders/load_command.py)."""
+    from neo4j.exceptions import DriverError, Neo4jError
+    from rich.markup import escape
+
+    from loaders.load_command import parse, run_load_command
+    from loaders.sources import SourceError
+
+    try:
+        refs = parse(source, as_of)
+    except SourceError as exc:
+        raise fail(escape(str(exc))) from exc
+    with connected() as (driver, s):
+        try:
+            code = run_load_command(
+                refs,
+                driver=driver,
+                settings=s,
+                source=str(source),
+                depth=depth,
+                max_papers=max_papers,
+                max_citations_per_paper=max_citations_per_paper,
+                offline=offline,
+                analytics=analytics,
+                as_json=as_json,
+            )
+        except (Neo4jError, DriverError) as exc:
+            raise fail(
+                f"writing {escape(str(source))} failed: {escape(str(exc))};"
+                " committed batches stay, re-running the load completes it"
+            ) from exc
+    raise typer.Exit(code)
 
 
 def _load_datasets_dir(source: Path) -> None:
@@ -189,6 +266,61 @@ def synth(
     except ValueError as exc:
         raise fail(str(exc)) from exc
     run_synth_command(cfg, out, console)
+
+
+@app.command("analytics")
+def analytics(
+    status: bool = typer.Option(
+        False, "--status", help="Only say whether the stored scores match the graph version."
+    ),
+    seed: int = typer.Option(42, "--seed", help="Louvain random seed (same seed, same result)."),
+    resolution: float = typer.Option(
+        1.0, "--resolution", min=0.0, help="Louvain resolution: higher gives smaller communities."
+    ),
+) -> None:
+    """Compute PageRank and communities and store them on the papers (graph analytics)."""
+    from graph_api.analytics_store import run_analytics_command
+
+    with connected() as (driver, s):
+        run_analytics_command(
+            driver, s.neo4j_database, console, status_only=status, seed=seed, resolution=resolution
+        )
+
+
+@app.command("export")
+def export(
+    *,
+    out: Annotated[
+        Path, typer.Option("--out", help="Output file (graphml, gexf) or directory (csv).")
+    ],
+    fmt: str = typer.Option("graphml", "--format", help="graphml, gexf or csv."),
+    lineage: str | None = typer.Option(None, "--lineage", help="Only this paper's lineage."),
+    depth: int = typer.Option(2, "--depth", help="Lineage depth, 1..5."),
+    direction: str = typer.Option(
+        "both", "--direction", help="Lineage side: ancestors, descendants or both."
+    ),
+    community: int | None = typer.Option(None, "--community", help="Only this stored community."),
+) -> None:
+    """Export the citation graph (or a lineage or community) for Gephi and Cytoscape."""
+    from rich.markup import escape
+
+    from graph_api.graph_export import ExportError, run_export_command
+
+    with connected() as (driver, s):
+        try:
+            run_export_command(
+                driver,
+                s.neo4j_database,
+                console,
+                fmt=fmt,
+                out=out,
+                lineage_of=lineage,
+                depth=depth,
+                side=direction,
+                community=community,
+            )
+        except ExportError as exc:
+            raise fail(escape(str(exc))) from exc
 
 
 if __name__ == "__main__":  # pragma: no cover
