@@ -45,6 +45,7 @@ from graph_api.analytics.influence import (
 from graph_api.analytics.limits import (
     MAX_DEPTH,
     MAX_K,
+    MAX_LINEAGE_PAPERS,
     MAX_SEEDS,
     UnknownPaper,
     check_depth,
@@ -67,6 +68,7 @@ from graph_api.analytics.topics import TopicTrend, rising_topics, topic_years
 __all__ = [
     "MAX_DEPTH",
     "MAX_K",
+    "MAX_LINEAGE_PAPERS",
     "MAX_SEEDS",
     "AuthorMetrics",
     "CitationPath",

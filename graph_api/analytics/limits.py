@@ -23,6 +23,10 @@ import networkx as nx
 MAX_DEPTH = 5
 MAX_K = 50
 MAX_SEEDS = 100
+# Default cap on the papers one lineage returns: depth 2 around a hub of a
+# 100k-paper graph reaches ~60k papers and 600k citations (seconds of work and
+# a response nobody can read); 5,000 keeps one request well under a second.
+MAX_LINEAGE_PAPERS = 5000
 
 
 class UnknownPaper(LookupError):

@@ -29,7 +29,7 @@ from typing import Literal
 
 import networkx as nx
 
-from graph_api.analytics.limits import check_depth, require_paper
+from graph_api.analytics.limits import MAX_LINEAGE_PAPERS, check_depth, require_paper
 
 Direction = Literal["ancestors", "descendants"]
 Edge = tuple[str, str]
@@ -75,12 +75,13 @@ def lineage(
     *,
     direction: Direction = "ancestors",
     depth: int = 2,
-    max_papers: int | None = None,
+    max_papers: int | None = MAX_LINEAGE_PAPERS,
 ) -> Lineage:
     """Ancestors or descendants of ``paper`` up to ``depth`` hops (1..5), with the main path.
 
-    Each level is visited in paper-id order, so ``max_papers`` keeps the
-    nearest papers and the result is the same however ``G`` was built.
+    Each level is visited in paper-id order, so ``max_papers`` (default
+    :data:`~.limits.MAX_LINEAGE_PAPERS`; None for no cap) keeps the nearest
+    papers and the result is the same however ``G`` was built.
 
     >>> import networkx as nx
     >>> G = nx.DiGraph([("c", "b"), ("b", "a"), ("z", "a")])
@@ -108,14 +109,14 @@ def lineage(
         frontier = reached
         if truncated or not frontier:
             break
-    sub = G.subgraph(found)
+    edges = sorted((u, str(v)) for u in found for v in G.successors(u) if v in found)
     return Lineage(
         paper=paper,
         direction=direction,
         max_depth=depth,
         depth=found,
-        edges=sorted((str(u), str(v)) for u, v in sub.edges),
-        main_path=main_path(sub),
+        edges=edges,
+        main_path=_main_path(sorted(found), edges, _years(G)),
         truncated=truncated,
     )
 
@@ -135,33 +136,13 @@ def break_cycles(G: nx.DiGraph) -> tuple[nx.DiGraph, list[Edge]]:
     >>> dropped  # a (2018) citing b (2020) points forward in time
     [('a', 'b'), ('c', 'c')]
     """
+    nodes = sorted(str(n) for n in G.nodes)
+    succ = _adjacency(nodes, ((str(u), str(v)) for u, v in G.edges))
+    dropped = _break_cycles(succ, _years(G))
     D = nx.DiGraph()
-    D.add_nodes_from(sorted(str(n) for n in G.nodes))
-    dropped: list[Edge] = []
-    for u, v in sorted((str(u), str(v)) for u, v in G.edges):
-        if u == v:
-            dropped.append((u, v))
-        else:
-            D.add_edge(u, v)
-    years = {str(n): y for n, y in G.nodes(data="year") if y is not None}
-
-    def suspicion(edge: Edge) -> tuple[int, Edge]:
-        citing, cited = (years.get(edge[0]), years.get(edge[1]))
-        gap = int(cited) - int(citing) if citing is not None and cited is not None else 0
-        return (gap, edge)
-
-    while True:
-        components = [c for c in nx.strongly_connected_components(D) if len(c) > 1]
-        if not components:
-            break
-        # Components are disjoint, so dropping one edge in each per round
-        # gives the same result whatever order networkx lists them in.
-        for comp in components:
-            inside = ((u, v) for u in comp for v in D.successors(u) if v in comp)
-            edge = max(inside, key=suspicion)
-            D.remove_edge(*edge)
-            dropped.append(edge)
-    return D, sorted(dropped)
+    D.add_nodes_from(nodes)
+    D.add_edges_from((u, v) for u in nodes for v in succ[u])
+    return D, dropped
 
 
 def main_path(G: nx.DiGraph) -> MainPath:
@@ -178,30 +159,104 @@ def main_path(G: nx.DiGraph) -> MainPath:
     >>> mp.papers, mp.spc
     (['a', 'b', 'c', 'e'], [2, 1, 1])
     """
-    dag, dropped = break_cycles(G)
-    if len(dag) == 0:
+    nodes = sorted(str(n) for n in G.nodes)
+    return _main_path(nodes, ((str(u), str(v)) for u, v in G.edges), _years(G))
+
+
+def _years(G: nx.DiGraph) -> dict[str, int]:
+    return {str(n): int(y) for n, y in G.nodes(data="year") if y is not None}
+
+
+def _adjacency(nodes: list[str], edges: Iterable[Edge]) -> dict[str, list[str]]:
+    """Sorted successor lists, so every later walk is independent of insertion order."""
+    succ: dict[str, list[str]] = {n: [] for n in nodes}
+    for u, v in edges:
+        succ[u].append(v)
+    for targets in succ.values():
+        targets.sort()
+    return succ
+
+
+def _topological(succ: dict[str, list[str]]) -> list[str]:
+    """Kahn's order (citing before cited); shorter than ``succ`` when there are cycles."""
+    indegree = dict.fromkeys(succ, 0)
+    for targets in succ.values():
+        for v in targets:
+            indegree[v] += 1
+    ready = [n for n, d in indegree.items() if d == 0]
+    order: list[str] = []
+    while ready:
+        u = ready.pop()
+        order.append(u)
+        for v in succ[u]:
+            indegree[v] -= 1
+            if indegree[v] == 0:
+                ready.append(v)
+    return order
+
+
+def _break_cycles(succ: dict[str, list[str]], years: dict[str, int]) -> list[Edge]:
+    """Drop self-loops and cycle edges from ``succ`` in place; the sorted dropped edges."""
+    dropped: list[Edge] = []
+    for u, targets in succ.items():
+        if u in targets:
+            targets.remove(u)
+            dropped.append((u, u))
+    if len(_topological(succ)) == len(succ):
+        return sorted(dropped)  # the usual case: already a DAG
+
+    def suspicion(edge: Edge) -> tuple[int, Edge]:
+        citing, cited = years.get(edge[0]), years.get(edge[1])
+        gap = cited - citing if citing is not None and cited is not None else 0
+        return (gap, edge)
+
+    D = nx.DiGraph()
+    D.add_nodes_from(succ)
+    D.add_edges_from((u, v) for u, targets in succ.items() for v in targets)
+    while True:
+        components = [c for c in nx.strongly_connected_components(D) if len(c) > 1]
+        if not components:
+            break
+        # Components are disjoint, so dropping one edge in each per round
+        # gives the same result whatever order networkx lists them in.
+        for comp in components:
+            inside = ((u, v) for u in comp for v in D.successors(u) if v in comp)
+            edge = max(inside, key=suspicion)
+            D.remove_edge(*edge)
+            succ[edge[0]].remove(edge[1])
+            dropped.append(edge)
+    return sorted(dropped)
+
+
+def _main_path(nodes: list[str], edges: Iterable[Edge], years: dict[str, int]) -> MainPath:
+    succ = _adjacency(nodes, edges)
+    dropped = _break_cycles(succ, years)
+    if not succ:
         return MainPath(papers=[], spc=[], broken_edges=dropped)
-    order: list[str] = list(nx.topological_sort(dag))  # citing before cited
-    from_sources: dict[str, int] = {}
+    order = _topological(succ)  # citing before cited
+    cited = {v for targets in succ.values() for v in targets}
+    # Paths from any source (a paper nobody here cites) down to each paper.
+    from_sources: dict[str, int] = {n: 0 if n in cited else 1 for n in succ}
     for u in order:
-        preds = list(dag.predecessors(u))
-        from_sources[u] = sum(from_sources[p] for p in preds) if preds else 1
+        for v in succ[u]:
+            from_sources[v] += from_sources[u]
     to_sinks: dict[str, int] = {}
     # best[u]: the largest SPC total of a path from u down to a sink, and its next step.
     best: dict[str, tuple[int, str | None]] = {}
     for u in reversed(order):
-        succs = sorted(dag.successors(u))
-        to_sinks[u] = sum(to_sinks[s] for s in succs) if succs else 1
-        best[u] = (0, None)
-        for s in succs:  # ascending ids, so ">" keeps the smallest on ties
-            total = from_sources[u] * to_sinks[s] + best[s][0]
-            if best[u][1] is None or total > best[u][0]:
-                best[u] = (total, s)
-    sources = sorted(u for u in order if dag.in_degree(u) == 0)
-    start = sources[0]
-    for u in sources[1:]:
-        if best[u][0] > best[start][0]:
+        targets = succ[u]
+        to_sinks[u] = sum(to_sinks[v] for v in targets) if targets else 1
+        top: tuple[int, str | None] = (0, None)
+        for v in targets:  # ascending ids, so ">" keeps the smallest on ties
+            total = from_sources[u] * to_sinks[v] + best[v][0]
+            if top[1] is None or total > top[0]:
+                top = (total, v)
+        best[u] = top
+    start: str | None = None
+    for u in nodes:  # ascending ids again
+        if u not in cited and (start is None or best[u][0] > best[start][0]):
             start = u
+    assert start is not None  # a DAG always has a source
     path: list[str] = [start]
     spc: list[int] = []
     while (nxt := best[path[-1]][1]) is not None:

@@ -17,6 +17,7 @@ import networkx as nx
 import pytest
 
 from graph_api import analytics as ga
+from graph_api.analytics.communities import Backend
 from graph_api.analytics.similarity import Method
 
 ALPHA = 0.85
@@ -491,6 +492,23 @@ def test_communities_hand_worked() -> None:
     # Insertion order does not matter.
     again = ga.communities(two_triangles(reverse=True), scores=scores)
     assert again.membership == found.membership
+
+
+def test_louvain_backends_agree_on_a_planted_partition() -> None:
+    # Four blocks of 25 papers, dense inside (p = 0.5), sparse between
+    # (p = 0.01): the modularity optimum is the planted blocks, which both
+    # implementations must find; on the two triangles too.
+    U = nx.planted_partition_graph(4, 25, 0.5, 0.01, seed=3)
+    G = nx.DiGraph((f"p{max(u, v):03d}", f"p{min(u, v):03d}") for u, v in U.edges)
+    planted = [[f"p{i:03d}" for i in range(b * 25, (b + 1) * 25)] for b in range(4)]
+    backends: tuple[Backend, ...] = ("networkx", "igraph")
+    for backend in backends:
+        assert ga.louvain(G, backend=backend) == planted, backend
+        assert ga.louvain(two_triangles(), backend=backend) == [["a", "b", "c"], ["x", "y", "z"]]
+    # Same seed, same answer; "auto" is networkx below IGRAPH_MIN_NODES.
+    assert ga.louvain(G, backend="igraph", seed=5) == ga.louvain(G, backend="igraph", seed=5)
+    with pytest.raises(ValueError, match="backend must be"):
+        ga.louvain(G, backend="gpu")  # type: ignore[arg-type]
 
 
 # --- disruption ---------------------------------------------------------------------------
