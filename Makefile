@@ -43,6 +43,20 @@ typecheck: setup
 test: setup system-deps lint typecheck
 	$(BIN)/pytest
 
+# Benchmarks (bench/BENCHMARKS.md): all three at a small size by default;
+# `make bench BENCH_PAPERS=100000` is the full run. wrk comes from Debian.
+BENCH_PAPERS ?= 5000
+BENCH_ARGS ?=
+bench: setup
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else echo "wrk missing: install Debian's wrk package" >&2; exit 1; fi; }
+	@$(BIN)/python -c 'import igraph' 2>/dev/null || $(BIN)/pip install -q -e '.[dev,bench]'
+	$(BIN)/python -m bench.ingest --papers $(BENCH_PAPERS) $(BENCH_ARGS)
+	$(BIN)/python -m bench.api --papers $(BENCH_PAPERS)
+	$(BIN)/python -m bench.analytics --papers $(BENCH_PAPERS)
+
 unit: setup
 	$(BIN)/pytest tests/unit graph_api loaders cypher
 

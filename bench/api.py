@@ -1,0 +1,442 @@
+"""API benchmark: a fixed GraphQL query mix against ``citekb serve``, driven by wrk.
+
+``python -m bench.api [--papers N] [--duration S]``:
+
+1. Loads the synthetic corpus through the bulk path into a throwaway Neo4j and
+   runs ``citekb analytics`` (so PageRank is stored, as in production).
+2. Starts ``citekb serve`` (its production settings: uvicorn, the settings'
+   worker count, limits on) on a free port against that server.
+3. Picks the query variables from the graph (``cypher/bench/api_sample_papers``):
+   papers that cite and are cited, a topic of each, a depth-3 ancestor.
+4. For each query of the mix alone, then for the mix (round-robin over all
+   of them), runs ``wrk`` with ``bench/wrk/graphql.lua`` at concurrency 1 and
+   16: p50/p95/p99, requests/s, errors (non-200, GraphQL ``errors``, socket).
+5. Counts database round trips per query in-process: the same requests go
+   through the app (Starlette's TestClient, the same ``create_app``) with the
+   neo4j driver's debug log on, and every Bolt ``RUN`` it sends is one
+   statement sent to the server. Two page sizes show whether round trips grow
+   with the page.
+
+Each query is a file in ``bench/graphql/``. A query that needs a field the
+schema does not have (yet) falls back to the next candidate in
+:data:`QUERIES` (e.g. lineage as nested ``references``), or is reported as
+missing; the report says which document was used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+from neo4j import Driver
+
+import cypher
+from bench import results
+from bench.analytics import child_env, run_cli_analytics
+from bench.corpus import citekb_command, ensure_corpus
+from bench.server import BenchNeo4j, bench_neo4j, connected_driver, process_memory
+from graph_api.neo4j_server import free_port
+from loaders.bulk_load import load_datasets_dir
+
+DEFAULT_PAPERS = 5000
+GRAPHQL_DIR = results.BENCH_DIR / "graphql"
+WRK_SCRIPT = results.BENCH_DIR / "wrk" / "graphql.lua"
+CONCURRENCY = (1, 16)
+SAMPLE = 50
+TARGET_LOOKUP_P50_MS = 15.0
+TARGET_MIX_P99_MS = 150.0
+
+# name -> candidate documents (first that the running schema accepts wins),
+# and which variables each needs.
+QUERIES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "lookup by id": (("lookup",), ("id",)),
+    "search": (("search",), ("query",)),
+    "paper + references + their authors": (("references_authors",), ("id", "first")),
+    "lineage depth 3": (("lineage", "lineage.nested"), ("id",)),
+    "influential papers in a topic": (("influential", "influential.papers"), ("topic",)),
+    "similar papers": (("similar",), ("id",)),
+    "citation path": (("citation_path",), ("id", "to")),
+}
+
+
+@dataclass(frozen=True)
+class Sample:
+    paper_id: str
+    title: str
+    topic: str | None
+    ancestor: str | None
+
+    def variables(self, names: Sequence[str], *, first: int = 20) -> dict[str, Any] | None:
+        words = [w for w in self.title.replace("[synthetic]", "").split() if w.isalpha()]
+        values: dict[str, Any] = {
+            "id": self.paper_id,
+            "query": " ".join(words[1:3]) or self.title,
+            "first": first,
+            "topic": self.topic,
+            "to": self.ancestor,
+        }
+        chosen = {n: values[n] for n in names}
+        return None if any(v is None for v in chosen.values()) else chosen
+
+
+def samples(driver: Driver, db: str, n: int) -> list[Sample]:
+    records, _, _ = driver.execute_query(
+        cypher.statement("bench/api_sample_papers"), {"limit": n}, database_=db
+    )
+    return [Sample(r["paperId"], r["title"], r["topic"], r["ancestor"]) for r in records]
+
+
+def document(name: str) -> str:
+    return (GRAPHQL_DIR / f"{name}.graphql").read_text(encoding="utf-8")
+
+
+def bodies_for(doc: str, names: Sequence[str], picked: list[Sample], first: int = 20) -> list[str]:
+    out = []
+    for s in picked:
+        variables = s.variables(names, first=first)
+        if variables is not None:
+            out.append(json.dumps({"query": doc, "variables": variables}, separators=(",", ":")))
+    return out
+
+
+# --- the server ----------------------------------------------------------------------
+@contextmanager
+def serve(neo: BenchNeo4j, port: int, log: Path) -> Iterator[dict[str, Any]]:
+    """``citekb serve`` on ``port``, waited for on /healthz; stopped afterwards."""
+    env = child_env(neo.uri)
+    env["API_PORT"] = str(port)
+    probe = subprocess.run(
+        [*citekb_command(), "serve", "--help"], env=env, capture_output=True, text=True, check=False
+    )
+    if probe.returncode == 0:
+        cmd = [*citekb_command(), "serve", "--host", "127.0.0.1", "--port", str(port)]
+        how = "citekb serve"
+    else:  # before `citekb serve` existed: the same app factory under uvicorn
+        cmd = [
+            sys.executable, "-m", "uvicorn", "graph_api.app:app_from_env", "--factory",
+            "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+        ]  # fmt: skip
+        how = "uvicorn graph_api.app:app_from_env (no `citekb serve` at this commit)"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            cmd, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=results.BENCH_DIR.parent
+        )
+        try:
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                if proc.poll() is not None:
+                    raise RuntimeError(f"the API exited: {log.read_text()[-2000:]}")
+                try:
+                    if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.5)
+            else:
+                raise RuntimeError("the API did not become healthy in 120 s")
+            yield {"command": " ".join(cmd[-6:]) if how != "citekb serve" else "citekb serve",
+                   "how": how, "pid": proc.pid}  # fmt: skip
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def accepted(port: int, body: str) -> tuple[bool, str]:
+    """Whether the running schema answers this body without errors."""
+    r = httpx.post(
+        f"http://127.0.0.1:{port}/graphql",
+        content=body,
+        headers={"content-type": "application/json"},
+        timeout=60,
+    )
+    data = r.json()
+    if r.status_code == 200 and not data.get("errors"):
+        return True, ""
+    return False, json.dumps(data.get("errors"))[:300]
+
+
+def wrk(port: int, bodies: Path, connections: int, duration: float) -> dict[str, Any]:
+    threads = 1 if connections < 8 else 2
+    cmd = [
+        "wrk", f"-t{threads}", f"-c{connections}", f"-d{duration:g}s", "--timeout", "10s",
+        "-s", str(WRK_SCRIPT), f"http://127.0.0.1:{port}", "--", str(bodies),
+    ]  # fmt: skip
+    done = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    line = next((x for x in done.stdout.splitlines() if x.startswith("WRKJSON ")), None)
+    if done.returncode != 0 or line is None:
+        raise RuntimeError(f"wrk failed: {done.stdout[-1000:]} {done.stderr[-1000:]}")
+    raw: dict[str, Any] = json.loads(line.removeprefix("WRKJSON "))
+    seconds = raw["durationUs"] / 1e6
+    errors = (
+        raw["graphqlErrors"] + raw["badStatus"] + raw["connectErrors"] + raw["readErrors"]
+        + raw["writeErrors"] + raw["timeouts"]
+    )  # fmt: skip
+    return {
+        "connections": connections,
+        "threads": threads,
+        "requests": raw["requests"],
+        "seconds": round(seconds, 2),
+        "rps": round(raw["requests"] / seconds, 1),
+        "p50Ms": round(raw["p50Us"] / 1000, 2),
+        "p95Ms": round(raw["p95Us"] / 1000, 2),
+        "p99Ms": round(raw["p99Us"] / 1000, 2),
+        "maxMs": round(raw["maxUs"] / 1000, 2),
+        "errors": errors,
+        "raw": raw,
+    }
+
+
+# --- round trips, in-process -----------------------------------------------------------
+class BoltRunCounter(logging.Handler):
+    """Counts the Bolt RUN messages the neo4j driver sends (its debug log, ``C: RUN``)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.runs = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        msg = record.msg if isinstance(record.msg, str) else ""
+        if "C: RUN" in msg:
+            self.runs += 1
+
+
+def round_trips(neo: BenchNeo4j, plan: dict[str, Any], picked: list[Sample]) -> dict[str, Any]:
+    from starlette.testclient import TestClient
+
+    from graph_api.app import create_app
+
+    counter = BoltRunCounter()
+    neo_log = logging.getLogger("neo4j")
+    old_level = neo_log.level
+    neo_log.addHandler(counter)
+    neo_log.setLevel(logging.DEBUG)
+    out: dict[str, Any] = {}
+    try:
+        with TestClient(create_app(neo.settings)) as client:
+            for name, q in plan.items():
+                if q.get("document") is None:
+                    continue
+                per_size: dict[str, list[int]] = {}
+                for first in (5, 50):
+                    bodies = bodies_for(document(q["document"]), q["variables"], picked[:5], first)
+                    for body in bodies:
+                        before = counter.runs
+                        r = client.post("/graphql", content=body,
+                                        headers={"content-type": "application/json"})  # fmt: skip
+                        r.raise_for_status()
+                        per_size.setdefault(str(first), []).append(counter.runs - before)
+                out[name] = {
+                    "runsPerRequest": sorted({n for v in per_size.values() for n in v}),
+                    "bySize": {k: max(v) for k, v in per_size.items()},
+                    "pageSized": "first" in q["variables"],
+                }
+    finally:
+        neo_log.removeHandler(counter)
+        neo_log.setLevel(old_level)
+    return out
+
+
+# --- report ------------------------------------------------------------------------
+def _verdict(ok: bool) -> str:
+    return "met" if ok else "MISSED"
+
+
+def render(payload: dict[str, Any]) -> list[str]:
+    lines = results.header_lines(payload)
+    srv = payload["server"]
+    lines += [
+        "",
+        f"Server: `{srv['how']}` on 127.0.0.1, its production settings (workers"
+        f" {payload['apiWorkers']}, limits on), against the graph above after `citekb analytics`;"
+        f" load tool `wrk` ({payload['wrkVersion']}) with `bench/wrk/graphql.lua`, each run"
+        f" {payload['duration']:g} s, variables rotated over {payload['sampleSize']} sampled"
+        " papers. Latency in ms.",
+        "",
+    ]
+    rows = []
+    for name, q in payload["queries"].items():
+        if q.get("document") is None:
+            rows.append([name, "not in the schema", *["-"] * 9])
+            continue
+        rt = payload["roundTrips"].get(name, {})
+        trips = "/".join(str(n) for n in rt.get("runsPerRequest", [])) or "?"
+        if rt.get("pageSized"):
+            trips += f" (first 5: {rt['bySize'].get('5')}, first 50: {rt['bySize'].get('50')})"
+        for run in q["runs"]:
+            rows.append(
+                [
+                    name if run["connections"] == 1 else "",
+                    f"`{q['document']}`" if run["connections"] == 1 else "",
+                    run["connections"],
+                    run["p50Ms"],
+                    run["p95Ms"],
+                    run["p99Ms"],
+                    run["rps"],
+                    run["requests"],
+                    run["errors"],
+                    trips if run["connections"] == 1 else "",
+                    "",
+                ]
+            )
+    for run in payload["mix"]["runs"]:
+        rows.append(
+            [
+                "**mix**" if run["connections"] == 1 else "",
+                f"{len(payload['mix']['queries'])} queries round-robin"
+                if run["connections"] == 1
+                else "",
+                run["connections"],
+                f"**{run['p50Ms']}**",
+                f"**{run['p95Ms']}**",
+                f"**{run['p99Ms']}**",
+                f"**{run['rps']}**",
+                run["requests"],
+                f"**{run['errors']}**",
+                "",
+                "",
+            ]
+        )
+    lines += results.table(
+        ["query", "document", "conc.", "p50", "p95", "p99", "req/s", "requests", "errors",
+         "DB round trips / request", ""],
+        rows,
+    )  # fmt: skip
+    lookup = payload["queries"].get("lookup by id", {})
+    l1 = next((r for r in lookup.get("runs", []) if r["connections"] == 1), None)
+    m16 = next((r for r in payload["mix"]["runs"] if r["connections"] == 16), None)
+    lines.append("")
+    if l1:
+        lines.append(
+            f"- lookup p50 at concurrency 1: **{l1['p50Ms']} ms** (target <= "
+            f"{TARGET_LOOKUP_P50_MS:g} ms: {_verdict(l1['p50Ms'] <= TARGET_LOOKUP_P50_MS)})"
+        )
+    if m16:
+        ok = m16["p99Ms"] <= TARGET_MIX_P99_MS and m16["errors"] == 0
+        lines.append(
+            f"- mix p99 at concurrency 16: **{m16['p99Ms']} ms** with {m16['errors']} errors"
+            f" (target <= {TARGET_MIX_P99_MS:g} ms, 0 errors: {_verdict(ok)})"
+        )
+    missing = [n for n, q in payload["queries"].items() if q.get("document") is None]
+    if missing:
+        lines.append(
+            f"- not measured, the schema at this commit has no field for: {', '.join(missing)}"
+        )
+    lines.append(
+        "- round trips: Bolt RUN messages per request, counted in-process (the neo4j driver's"
+        " debug log) over 5 sampled papers at page sizes 5 and 50"
+    )
+    mem = payload.get("apiMemory") or {}
+    lines.append(f"- API process peak memory: {results.mib(mem.get('peak'))}")
+    lines += ["", f"Raw figures: `bench/results/api-p{payload['corpus']['papers']}.json`."]
+    return lines
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m bench.api", description=__doc__.split("\n")[0])
+    p.add_argument("--papers", type=int, default=DEFAULT_PAPERS, help="corpus size (synthetic)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--duration", type=float, default=5.0, help="seconds per wrk run")
+    p.add_argument("--heap", default=None, help="Neo4j heap (default: settings, 1g)")
+    p.add_argument("--pagecache", default=None, help="Neo4j page cache (default: settings)")
+    return p.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
+    args = parse_args(argv)
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: `apt-get install -y wrk` (make bench does it)")
+    payload: dict[str, Any] = {
+        "benchmark": "api",
+        "command": results.command_line(),
+        "date": results.now_iso(),
+        "machine": results.machine(),
+        "duration": args.duration,
+        "sampleSize": SAMPLE,
+    }
+    wrk_v = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False)
+    payload["wrkVersion"] = (wrk_v.stdout + wrk_v.stderr).split("[")[0].strip()
+    corpus = ensure_corpus(args.papers, args.seed)
+    payload["corpus"] = corpus.describe()
+    with (
+        bench_neo4j(args.heap, args.pagecache) as neo,
+        connected_driver(neo) as driver,
+        tempfile.TemporaryDirectory(prefix="citekb-bench-api-") as tmp_name,
+    ):
+        tmp = Path(tmp_name)
+        payload["neo4j"] = neo.describe()
+        payload["apiWorkers"] = neo.settings.api_workers
+        db = neo.settings.neo4j_database
+        load_datasets_dir(driver, corpus.path, db)
+        payload["analytics"] = run_cli_analytics(neo.uri)
+        picked = samples(driver, db, SAMPLE)
+        port = free_port()
+        with serve(neo, port, tmp / "api.log") as server:
+            payload["server"] = {k: v for k, v in server.items() if k != "pid"}
+            plan: dict[str, Any] = {}
+            for name, (candidates, names) in QUERIES.items():
+                plan[name] = {"variables": list(names), "document": None, "rejected": {}}
+                for cand in candidates:
+                    path = GRAPHQL_DIR / f"{cand}.graphql"
+                    if not path.exists():
+                        plan[name]["rejected"][cand] = "no document yet"
+                        continue
+                    bodies = bodies_for(document(cand), names, picked)
+                    ok, why = accepted(port, bodies[0]) if bodies else (False, "no variables")
+                    if ok:
+                        plan[name]["document"] = cand
+                        break
+                    plan[name]["rejected"][cand] = why
+            mix: list[str] = []
+            for name, q in plan.items():
+                if q["document"] is None:
+                    q["runs"] = []
+                    continue
+                bodies = bodies_for(document(q["document"]), q["variables"], picked)
+                path = tmp / f"{q['document']}.jsonl"
+                path.write_text("\n".join(bodies) + "\n", encoding="utf-8")
+                mix.append(name)
+                q["runs"] = [wrk(port, path, c, args.duration) for c in CONCURRENCY]
+                print(name, [(r["connections"], r["p50Ms"], r["p99Ms"], r["rps"], r["errors"])
+                             for r in q["runs"]], flush=True)  # fmt: skip
+            # The mix: one body of each query in turn, over every sampled paper.
+            per_query = [
+                bodies_for(document(plan[n]["document"]), plan[n]["variables"], picked) for n in mix
+            ]
+            interleaved = [b[i] for i in range(SAMPLE) for b in per_query if i < len(b)]
+            mix_path = tmp / "mix.jsonl"
+            mix_path.write_text("\n".join(interleaved) + "\n", encoding="utf-8")
+            payload["mix"] = {
+                "queries": mix,
+                "runs": [wrk(port, mix_path, c, args.duration * 2) for c in CONCURRENCY],
+            }
+            print("mix", [(r["connections"], r["p50Ms"], r["p99Ms"], r["rps"], r["errors"])
+                          for r in payload["mix"]["runs"]], flush=True)  # fmt: skip
+            payload["apiMemory"] = process_memory(int(server["pid"]))
+        payload["queries"] = plan
+        payload["roundTrips"] = round_trips(neo, plan, picked)
+        print("round trips:", payload["roundTrips"], flush=True)
+        payload["neo4jMemory"] = neo.rss_bytes()
+    payload["loadAverageAtEnd"] = results.load_average()
+    results.write_json("api", corpus.papers, payload)
+    results.update_section("api", corpus.papers, f"API, {corpus.papers:,} papers", render(payload))
+    return payload
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,434 @@
+"""Ingest benchmark: the batched writer against a naive baseline, then the S2 API pipeline.
+
+``python -m bench.ingest [--papers N]`` (see BENCHMARKS.md for what each figure means):
+
+1. **Same rows, both writers.** The first ``--naive-papers`` paper rows and
+   ``--naive-cites`` CITES rows of the corpus, exactly as the bulk path builds
+   them, are written by :func:`loaders.graph_writer.write_rows` (UNWIND
+   batches) into an empty graph, then, after clearing it, by the naive
+   baseline: ``cypher/bench/naive_paper`` / ``naive_cites``, one auto-commit
+   transaction per row. Same statements per row, same rows, same server.
+2. **Whole corpus, batched.** ``citekb load DIR`` (the bulk path,
+   :func:`loaders.bulk_load.load_datasets_dir`) of the full synthetic corpus
+   into an empty graph: papers/s and CITES/s from the writer's own per-kind
+   timings, plus the end-to-end wall time (parse + write).
+3. **S2 API pipeline.** ``--pipeline-seeds`` paper ids from a small synthetic
+   corpus served by the fake S2 (``loaders.fake_s2``, 100 ms per call) to the
+   real client at 1 req/s, loaded at depth 1 by :func:`loaders.pipeline.run_load`:
+   S2 requests and wall time per seed, scaled to 1,000 papers, against the
+   minimum the rate limit allows (requests x 1 s).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import math
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import httpx
+from neo4j import Driver
+from pydantic import SecretStr
+
+import cypher
+from bench import results
+from bench.corpus import Corpus, ensure_corpus
+from bench.server import BenchNeo4j, bench_neo4j, connected_driver
+from graph_api import graph_store
+from graph_api.settings import Settings
+from loaders import s2_datasets
+from loaders.bulk_load import DEFAULT_BATCH_SIZE, load_datasets_dir
+from loaders.graph_writer import now_iso, write_rows
+from loaders.rows import GraphRows, PaperRef, Row
+from loaders.s2_client import AUTHOR_BATCH_MAX, PAPER_BATCH_MAX
+
+DEFAULT_PAPERS = 5000
+TARGET_CITES_PER_S = 20_000
+TARGET_RATIO = 20.0
+FAKE_S2_BASE = "http://fake-s2/graph/v1"
+
+
+# --- 1. same rows, both writers ------------------------------------------------
+def sample_rows(corpus: Corpus, n_papers: int, n_cites: int) -> tuple[list[Row], list[Row]]:
+    """The first paper and CITES rows of the corpus, built as the bulk path builds them."""
+    files = s2_datasets.find_files(corpus.path)
+    validation = s2_datasets.validate(files)
+
+    def first_chunk(kind: str, size: int) -> GraphRows:
+        only = [fc for fc in validation.files if fc.kind == kind]
+        part = s2_datasets.Validation(files=only, paper_ids=validation.paper_ids)
+        for chunk in s2_datasets.iter_chunks(part, paper_chunk=size, citation_chunk=size):
+            return chunk.rows
+        return GraphRows()
+
+    papers = first_chunk("papers", n_papers).papers[:n_papers]
+    cites = first_chunk("citations", n_cites).cites[:n_cites]
+    return papers, cites
+
+
+def batched_write(driver: Driver, db: str, papers: list[Row], cites: list[Row]) -> dict[str, float]:
+    took: dict[str, float] = {}
+    for kind, rows in (("papers", GraphRows(papers=papers)), ("cites", GraphRows(cites=cites))):
+        started = time.perf_counter()
+        write_rows(
+            driver,
+            rows,
+            database=db,
+            batch_size=DEFAULT_BATCH_SIZE,
+            record_load=False,
+            merge_placeholders=False,
+        )
+        took[kind] = time.perf_counter() - started
+    return took
+
+
+def naive_write(driver: Driver, db: str, papers: list[Row], cites: list[Row]) -> dict[str, float]:
+    took: dict[str, float] = {}
+    loaded_at = now_iso()
+    paper_stmt = cypher.statement("bench/naive_paper")
+    cite_stmt = cypher.statement("bench/naive_cites")
+    with driver.session(database=db) as session:
+        started = time.perf_counter()
+        for row in papers:
+            session.run(paper_stmt, {"row": row, "loadedAt": loaded_at}).consume()
+        took["papers"] = time.perf_counter() - started
+        started = time.perf_counter()
+        for row in cites:
+            session.run(cite_stmt, {"row": row}).consume()
+        took["cites"] = time.perf_counter() - started
+    return took
+
+
+def same_rows(
+    driver: Driver, db: str, corpus: Corpus, n_papers: int, n_cites: int
+) -> dict[str, Any]:
+    papers, cites = sample_rows(corpus, n_papers, n_cites)
+    # Warm both paths up (query plans, JIT) on a few rows, then start empty.
+    batched_write(driver, db, papers[:200], cites[:200])
+    graph_store.clear_data(driver, db)
+    naive_write(driver, db, papers[:200], cites[:200])
+    graph_store.clear_data(driver, db)
+
+    batched = batched_write(driver, db, papers, cites)
+    graph_store.clear_data(driver, db)
+    naive = naive_write(driver, db, papers, cites)
+    graph_store.clear_data(driver, db)
+    out: dict[str, Any] = {"papers": len(papers), "cites": len(cites)}
+    for kind, n in (("papers", len(papers)), ("cites", len(cites))):
+        b_rate = n / batched[kind]
+        n_rate = n / naive[kind]
+        out[kind + "Batched"] = {"seconds": round(batched[kind], 3), "rowsPerS": round(b_rate)}
+        out[kind + "Naive"] = {"seconds": round(naive[kind], 3), "rowsPerS": round(n_rate)}
+        out[kind + "Ratio"] = round(b_rate / n_rate, 1)
+    return out
+
+
+# --- 2. whole corpus through the bulk path -------------------------------------
+def full_load(driver: Driver, db: str, corpus: Corpus) -> dict[str, Any]:
+    graph_store.clear_data(driver, db)
+    marks: dict[str, list[float]] = {}
+    started = time.perf_counter()
+
+    def progress(phase: str, done: int, total: int | None) -> None:
+        marks.setdefault(phase, []).append(time.perf_counter() - started)
+
+    summary = load_datasets_dir(driver, corpus.path, db, progress)
+    wall = time.perf_counter() - started
+    kinds = {
+        name: {
+            "rows": k.rows,
+            "seconds": round(k.elapsed_s, 3),
+            "rowsPerS": round(k.rows / k.elapsed_s) if k.elapsed_s else None,
+            "nodesCreated": k.nodes_created,
+            "relationshipsCreated": k.relationships_created,
+        }
+        for name, k in summary.counts.by_kind.items()
+    }
+    # The citations file's phase, parse + write: from the end of the phase
+    # before it to its last chunk.
+    write_phases = [p for p in marks if p.startswith("write ")]
+    cites_phase: dict[str, Any] | None = None
+    for i, phase in enumerate(write_phases):
+        if "citations" in phase:
+            begin = marks[write_phases[i - 1]][-1] if i > 0 else summary.validate_s
+            seconds = marks[phase][-1] - begin
+            rows = summary.records["citations"] - summary.skipped
+            cites_phase = {
+                "seconds": round(seconds, 3),
+                "rows": rows,
+                "rowsPerS": round(rows / seconds),
+            }
+    return {
+        "wallS": round(wall, 3),
+        "validateS": round(summary.validate_s, 3),
+        "writeS": round(summary.write_s, 3),
+        "transactions": summary.counts.transactions,
+        "batchSize": DEFAULT_BATCH_SIZE,
+        "records": summary.records,
+        "skipped": summary.skipped,
+        "kinds": kinds,
+        "citationsPhase": cites_phase,
+        "nodesCreated": summary.counts.nodes_created,
+        "relationshipsCreated": summary.counts.relationships_created,
+    }
+
+
+# --- 3. the S2 API pipeline through the fake S2 --------------------------------
+def pick_seeds(corpus_dir: Path, n: int) -> list[PaperRef]:
+    """``n`` paper ids spread over the middle of the corpus (they both cite and are cited)."""
+    papers = [rec for _, rec in s2_datasets.iter_records(corpus_dir / "papers.jsonl")]
+    middle = papers[len(papers) // 3 : 2 * len(papers) // 3]
+    step = max(1, len(middle) // n)
+    return [
+        PaperRef(title=str(rec["title"]), s2_id=str(rec["paperId"]), source=f"bench:{i}")
+        for i, rec in enumerate(middle[::step][:n])
+    ]
+
+
+async def _pipeline(
+    driver: Driver, settings: Settings, refs: list[PaperRef], fake: Any
+) -> tuple[Any, int, float]:
+    from loaders.pipeline import run_load
+    from loaders.s2_client import S2Client
+
+    client = S2Client(settings, transport=httpx.ASGITransport(app=fake))
+    try:
+        started = time.perf_counter()
+        summary = await run_load(
+            refs, driver=driver, settings=settings, client=client, depth=1, source="bench"
+        )
+        wall = time.perf_counter() - started
+    finally:
+        await client.aclose()
+    return summary, client.stats.requests_sent, wall
+
+
+def pipeline(
+    driver: Driver,
+    neo: BenchNeo4j,
+    *,
+    seeds: int,
+    corpus_papers: int,
+    latency_s: float,
+    rate: float,
+) -> dict[str, Any]:
+    from loaders.fake_s2 import FakeS2
+    from loaders.fake_s2_corpus import corpus_from_datasets_dir
+
+    db = neo.settings.neo4j_database
+    graph_store.clear_data(driver, db)
+    small = ensure_corpus(corpus_papers, seed=1)
+    fake = FakeS2(corpus_from_datasets_dir(small.path), replay_recorded=False, latency_s=latency_s)
+    refs = pick_seeds(small.path, seeds)
+    with tempfile.TemporaryDirectory(prefix="citekb-bench-s2cache-") as cache:
+        settings = neo.settings.model_copy(
+            update={
+                "s2_base_url": FAKE_S2_BASE,
+                "s2_rate_limit": rate,
+                "s2_api_key": SecretStr("bench-key"),
+                "citekb_cache_dir": Path(cache),
+            }
+        )
+        summary, sent, wall = asyncio.run(_pipeline(driver, settings, refs, fake))
+    n = len(refs)
+    min_s = sent / rate
+    by_path: dict[str, int] = {}
+    for r in fake.requests:
+        key = r.method + " " + ("/paper/{id}/" + r.path.rsplit("/", 1)[-1]
+                                if r.path.count("/") >= 3 else r.path)  # fmt: skip
+        by_path[key] = by_path.get(key, 0) + 1
+    papers_written = summary.writes.by_kind.get("papers")
+    # Scaled to 1,000 seeds the way the pipeline's requests grow: edge pages
+    # per seed, one id batch per 500 seeds, one author batch per 1,000 authors.
+    edge_pages = sum(v for k, v in by_path.items() if k.endswith(("references", "citations")))
+    authors_per_seed = summary.authors_fetched / n
+    per1000 = (
+        round(edge_pages / n * 1000)
+        + math.ceil(1000 / PAPER_BATCH_MAX)
+        + math.ceil(authors_per_seed * 1000 / AUTHOR_BATCH_MAX)
+    )
+    per_request_s = wall / sent if sent else 0.0
+    return {
+        "seeds": n,
+        "corpusPapers": small.papers,
+        "latencyMs": round(latency_s * 1000),
+        "rateLimitPerS": rate,
+        "requests": sent,
+        "requestsByEndpoint": dict(sorted(by_path.items())),
+        "wallS": round(wall, 2),
+        "minimumS": round(min_s, 2),
+        "overheadS": round(wall - min_s, 2),
+        "wallPerRequestS": round(per_request_s, 3),
+        "papersInGraph": papers_written.rows if papers_written else 0,
+        "citesWritten": summary.cites_written,
+        "enrichment": summary.enrichment,
+        "resolved": summary.resolved,
+        "authorsFetched": summary.authors_fetched,
+        "edgePages": edge_pages,
+        "per1000Seeds": {
+            "requests": per1000,
+            "minimumS": round(per1000 / rate),
+            "wallS": round(per1000 * per_request_s),
+        },
+    }
+
+
+# --- report ------------------------------------------------------------------------
+def render(payload: dict[str, Any]) -> list[str]:
+    lines = results.header_lines(payload)
+    same = payload.get("sameRows")
+    if same:
+        lines += [
+            "",
+            f"**Same rows, both writers** (first {same['papers']:,} paper rows and"
+            f" {same['cites']:,} CITES rows of the corpus, each into an empty graph;"
+            f" batched = `write_rows`, UNWIND batches of {DEFAULT_BATCH_SIZE:,}; naive ="
+            " `cypher/bench/naive_*.cypher`, one auto-commit transaction per row):",
+            "",
+            *results.table(
+                ["rows", "batched s", "batched rows/s", "naive s", "naive rows/s", "ratio"],
+                [
+                    [
+                        f"{same[k]:,} {label}",
+                        same[k + "Batched"]["seconds"],
+                        f"{same[k + 'Batched']['rowsPerS']:,}",
+                        same[k + "Naive"]["seconds"],
+                        f"{same[k + 'Naive']['rowsPerS']:,}",
+                        f"**{same[k + 'Ratio']}x**",
+                    ]
+                    for k, label in (("papers", "papers"), ("cites", "CITES"))
+                ],
+            ),
+        ]
+    full = payload.get("fullLoad")
+    if full:
+        kinds = full["kinds"]
+        cites = kinds.get("cites", {})
+        rate = cites.get("rowsPerS") or 0
+        naive_rate = (same or {}).get("citesNaive", {}).get("rowsPerS")
+        lines += [
+            "",
+            f"**Whole corpus through the bulk path** (`citekb load DIR`, batch size"
+            f" {full['batchSize']:,}, {full['transactions']:,} transactions): wall"
+            f" {full['wallS']:.1f} s = check {full['validateS']:.1f} s + parse and write"
+            f" {full['writeS']:.1f} s. Per kind, the writer's own time:",
+            "",
+            *results.table(
+                ["kind", "rows", "seconds", "rows/s", "created"],
+                [
+                    [
+                        name,
+                        f"{k['rows']:,}",
+                        k["seconds"],
+                        f"{k['rowsPerS']:,}" if k["rowsPerS"] else "-",
+                        f"{k['nodesCreated'] or k['relationshipsCreated']:,}",
+                    ]
+                    for name, k in kinds.items()
+                ],
+            ),
+            "",
+            f"- **CITES/s (writer): {rate:,}** (target >= {TARGET_CITES_PER_S:,}:"
+            f" {'met' if rate >= TARGET_CITES_PER_S else 'MISSED'})",
+        ]
+        if full.get("citationsPhase"):
+            cp = full["citationsPhase"]
+            lines.append(
+                f"- CITES/s end to end (citations file parsed and written):"
+                f" {cp['rowsPerS']:,} ({cp['rows']:,} rows in {cp['seconds']:.1f} s)"
+            )
+        if naive_rate:
+            ratio = rate / naive_rate
+            lines.append(
+                f"- whole-corpus CITES/s against the naive baseline's CITES/s on the subset:"
+                f" {ratio:.1f}x (target >= {TARGET_RATIO:.0f}x:"
+                f" {'met' if ratio >= TARGET_RATIO else 'MISSED'}; the naive rate was measured"
+                " on an empty graph and would only fall as the graph grows)"
+            )
+    pipe = payload.get("pipeline")
+    if pipe:
+        per = pipe["per1000Seeds"]
+        lines += [
+            "",
+            f"**S2 API pipeline** (`citekb load` of {pipe['seeds']} paper ids at depth 1, fake S2"
+            f" over a {pipe['corpusPapers']:,}-paper synthetic corpus, {pipe['latencyMs']} ms per"
+            f" call, client rate limit {pipe['rateLimitPerS']:g} req/s):",
+            "",
+            f"- measured: {pipe['requests']} S2 requests, wall {pipe['wallS']:.1f} s; the rate"
+            f" limit alone needs {pipe['minimumS']:.1f} s (requests x 1 s), so the pipeline adds"
+            f" {pipe['overheadS']:.1f} s ({pipe['wallPerRequestS']:.3f} s per request);"
+            f" {pipe['papersInGraph']:,} paper rows and {pipe['citesWritten']:,} CITES written;"
+            f" enrichment {pipe['enrichment']}",
+            "- requests by endpoint: "
+            + ", ".join(f"`{k}` {v}" for k, v in pipe["requestsByEndpoint"].items()),
+            f"- **per 1,000 seed papers at depth 1: {per['requests']:,} requests, minimum"
+            f" {per['minimumS'] / 60:.0f} min at 1 req/s, measured rate {per['wallS'] / 60:.0f}"
+            f" min** (scaled from the {pipe['seeds']} seeds measured: {pipe['edgePages']}"
+            " reference/citation pages for them, one id batch per 500 seeds,"
+            " one author batch per 1,000 authors, at the measured wall time per request)",
+        ]
+    lines += ["", f"Raw figures: `bench/results/ingest-p{payload['corpus']['papers']}.json`."]
+    return lines
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="python -m bench.ingest", description=__doc__.split("\n")[0])
+    p.add_argument("--papers", type=int, default=DEFAULT_PAPERS, help="corpus size (synthetic)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--naive-papers", type=int, default=1000, help="paper rows for the baseline")
+    p.add_argument("--naive-cites", type=int, default=5000, help="CITES rows for the baseline")
+    p.add_argument("--pipeline-seeds", type=int, default=10, help="seed ids for the S2 pipeline")
+    p.add_argument("--pipeline-corpus", type=int, default=5000, help="fake S2 corpus size")
+    p.add_argument("--latency-ms", type=float, default=100.0, help="fake S2 latency per call")
+    p.add_argument("--rate", type=float, default=1.0, help="S2 client rate limit, req/s")
+    p.add_argument("--skip-naive", action="store_true")
+    p.add_argument("--skip-full", action="store_true")
+    p.add_argument("--skip-pipeline", action="store_true")
+    p.add_argument("--heap", default=None, help="Neo4j heap (default: settings, 1g)")
+    p.add_argument("--pagecache", default=None, help="Neo4j page cache (default: settings)")
+    return p.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
+    args = parse_args(argv)
+    payload: dict[str, Any] = {
+        "benchmark": "ingest",
+        "command": results.command_line(),
+        "date": results.now_iso(),
+        "machine": results.machine(),
+    }
+    corpus = ensure_corpus(args.papers, args.seed)
+    payload["corpus"] = corpus.describe()
+    with bench_neo4j(args.heap, args.pagecache) as neo, connected_driver(neo) as driver:
+        payload["neo4j"] = neo.describe()
+        db = neo.settings.neo4j_database
+        if not args.skip_naive:
+            payload["sameRows"] = same_rows(driver, db, corpus, args.naive_papers, args.naive_cites)
+            print("same rows:", payload["sameRows"], flush=True)
+        if not args.skip_full:
+            payload["fullLoad"] = full_load(driver, db, corpus)
+            payload["neo4jMemory"] = neo.rss_bytes()
+            print("full load:", {k: v for k, v in payload["fullLoad"].items()}, flush=True)
+        if not args.skip_pipeline:
+            payload["pipeline"] = pipeline(
+                driver,
+                neo,
+                seeds=args.pipeline_seeds,
+                corpus_papers=args.pipeline_corpus,
+                latency_s=args.latency_ms / 1000.0,
+                rate=args.rate,
+            )
+            print("pipeline:", payload["pipeline"], flush=True)
+    payload["loadAverageAtEnd"] = results.load_average()
+    results.write_json("ingest", corpus.papers, payload)
+    results.update_section(
+        "ingest", corpus.papers, f"Ingest, {corpus.papers:,} papers", render(payload)
+    )
+    return payload
+
+
+if __name__ == "__main__":
+    main()
