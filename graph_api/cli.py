@@ -323,5 +323,50 @@ def export(
             raise fail(escape(str(exc))) from exc
 
 
+# --- GraphQL API (logic in graph_api.app, graph_api.schema, graph_api.playground) ---
+schema_app = typer.Typer(help="The GraphQL schema.", no_args_is_help=True)
+app.add_typer(schema_app, name="schema")
+playground_app = typer.Typer(help="The GraphiQL playground's files.", no_args_is_help=True)
+app.add_typer(playground_app, name="playground")
+
+
+@app.command("serve")
+def serve(
+    host: str | None = typer.Option(None, help="Bind address (default API_HOST)."),
+    port: int | None = typer.Option(None, help="Port (default API_PORT)."),
+    workers: int | None = typer.Option(None, help="Worker processes (default API_WORKERS)."),
+) -> None:
+    """Serve the GraphQL API and the playground at /graphql (uvicorn)."""
+    from graph_api.app import serve as serve_api
+
+    s = get_settings()
+    serve_api(
+        s,
+        host=host or s.api_host,
+        port=port or s.api_port,
+        workers=workers or s.api_workers,
+    )
+
+
+@schema_app.command("export")
+def schema_export() -> None:
+    """Write the SDL to schema.graphql at the repository root."""
+    from graph_api.schema import export as export_sdl
+
+    console.print(f"wrote {export_sdl()}")
+
+
+@playground_app.command("install")
+def playground_install() -> None:
+    """Fetch GraphiQL's files with npm into the cache (checked against pinned hashes)."""
+    from graph_api.playground import AssetsUnavailable, install_assets
+
+    try:
+        folder = install_assets(get_settings())
+    except AssetsUnavailable as exc:
+        raise fail(str(exc)) from exc
+    console.print(f"playground files ready in {folder}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     app()
