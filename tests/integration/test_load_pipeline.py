@@ -19,6 +19,7 @@ import httpx
 import pytest
 from neo4j import Driver
 
+from graph_api import graph_store
 from graph_api.settings import Settings
 from loaders.fake_s2 import BASE_PATH, FakeS2
 from loaders.fake_s2_corpus import FakeCorpus, corpus_from_titles
@@ -410,3 +411,98 @@ async def test_s2_unreachable_writes_placeholders_and_a_later_run_merges_them(
     keys = {n["key"] for n in dump["nodes"] if n["label"] == "Paper"}
     assert keys == set(seed_ids(sample_corpus, refs))
     assert len(rels(dump, "SUBMITTED")) == before["submitted"]
+
+
+async def test_depth2_adds_a_hop_of_references_bounded_by_max_papers(
+    driver: Driver,
+    neo4j_settings: Settings,
+    sample_refs: list[PaperRef],
+    sample_corpus: FakeCorpus,
+    tmp_path: Path,
+) -> None:
+    seeds = seed_ids(sample_corpus, sample_refs)[:5]
+    refs = [PaperRef(title=None, s2_id=s, source=f"ids:{i}") for i, s in enumerate(seeds)]
+    hop1 = {p for edge in expected_edges(sample_corpus, seeds) for p in edge} - set(seeds)
+    hop2 = {
+        e.cited for p in hop1 for e in sample_corpus.references_of.get(p, []) if e.cited is not None
+    }
+    everything = set(seeds) | hop1 | hop2
+    assert hop2 - hop1 - set(seeds), "the corpus must have papers two hops away"
+
+    fake = FakeS2(sample_corpus, replay_recorded=False)
+    settings = s2_settings(neo4j_settings, tmp_path / "cache")
+    summary = await load(refs, fake, settings, driver, depth=2, max_papers=10_000)
+    assert summary.enrichment == "complete"
+    dump = graph_dump(driver, database=settings.neo4j_database)
+    assert {n["key"] for n in dump["nodes"] if n["label"] == "Paper"} == everything
+    refs_asked = {r.path.split("/")[2] for r in fake.requests if r.path.endswith("/references")}
+    assert refs_asked == set(seeds) | hop1
+
+    # Bounded: no more papers than --max-papers, and the hop stops early.
+    cap = len(seeds) + len(hop1) + 3
+    capped_fake = FakeS2(sample_corpus, replay_recorded=False)
+    graph_store.clear_data(driver, settings.neo4j_database)
+    capped = await load(refs, capped_fake, settings, driver, depth=2, max_papers=cap)
+    counts = graph_counts(driver, database=settings.neo4j_database)
+    assert counts["papers"] == cap
+    assert any(m.startswith("depth 2 stopped at --max-papers") for m in capped.messages)
+    assert capped.enrichment == "complete"
+
+
+async def test_offline_answers_from_the_cache_alone(
+    driver: Driver,
+    neo4j_settings: Settings,
+    sample_refs: list[PaperRef],
+    sample_corpus: FakeCorpus,
+    tmp_path: Path,
+) -> None:
+    refs = sample_refs[:4]
+    settings = s2_settings(neo4j_settings, tmp_path / "cache")
+    fake = FakeS2(sample_corpus, replay_recorded=False)
+
+    # Nothing cached yet: every entry is kept from the page, reported, and the load is partial.
+    async with S2Client(settings, transport=httpx.ASGITransport(app=fake), offline=True) as c:
+        cold = await run_load(refs, driver=driver, settings=settings, client=c, offline=True)
+    assert fake.requests == []
+    assert cold.enrichment == "partial"
+    assert cold.placeholders_written == 4
+    assert {u.reason for u in cold.unresolved} == {"not in the S2 cache (offline)"}
+
+    # Once a load has run online, --offline replays it without a request.
+    online = await load(refs, fake, settings, driver, depth=1)
+    assert online.enrichment == "complete"
+    dump = graph_dump(driver, database=settings.neo4j_database)
+    fake.requests.clear()
+    async with S2Client(settings, transport=httpx.ASGITransport(app=fake), offline=True) as c:
+        warm = await run_load(refs, driver=driver, settings=settings, client=c, offline=True)
+    assert fake.requests == []
+    assert warm.enrichment == "complete"
+    assert warm.cache_hits == online.s2_requests
+    assert graph_dump(driver, database=settings.neo4j_database) == dump
+
+
+async def test_s2_failing_part_way_keeps_what_was_read_and_says_so(
+    driver: Driver,
+    neo4j_settings: Settings,
+    sample_refs: list[PaperRef],
+    sample_corpus: FakeCorpus,
+    tmp_path: Path,
+) -> None:
+    refs = sample_refs[:5]
+    settings = s2_settings(neo4j_settings, tmp_path / "cache").model_copy(
+        update={"s2_max_retries": 2, "s2_retry_budget": 5}
+    )
+    fake = FakeS2(sample_corpus, replay_recorded=False)
+    fake.inject("500", times=100, path="/citations$")
+    summary = await load(refs, fake, settings, driver, depth=1)
+    assert summary.enrichment == "partial"
+    assert summary.exit_code == EXIT_PARTIAL
+    assert summary.resolved == 5
+    assert summary.retries == 2
+    assert "failed part-way" in summary.messages[0]
+    counts = graph_counts(driver, database=settings.neo4j_database)
+    seeds = seed_ids(sample_corpus, refs)
+    # Seeds, their authors and the first seed's references are in; no citation was read.
+    assert counts["authored"] == sum(len(sample_corpus.papers[s]["authors"]) for s in seeds)
+    first_refs = [e for e in sample_corpus.references_of[seeds[0]] if e.cited is not None]
+    assert counts["cites"] == len(first_refs)
