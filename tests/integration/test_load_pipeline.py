@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 import pytest
 from neo4j import Driver
+from pydantic import SecretStr
 
 from graph_api import graph_store
 from graph_api.settings import Settings
@@ -25,6 +26,7 @@ from loaders.fake_s2 import BASE_PATH, FakeS2
 from loaders.fake_s2_corpus import FakeCorpus, corpus_from_titles
 from loaders.graph_writer import graph_counts, graph_dump
 from loaders.pipeline import (
+    EXIT_FAILURE,
     EXIT_OK,
     EXIT_PARTIAL,
     TITLE_MATCH_THRESHOLD,
@@ -506,3 +508,24 @@ async def test_s2_failing_part_way_keeps_what_was_read_and_says_so(
     assert counts["authored"] == sum(len(sample_corpus.papers[s]["authors"]) for s in seeds)
     first_refs = [e for e in sample_corpus.references_of[seeds[0]] if e.cited is not None]
     assert counts["cites"] == len(first_refs)
+
+
+async def test_a_rejected_api_key_fails_the_load_but_keeps_the_entries(
+    driver: Driver,
+    neo4j_settings: Settings,
+    sample_refs: list[PaperRef],
+    sample_corpus: FakeCorpus,
+    tmp_path: Path,
+) -> None:
+    refs = sample_refs[:3]
+    settings = s2_settings(neo4j_settings, tmp_path / "cache").model_copy(
+        update={"s2_api_key": SecretStr("not-the-key")}
+    )
+    fake = FakeS2(sample_corpus, replay_recorded=False, expected_api_key="the-key")
+    summary = await load(refs, fake, settings, driver, depth=1)
+    assert summary.exit_code == EXIT_FAILURE
+    assert summary.failure is not None and "S2_API_KEY" in summary.failure
+    assert "not-the-key" not in repr(summary.as_dict())
+    assert len(fake.requests) == 1  # 403 is not retried
+    assert summary.placeholders_written == 3
+    assert graph_counts(driver, database=settings.neo4j_database)["papers"] == 3
