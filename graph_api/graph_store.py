@@ -11,10 +11,19 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from neo4j import AsyncDriver, AsyncGraphDatabase, Driver, GraphDatabase
+from neo4j import (
+    AsyncDriver,
+    AsyncGraphDatabase,
+    Driver,
+    GraphDatabase,
+    NotificationDisabledCategory,
+)
 
 import cypher
 from graph_api.settings import Settings
+
+
+_QUIET_CATEGORIES = [NotificationDisabledCategory.UNRECOGNIZED]
 
 
 def driver_for(settings: Settings, uri: str) -> Driver:
@@ -22,6 +31,9 @@ def driver_for(settings: Settings, uri: str) -> Driver:
         uri,
         auth=(settings.neo4j_user, settings.neo4j_password.get_secret_value()),
         max_connection_pool_size=50,
+        # An empty graph (before the first load) has no CITES or AUTHORED yet;
+        # the server's "unknown relationship type" notices are noise there.
+        notifications_disabled_categories=_QUIET_CATEGORIES,
     )
 
 
@@ -30,6 +42,7 @@ def async_driver_for(settings: Settings, uri: str) -> AsyncDriver:
         uri,
         auth=(settings.neo4j_user, settings.neo4j_password.get_secret_value()),
         max_connection_pool_size=50,
+        notifications_disabled_categories=_QUIET_CATEGORIES,
     )
 
 
