@@ -22,7 +22,6 @@ from neo4j import (
 import cypher
 from graph_api.settings import Settings
 
-
 _QUIET_CATEGORIES = [NotificationDisabledCategory.UNRECOGNIZED]
 
 
