@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import uvicorn
 from neo4j import AsyncDriver
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -32,7 +33,7 @@ from graph_api import graph_store, neo4j_server, playground
 from graph_api.context import Context, build_context
 from graph_api.graph_reader import GraphReader
 from graph_api.schema import build_schema
-from graph_api.settings import Settings
+from graph_api.settings import Settings, get_settings
 
 log = logging.getLogger("citekb.api")
 
@@ -221,15 +222,11 @@ def create_app(settings: Settings, driver_factory: DriverFactory | None = None) 
 
 def app_from_env() -> Starlette:
     """The app with settings from the environment (uvicorn's factory for `citekb serve`)."""
-    from graph_api.settings import get_settings
-
     return create_app(get_settings())
 
 
 def serve(settings: Settings, *, host: str, port: int, workers: int) -> None:
     """Run the API under uvicorn; the playground files are fetched first if missing."""
-    import uvicorn
-
     if not playground.assets_ready(settings):
         try:
             playground.install_assets(settings)
