@@ -54,6 +54,7 @@ bench: setup
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
 	  else echo "wrk missing: install Debian's wrk package" >&2; exit 1; fi; }
+	@test -x $(BIN)/py-spy || $(BIN)/pip install -q -e '.[dev,bench]'
 	$(BIN)/python -m bench.ingest --papers $(BENCH_PAPERS) $(BENCH_ARGS)
 	$(BIN)/python -m bench.api --papers $(BENCH_PAPERS)
 	$(BIN)/python -m bench.analytics --papers $(BENCH_PAPERS)

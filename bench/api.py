@@ -43,7 +43,7 @@ import httpx
 from neo4j import Driver
 
 import cypher
-from bench import results
+from bench import profiles, results
 from bench.analytics import child_env, run_cli_analytics
 from bench.corpus import citekb_command, ensure_corpus
 from bench.server import BenchNeo4j, bench_neo4j, connected_driver, process_memory
@@ -341,6 +341,9 @@ def render(payload: dict[str, Any]) -> list[str]:
         "- round trips: Bolt RUN messages per request, counted in-process (the neo4j driver's"
         " debug log) over 5 sampled papers at page sizes 5 and 50"
     )
+    for c in CONCURRENCY:
+        if f"apiProfileC{c}" in payload:
+            lines += profiles.render(payload[f"apiProfileC{c}"], f"the API during the mix, c={c}")
     mem = payload.get("apiMemory") or {}
     lines.append(f"- API process peak memory: {results.mib(mem.get('peak'))}")
     lines += ["", f"Raw figures: `bench/results/api-p{payload['corpus']['papers']}.json`."]
@@ -421,10 +424,18 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
             interleaved = [b[i] for i in range(SAMPLE) for b in per_query if i < len(b)]
             mix_path = tmp / "mix.jsonl"
             mix_path.write_text("\n".join(interleaved) + "\n", encoding="utf-8")
-            payload["mix"] = {
-                "queries": mix,
-                "runs": [wrk(port, mix_path, c, args.duration * 2) for c in CONCURRENCY],
-            }
+            mix_runs = []
+            for c in CONCURRENCY:
+                # The busiest run is sampled with py-spy (when installed): where
+                # the API process spends its CPU under load.
+                spy = profiles.start(int(server["pid"]), args.duration * 2, tmp / "mix.raw")
+                mix_runs.append(wrk(port, mix_path, c, args.duration * 2))
+                if spy is not None:
+                    spy.wait(timeout=120)
+                    payload[f"apiProfileC{c}"] = profiles.summarise(
+                        tmp / "mix.raw", args.duration * 2
+                    )
+            payload["mix"] = {"queries": mix, "runs": mix_runs}
             print("mix", [(r["connections"], r["p50Ms"], r["p99Ms"], r["rps"], r["errors"])
                           for r in payload["mix"]["runs"]], flush=True)  # fmt: skip
             payload["apiMemory"] = process_memory(int(server["pid"]))

@@ -24,6 +24,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
+import os
+import shutil
 import tempfile
 import time
 from collections.abc import Sequence
@@ -35,7 +37,7 @@ from neo4j import Driver
 from pydantic import SecretStr
 
 import cypher
-from bench import results
+from bench import profiles, results
 from bench.corpus import Corpus, ensure_corpus
 from bench.server import BenchNeo4j, bench_neo4j, connected_driver
 from graph_api import graph_store
@@ -136,8 +138,17 @@ def full_load(driver: Driver, db: str, corpus: Corpus) -> dict[str, Any]:
     def progress(phase: str, done: int, total: int | None) -> None:
         marks.setdefault(phase, []).append(time.perf_counter() - started)
 
-    summary = load_datasets_dir(driver, corpus.path, db, progress)
-    wall = time.perf_counter() - started
+    # py-spy (when installed) samples this process while it loads: how much
+    # of the wall time the client is busy, and on what.
+    raw = Path(tempfile.mkdtemp(prefix="citekb-bench-spy-")) / "load.raw"
+    spy = profiles.start(os.getpid(), 3600, raw)
+    try:
+        summary = load_datasets_dir(driver, corpus.path, db, progress)
+    finally:
+        wall = time.perf_counter() - started
+        profiles.stop(spy)
+    client_profile = profiles.summarise(raw, wall) if spy is not None else {"available": False}
+    shutil.rmtree(raw.parent, ignore_errors=True)
     kinds = {
         name: {
             "rows": k.rows,
@@ -174,6 +185,7 @@ def full_load(driver: Driver, db: str, corpus: Corpus) -> dict[str, Any]:
         "citationsPhase": cites_phase,
         "nodesCreated": summary.counts.nodes_created,
         "relationshipsCreated": summary.counts.relationships_created,
+        "clientProfile": client_profile,
     }
 
 
@@ -340,6 +352,7 @@ def render(payload: dict[str, Any]) -> list[str]:
                 f"- CITES/s end to end (citations file parsed and written):"
                 f" {cp['rowsPerS']:,} ({cp['rows']:,} rows in {cp['seconds']:.1f} s)"
             )
+        lines += profiles.render(full["clientProfile"], "the loading process (client side)")
         if naive_rate:
             ratio = rate / naive_rate
             lines.append(
