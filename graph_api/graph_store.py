@@ -16,13 +16,13 @@ from neo4j import (
     AsyncGraphDatabase,
     Driver,
     GraphDatabase,
-    NotificationDisabledCategory,
+    NotificationDisabledClassification,
 )
 
 import cypher
 from graph_api.settings import Settings
 
-_QUIET_CATEGORIES = [NotificationDisabledCategory.UNRECOGNIZED]
+_QUIET_CATEGORIES = [NotificationDisabledClassification.UNRECOGNIZED]
 
 
 def driver_for(settings: Settings, uri: str) -> Driver:
@@ -32,7 +32,7 @@ def driver_for(settings: Settings, uri: str) -> Driver:
         max_connection_pool_size=50,
         # An empty graph (before the first load) has no CITES or AUTHORED yet;
         # the server's "unknown relationship type" notices are noise there.
-        notifications_disabled_categories=_QUIET_CATEGORIES,
+        notifications_disabled_classifications=_QUIET_CATEGORIES,
     )
 
 
@@ -41,7 +41,7 @@ def async_driver_for(settings: Settings, uri: str) -> AsyncDriver:
         uri,
         auth=(settings.neo4j_user, settings.neo4j_password.get_secret_value()),
         max_connection_pool_size=50,
-        notifications_disabled_categories=_QUIET_CATEGORIES,
+        notifications_disabled_classifications=_QUIET_CATEGORIES,
     )
 
 
