@@ -292,6 +292,8 @@ def pipeline(
 # --- report ------------------------------------------------------------------------
 def render(payload: dict[str, Any]) -> list[str]:
     lines = results.header_lines(payload)
+    if payload.get("neo4jDriver"):
+        lines.append(f"- Python driver: {payload['neo4jDriver']}")
     same = payload.get("sameRows")
     if same:
         lines += [
@@ -387,6 +389,16 @@ def render(payload: dict[str, Any]) -> list[str]:
     return lines
 
 
+def driver_build() -> str:
+    """The neo4j driver version, and whether its Rust packstream extension is loaded."""
+    import importlib.metadata
+    import importlib.util
+
+    version = importlib.metadata.version("neo4j")
+    rust = importlib.util.find_spec("neo4j._rust") is not None
+    return f"neo4j {version}" + (" + neo4j-rust-ext" if rust else " (pure-Python packstream)")
+
+
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench.ingest", description=__doc__.split("\n")[0])
     p.add_argument("--papers", type=int, default=DEFAULT_PAPERS, help="corpus size (synthetic)")
@@ -397,6 +409,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("--pipeline-corpus", type=int, default=5000, help="fake S2 corpus size")
     p.add_argument("--latency-ms", type=float, default=100.0, help="fake S2 latency per call")
     p.add_argument("--rate", type=float, default=1.0, help="S2 client rate limit, req/s")
+    p.add_argument(
+        "--tag",
+        default=None,
+        help="record as ingest-<tag> (e.g. another driver build), not the main section",
+    )
     p.add_argument("--skip-naive", action="store_true")
     p.add_argument("--skip-full", action="store_true")
     p.add_argument("--skip-pipeline", action="store_true")
@@ -436,10 +453,12 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
             )
             print("pipeline:", payload["pipeline"], flush=True)
     payload["loadAverageAtEnd"] = results.load_average()
-    results.write_json("ingest", corpus.papers, payload)
-    results.update_section(
-        "ingest", corpus.papers, f"Ingest, {corpus.papers:,} papers", render(payload)
-    )
+    name = "ingest" if not args.tag else f"ingest-{args.tag}"
+    payload["tag"] = args.tag
+    payload["neo4jDriver"] = driver_build()
+    results.write_json(name, corpus.papers, payload)
+    title = f"Ingest, {corpus.papers:,} papers" + (f" ({args.tag})" if args.tag else "")
+    results.update_section(name, corpus.papers, title, render(payload))
     return payload
 
 

@@ -142,7 +142,7 @@ def update_section(name: str, papers: int, title: str, body: list[str]) -> Path:
     if pattern.search(text):
         text = pattern.sub(lambda _m: block, text)
     else:
-        anchor = f"<!-- bench:{name}:sections -->"
+        anchor = f"<!-- bench:{name.partition('-')[0]}:sections -->"
         if anchor in text:
             text = text.replace(anchor, anchor + "\n\n" + block, 1)
         else:

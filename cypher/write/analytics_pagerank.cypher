@@ -1,9 +1,0 @@
-// params: rows
-// returns: nothing; sets pagerank, pagerankRank, pagerankPercentile on existing Papers
-// rows: {paperId, score, rank, percentile}. MATCH, not MERGE: scores never
-// create papers (one deleted since the projection was read is skipped).
-UNWIND $rows AS row
-MATCH (p:Paper {paperId: row.paperId})
-SET p.pagerank = row.score,
-    p.pagerankRank = row.rank,
-    p.pagerankPercentile = row.percentile
