@@ -14,6 +14,8 @@ never trusts scores computed before a partial write.
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -107,10 +109,11 @@ def load_datasets_dir(
     # Datasets rows never carry placeholders; only the graph can hold some.
     merge = placeholders_exist(driver, database=database)
     status = "failed"
+    chunks = s2_datasets.iter_chunks(
+        validation, paper_chunk=paper_chunk, citation_chunk=citation_chunk
+    )
     try:
-        for chunk in s2_datasets.iter_chunks(
-            validation, paper_chunk=paper_chunk, citation_chunk=citation_chunk
-        ):
+        for chunk in prefetched(chunks):
             counts = write_rows(
                 driver,
                 chunk.rows,
@@ -137,6 +140,52 @@ def load_datasets_dir(
                 status=status,
             )
     return summary
+
+
+def prefetched(chunks: Iterator[s2_datasets.Chunk], depth: int = 2) -> Iterator[s2_datasets.Chunk]:
+    """Parse the next chunks on a thread while the current one is being written.
+
+    Parsing JSON and building rows is client CPU; writing waits on the
+    server. Overlapping them uses a second core; ``depth`` bounds how many
+    parsed chunks wait in memory. An error while parsing surfaces here, in
+    order, after the chunks before it were yielded.
+    """
+    done = object()
+    box: queue.Queue[object] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                box.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for chunk in chunks:
+                if not put(chunk):
+                    return
+            put(done)
+        except BaseException as exc:  # handed to the consumer, which re-raises
+            put(exc)
+
+    worker = threading.Thread(target=produce, name="datasets-reader", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = box.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            assert isinstance(item, s2_datasets.Chunk)
+            yield item
+    finally:
+        stop.set()
+        worker.join(timeout=5)
 
 
 # --- terminal output ---------------------------------------------------------
