@@ -216,11 +216,58 @@ class BoltRunCounter(logging.Handler):
             self.runs += 1
 
 
-def round_trips(neo: BenchNeo4j, plan: dict[str, Any], picked: list[Sample]) -> dict[str, Any]:
+def _operators(plan: Any, out: list[tuple[int, str, str]]) -> int:
+    """Sum the db hits of a PROFILE tree; collect (hits, operator, details) per node."""
+    hits = int(plan.get("dbHits") or 0)
+    details = str((plan.get("args") or {}).get("Details", ""))[:90]
+    out.append((hits, str(plan.get("operatorType", "?")).split("@")[0], details))
+    return hits + sum(_operators(c, out) for c in plan.get("children", []))
+
+
+def profile_statements(
+    driver: Driver, db: str, calls: list[tuple[str, dict[str, Any]]]
+) -> list[dict[str, Any]]:
+    """PROFILE each statement a GraphQL query ran, with the parameters it ran with."""
+    out = []
+    for name, params in calls:
+        with driver.session(database=db, default_access_mode="READ") as session:
+            summary = session.run("PROFILE " + cypher.statement(name), params).consume()
+        ops: list[tuple[int, str, str]] = []
+        hits = _operators(summary.profile or {}, ops)
+        ops.sort(reverse=True)
+        out.append(
+            {
+                "statement": name,
+                "dbHits": hits,
+                "serverMs": (summary.result_available_after or 0)
+                + (summary.result_consumed_after or 0),
+                "topOperators": [f"{op} {h:,} ({d})" for h, op, d in ops[:3] if h],
+            }
+        )
+    return out
+
+
+def round_trips(
+    neo: BenchNeo4j, driver: Driver, plan: dict[str, Any], picked: list[Sample]
+) -> dict[str, Any]:
     from starlette.testclient import TestClient
 
+    from graph_api import graph_reader
     from graph_api.app import create_app
 
+    # Which statements each query runs, with their parameters: recorded at
+    # the API's one door to Neo4j (GraphReader.rows), then PROFILEd below.
+    reader_calls: list[tuple[str, dict[str, Any]]] = []
+    original_rows = graph_reader.GraphReader.rows
+
+    async def recording_rows(
+        self: graph_reader.GraphReader, name: str, params: Any = None
+    ) -> list[dict[str, Any]]:
+        reader_calls.append((name, dict(params or {})))
+        return await original_rows(self, name, params)
+
+    graph_reader.GraphReader.rows = recording_rows  # type: ignore[method-assign]
+    profiled: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     counter = BoltRunCounter()
     neo_log = logging.getLogger("neo4j")
     old_level = neo_log.level
@@ -235,12 +282,15 @@ def round_trips(neo: BenchNeo4j, plan: dict[str, Any], picked: list[Sample]) -> 
                 per_size: dict[str, list[int]] = {}
                 for first in (5, 50):
                     bodies = bodies_for(document(q["document"]), q["variables"], picked[:5], first)
-                    for body in bodies:
+                    for i, body in enumerate(bodies):
                         before = counter.runs
+                        reader_calls.clear()
                         r = client.post("/graphql", content=body,
                                         headers={"content-type": "application/json"})  # fmt: skip
                         r.raise_for_status()
                         per_size.setdefault(str(first), []).append(counter.runs - before)
+                        if i == 0 and first == 5:
+                            profiled[name] = list(reader_calls)
                 out[name] = {
                     "runsPerRequest": sorted({n for v in per_size.values() for n in v}),
                     "bySize": {k: max(v) for k, v in per_size.items()},
@@ -249,6 +299,10 @@ def round_trips(neo: BenchNeo4j, plan: dict[str, Any], picked: list[Sample]) -> 
     finally:
         neo_log.removeHandler(counter)
         neo_log.setLevel(old_level)
+        graph_reader.GraphReader.rows = original_rows  # type: ignore[method-assign]
+    db = neo.settings.neo4j_database
+    for name, calls in profiled.items():
+        out[name]["profile"] = profile_statements(driver, db, calls)
     return out
 
 
@@ -341,6 +395,23 @@ def render(payload: dict[str, Any]) -> list[str]:
         "- round trips: Bolt RUN messages per request, counted in-process (the neo4j driver's"
         " debug log) over 5 sampled papers at page sizes 5 and 50"
     )
+    prof_rows = [
+        [name if i == 0 else "", f"`{p['statement']}`", f"{p['dbHits']:,}", p["serverMs"],
+         "; ".join(p["topOperators"])]
+        for name, rt in payload["roundTrips"].items()
+        for i, p in enumerate(rt.get("profile", []))
+    ]  # fmt: skip
+    if prof_rows:
+        lines += [
+            "- the Cypher each query ran (first sampled paper, page size 5), PROFILEd with its"
+            " parameters on the same graph after the load runs (server ms = available + consumed):",
+            "",
+            *results.table(
+                ["query", "statement", "db hits", "server ms", "top operators by db hits"],
+                prof_rows,
+            ),
+            "",
+        ]
     for c in CONCURRENCY:
         if f"apiProfileC{c}" in payload:
             lines += profiles.render(payload[f"apiProfileC{c}"], f"the API during the mix, c={c}")
@@ -440,7 +511,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
                           for r in payload["mix"]["runs"]], flush=True)  # fmt: skip
             payload["apiMemory"] = process_memory(int(server["pid"]))
         payload["queries"] = plan
-        payload["roundTrips"] = round_trips(neo, plan, picked)
+        payload["roundTrips"] = round_trips(neo, driver, plan, picked)
         print("round trips:", payload["roundTrips"], flush=True)
         payload["neo4jMemory"] = neo.rss_bytes()
     payload["loadAverageAtEnd"] = results.load_average()
