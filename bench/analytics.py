@@ -36,7 +36,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from bench import results
+import cypher
+from bench import profiles, results
 from bench.corpus import citekb_command, ensure_corpus
 from bench.server import bench_neo4j, connected_driver, process_memory
 from graph_api.settings import Settings
@@ -97,6 +98,23 @@ def run_cli_analytics(uri: str) -> dict[str, Any]:
         figures["phases"] = {k: float(v) for k, v in m.groupdict().items()}
     figures["output"] = [line for line in out.splitlines() if "analytics stored" in line]
     return figures
+
+
+def profile_projection(driver: Any, db: str) -> dict[str, Any]:
+    """PROFILE the projection read `citekb analytics` starts with (all rows consumed)."""
+    started = time.perf_counter()
+    with driver.session(database=db, default_access_mode="READ") as session:
+        summary = session.run("PROFILE " + cypher.statement("read/analytics_projection")).consume()
+    wall = time.perf_counter() - started
+    ops: list[tuple[int, str, str]] = []
+    hits = profiles.plan_operators(summary.profile or {}, ops)
+    ops.sort(reverse=True)
+    return {
+        "wallS": round(wall, 2),
+        "serverMs": (summary.result_available_after or 0) + (summary.result_consumed_after or 0),
+        "dbHits": hits,
+        "topOperators": [f"{op} {h:,} ({d})" for h, op, d in ops[:6] if h],
+    }
 
 
 # --- workers -----------------------------------------------------------------------
@@ -298,6 +316,14 @@ def render(payload: dict[str, Any]) -> list[str]:
         f" {results.mib(together)} of {results.gib(mem_total)}"
         f" ({'within' if together < mem_total else 'OVER'} the machine's memory).",
     ]
+    prof = payload.get("projectionProfile")
+    if prof:
+        lines += [
+            "",
+            f"PROFILE of the projection read (`cypher/read/analytics_projection.cypher`, all rows"
+            f" consumed): {prof['dbHits']:,} db hits, {prof['wallS']} s; heaviest operators: "
+            + "; ".join(prof["topOperators"]),
+        ]
     if ig_:
         nx_total = nx_["pagerankS"] + nx_["louvainS"]
         ig_total = ig_["buildS"] + ig_["pagerankS"] + ig_["louvainS"]
@@ -403,6 +429,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any] | None:
         }
         print("loaded:", payload["load"], flush=True)
         payload["cli"] = run_cli_analytics(neo.uri)
+        payload["projectionProfile"] = profile_projection(driver, neo.settings.neo4j_database)
         payload["neo4jMemory"] = neo.rss_bytes()
         print("citekb analytics:", payload["cli"], flush=True)
         with tempfile.TemporaryDirectory(prefix="citekb-bench-analytics-") as tmp:

@@ -216,14 +216,6 @@ class BoltRunCounter(logging.Handler):
             self.runs += 1
 
 
-def _operators(plan: Any, out: list[tuple[int, str, str]]) -> int:
-    """Sum the db hits of a PROFILE tree; collect (hits, operator, details) per node."""
-    hits = int(plan.get("dbHits") or 0)
-    details = str((plan.get("args") or {}).get("Details", ""))[:90]
-    out.append((hits, str(plan.get("operatorType", "?")).split("@")[0], details))
-    return hits + sum(_operators(c, out) for c in plan.get("children", []))
-
-
 def profile_statements(
     driver: Driver, db: str, calls: list[tuple[str, dict[str, Any]]]
 ) -> list[dict[str, Any]]:
@@ -233,7 +225,7 @@ def profile_statements(
         with driver.session(database=db, default_access_mode="READ") as session:
             summary = session.run("PROFILE " + cypher.statement(name), params).consume()
         ops: list[tuple[int, str, str]] = []
-        hits = _operators(summary.profile or {}, ops)
+        hits = profiles.plan_operators(summary.profile or {}, ops)
         ops.sort(reverse=True)
         out.append(
             {

@@ -110,3 +110,11 @@ def render(summary: dict[str, Any], what: str) -> list[str]:
         + "; ".join(f"{pct}% `{frame}`" for pct, frame in summary["leaves"][:6]),
     ]
     return lines
+
+
+def plan_operators(plan: Any, out: list[tuple[int, str, str]]) -> int:
+    """Sum the db hits of a PROFILE tree; collect (hits, operator, details) per node."""
+    hits = int(plan.get("dbHits") or 0)
+    details = str((plan.get("args") or {}).get("Details", ""))[:90]
+    out.append((hits, str(plan.get("operatorType", "?")).split("@")[0], details))
+    return hits + sum(plan_operators(c, out) for c in plan.get("children", []))
