@@ -24,7 +24,7 @@ import cypher
 from graph_api.analytics import Communities, Scored, communities, top_scored
 from graph_api.analytics.communities import SEED
 from graph_api.analytics.influence import ALPHA
-from graph_api.projection import Projection, load_projection
+from graph_api.projection import Projection, load_projection, read_one
 
 BATCH_SIZE = 5000
 
@@ -93,10 +93,7 @@ class AnalyticsStatus:
 
 
 def analytics_status(driver: Driver, database: str) -> AnalyticsStatus:
-    records, _, _ = driver.execute_query(
-        cypher.statement("read/analytics_status"), database_=database
-    )
-    row = records[0]
+    row = read_one(driver, database, "read/analytics_status")
     return AnalyticsStatus(
         graph_version=row["graphVersion"],
         analytics_version=row["analyticsVersion"],
@@ -149,16 +146,19 @@ def compute_and_store(
     communities_s = time.perf_counter() - started
 
     started = time.perf_counter()
-    score_rows = [
-        {"paperId": p, "score": i.score, "rank": i.rank, "percentile": i.percentile}
+    rows = [
+        {
+            "paperId": p,
+            "score": i.score,
+            "rank": i.rank,
+            "percentile": i.percentile,
+            "community": found.membership[p],
+        }
         for p, i in ranked.items()
     ]
-    community_rows = [{"paperId": p, "community": c} for p, c in found.membership.items()]
-    with driver.session(database=database) as session:
-        for batch in _batches(score_rows, batch_size):
-            session.execute_write(_write, "write/analytics_pagerank", batch)
-        for batch in _batches(community_rows, batch_size):
-            session.execute_write(_write, "write/analytics_communities", batch)
+    with driver.session(database=database, notifications_min_severity="OFF") as session:
+        for batch in _batches(rows, batch_size):
+            session.execute_write(_write, "write/analytics_scores", batch)
         meta = {
             "graphVersion": proj.version,
             "computedAt": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
@@ -189,10 +189,9 @@ def compute_and_store(
 
 def top_stored_pagerank(driver: Driver, database: str, k: int) -> list[dict[str, Any]]:
     """The ``k`` highest stored PageRanks (an index-backed read)."""
-    records, _, _ = driver.execute_query(
-        cypher.statement("read/analytics_top_pagerank"), {"k": k}, database_=database
-    )
-    return [r.data() for r in records]
+    with driver.session(database=database, notifications_min_severity="OFF") as session:
+        result = session.run(cypher.statement("read/analytics_top_pagerank"), {"k": k})
+        return [r.data() for r in result]
 
 
 def run_analytics_command(

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
-from neo4j import AsyncDriver, Driver
+from neo4j import AsyncDriver, Driver, NotificationMinimumSeverity, Record
 
 import cypher
 from graph_api.analytics import Influence, Membership, influence
@@ -110,12 +110,22 @@ class GraphBuilder:
         )
 
 
+# Sessions here turn server notifications off: on a graph that has never
+# seen a load or an analytics run, the statements name property keys and
+# relationship types that do not exist yet, and the driver would log a
+# warning for each of them on every call.
+QUIET = NotificationMinimumSeverity.OFF
+
+
+def read_one(driver: Driver, database: str, name: str) -> Record:
+    """The single row of a statement that always returns exactly one."""
+    with driver.session(database=database, notifications_min_severity=QUIET) as session:
+        return session.run(cypher.statement(name)).single(strict=True)
+
+
 def graph_version(driver: Driver, database: str) -> int | None:
     """``Meta{key:'graph'}.version``, or None before the first recorded load."""
-    records, _, _ = driver.execute_query(
-        cypher.statement("read/analytics_graph_version"), database_=database
-    )
-    value = records[0]["version"] if records else None
+    value = read_one(driver, database, "read/analytics_graph_version")["version"]
     return int(value) if value is not None else None
 
 
@@ -131,7 +141,9 @@ def load_projection(driver: Driver, database: str) -> Projection:
             builder.add(row)
         return int(version) if version is not None else None
 
-    with driver.session(database=database, fetch_size=FETCH_SIZE) as session:
+    with driver.session(
+        database=database, fetch_size=FETCH_SIZE, notifications_min_severity=QUIET
+    ) as session:
         version = session.execute_read(work)
     return builder.build(version, started)
 
@@ -150,16 +162,18 @@ async def aload_projection(driver: AsyncDriver, database: str) -> Projection:
             builder.add(row)
         return int(version) if version is not None else None
 
-    async with driver.session(database=database, fetch_size=FETCH_SIZE) as session:
+    async with driver.session(
+        database=database, fetch_size=FETCH_SIZE, notifications_min_severity=QUIET
+    ) as session:
         version = await session.execute_read(work)
     return builder.build(version, started)
 
 
 async def agraph_version(driver: AsyncDriver, database: str) -> int | None:
-    records, _, _ = await driver.execute_query(
-        cypher.statement("read/analytics_graph_version"), database_=database
-    )
-    value = records[0]["version"] if records else None
+    async with driver.session(database=database, notifications_min_severity=QUIET) as session:
+        result = await session.run(cypher.statement("read/analytics_graph_version"))
+        record = await result.single(strict=True)
+    value = record["version"]
     return int(value) if value is not None else None
 
 
