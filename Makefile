@@ -32,6 +32,7 @@ run: setup
 	  if [ $$code -eq 3 ]; then echo "make run: partial load (see the summary above); continuing"; \
 	  elif [ $$code -ne 0 ]; then exit $$code; fi
 	$(BIN)/citekb analytics
+	$(BIN)/citekb playground install
 	@echo "make run: the playground is at http://$${API_HOST:-127.0.0.1}:$${API_PORT:-8000}/graphql (Ctrl-C stops it)"
 	$(BIN)/citekb serve
 
