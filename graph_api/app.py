@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import httpx
 import uvicorn
 from neo4j import AsyncDriver
 from starlette.applications import Starlette
@@ -32,6 +33,8 @@ from strawberry.asgi import GraphQL
 from graph_api import graph_store, neo4j_server, playground
 from graph_api.context import Context, build_context
 from graph_api.graph_reader import GraphReader
+from graph_api.jobs import JobRunner
+from graph_api.mutation_auth import MutationGate
 from graph_api.schema import build_schema
 from graph_api.settings import Settings, get_settings
 
@@ -143,7 +146,8 @@ class GraphQLView(GraphQL[Context, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> Context:
         driver: AsyncDriver = request.app.state.driver
-        return build_context(self.settings, driver, request_id_of(request.scope))
+        http = request if isinstance(request, Request) else None
+        return build_context(self.settings, driver, request_id_of(request.scope), http)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         ready = bool(request.app.state.playground_ready)
@@ -157,20 +161,30 @@ def default_driver(settings: Settings) -> AsyncDriver:
     return graph_store.async_driver_for(settings, neo4j_server.endpoint(settings).uri)
 
 
-def create_app(settings: Settings, driver_factory: DriverFactory | None = None) -> Starlette:
-    """The citekb API. ``driver_factory`` (tests) replaces the driver built from settings."""
+def create_app(
+    settings: Settings,
+    driver_factory: DriverFactory | None = None,
+    *,
+    s2_transport: httpx.AsyncBaseTransport | None = None,
+) -> Starlette:
+    """The citekb API. ``driver_factory`` (tests) replaces the driver built from settings;
+    ``s2_transport`` (tests) is the transport of the S2 client that mutation jobs use."""
     make_driver = driver_factory or default_driver
     view = GraphQLView(settings)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.driver = make_driver(settings)
+        # Mutations: the key check and rate limiter, and the background jobs (graph_api/jobs.py).
+        app.state.mutation_gate = MutationGate(settings)
+        app.state.jobs = JobRunner(settings, s2_transport=s2_transport)
         app.state.playground_ready = playground.assets_ready(settings)
         if not app.state.playground_ready:
             log.warning("GraphiQL files missing: run `citekb playground install`")
         try:
             yield
         finally:
+            await app.state.jobs.close()
             await app.state.driver.close()
 
     async def healthz(request: Request) -> Response:

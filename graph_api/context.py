@@ -13,6 +13,7 @@ from typing import Any, TypeVar, cast
 
 import strawberry
 from neo4j import AsyncDriver
+from starlette.requests import Request
 
 from graph_api.dataloaders import Loaders
 from graph_api.graph_reader import GraphReader
@@ -26,6 +27,9 @@ class Context:
     reader: GraphReader
     loaders: Loaders
     request_id: str
+    # The HTTP request: mutations read its Authorization header and the app's
+    # job runner (graph_api/mutations.py).
+    request: Request | None = None
 
 
 Info = strawberry.Info[Context, None]
@@ -38,7 +42,9 @@ def resolver(description: str) -> Callable[[F], F]:
     return cast(Callable[[F], F], strawberry.field(description=description))
 
 
-def build_context(settings: Settings, driver: AsyncDriver, request_id: str) -> Context:
+def build_context(
+    settings: Settings, driver: AsyncDriver, request_id: str, request: Request | None = None
+) -> Context:
     reader = GraphReader(driver, settings)
     return Context(
         settings=settings,
@@ -46,4 +52,5 @@ def build_context(settings: Settings, driver: AsyncDriver, request_id: str) -> C
         reader=reader,
         loaders=Loaders(reader),
         request_id=request_id,
+        request=request,
     )

@@ -28,12 +28,13 @@ from strawberry.types import ExecutionContext
 
 from graph_api.errors import PublicErrors, log_errors
 from graph_api.limits import RowBudget
+from graph_api.mutations import JobQuery, Mutation
 from graph_api.queries import CoreQuery
 from graph_api.settings import Settings
 
 SDL_PATH = Path(__file__).resolve().parent.parent / "schema.graphql"
 
-QUERY_PARTS: tuple[type, ...] = (CoreQuery,)
+QUERY_PARTS: tuple[type, ...] = (CoreQuery, JobQuery)
 
 Query = merge_types("Query", QUERY_PARTS)
 
@@ -64,7 +65,7 @@ def build_schema(settings: Settings) -> CitekbSchema:
     if not settings.api_introspection:
         extensions.append(DisableIntrospection)
     assert all(callable(e) for e in extensions)
-    return CitekbSchema(query=Query, extensions=extensions)
+    return CitekbSchema(query=Query, mutation=Mutation, extensions=extensions)
 
 
 def sdl() -> str:

@@ -84,6 +84,16 @@ class Settings(BaseSettings):
     api_max_page_size: int = 100
     api_max_rows: int = 5000
     api_max_body_bytes: int = 100_000
+    # Mutations (loadPapers, recomputeAnalytics; graph_api/mutation_auth.py,
+    # graph_api/jobs.py): a token bucket per API key (and per client address
+    # for failed attempts) of this many requests, refilled at this rate.
+    api_mutation_burst: int = 5
+    api_mutations_per_minute: float = 10.0
+    api_max_load_entries: int = 500
+    # Jobs waiting for the one writer beside the running one; more is refused.
+    api_max_queued_jobs: int = 4
+    # Finished jobs kept in memory (and as Meta:Job nodes in Neo4j).
+    api_job_history: int = 100
 
     @property
     def neo4j_home(self) -> Path:
