@@ -163,7 +163,7 @@ def accepted(port: int, body: str) -> tuple[bool, str]:
         f"http://127.0.0.1:{port}/graphql",
         content=body,
         headers={"content-type": "application/json"},
-        timeout=60,
+        timeout=600,  # the first analytics query loads the projection
     )
     data = r.json()
     if r.status_code == 200 and not data.get("errors"):
@@ -272,6 +272,11 @@ def round_trips(
                 if q.get("document") is None:
                     continue
                 per_size: dict[str, list[int]] = {}
+                # Not counted: the first analytics request of a process also
+                # reads the projection (then cached per graph version).
+                warm = bodies_for(document(q["document"]), q["variables"], picked[:1])
+                client.post("/graphql", content=warm[0],
+                            headers={"content-type": "application/json"})  # fmt: skip
                 for first in (5, 50):
                     bodies = bodies_for(document(q["document"]), q["variables"], picked[:5], first)
                     for i, body in enumerate(bodies):
