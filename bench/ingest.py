@@ -26,6 +26,7 @@ import asyncio
 import math
 import os
 import shutil
+import statistics
 import tempfile
 import time
 from collections.abc import Sequence
@@ -106,8 +107,13 @@ def naive_write(driver: Driver, db: str, papers: list[Row], cites: list[Row]) ->
 
 
 def same_rows(
-    driver: Driver, db: str, corpus: Corpus, n_papers: int, n_cites: int
+    driver: Driver, db: str, corpus: Corpus, n_papers: int, n_cites: int, *, rounds: int
 ) -> dict[str, Any]:
+    """Both writers on the same rows, alternating for ``rounds`` rounds; medians compared.
+
+    Alternating keeps a change in the machine's load (the cores are shared)
+    from favouring one writer; each write starts from an empty graph.
+    """
     papers, cites = sample_rows(corpus, n_papers, n_cites)
     # Warm both paths up (query plans, JIT) on a few rows, then start empty.
     batched_write(driver, db, papers[:200], cites[:200])
@@ -115,17 +121,26 @@ def same_rows(
     naive_write(driver, db, papers[:200], cites[:200])
     graph_store.clear_data(driver, db)
 
-    batched = batched_write(driver, db, papers, cites)
-    graph_store.clear_data(driver, db)
-    naive = naive_write(driver, db, papers, cites)
-    graph_store.clear_data(driver, db)
-    out: dict[str, Any] = {"papers": len(papers), "cites": len(cites)}
+    runs: dict[str, list[dict[str, float]]] = {"batched": [], "naive": []}
+    for _ in range(rounds):
+        for name, writer in (("batched", batched_write), ("naive", naive_write)):
+            runs[name].append(writer(driver, db, papers, cites))
+            graph_store.clear_data(driver, db)
+    out: dict[str, Any] = {"papers": len(papers), "cites": len(cites), "rounds": rounds}
     for kind, n in (("papers", len(papers)), ("cites", len(cites))):
-        b_rate = n / batched[kind]
-        n_rate = n / naive[kind]
-        out[kind + "Batched"] = {"seconds": round(batched[kind], 3), "rowsPerS": round(b_rate)}
-        out[kind + "Naive"] = {"seconds": round(naive[kind], 3), "rowsPerS": round(n_rate)}
-        out[kind + "Ratio"] = round(b_rate / n_rate, 1)
+        b_s = statistics.median(r[kind] for r in runs["batched"])
+        n_s = statistics.median(r[kind] for r in runs["naive"])
+        out[kind + "Batched"] = {
+            "seconds": round(b_s, 3),
+            "rowsPerS": round(n / b_s),
+            "allRowsPerS": [round(n / r[kind]) for r in runs["batched"]],
+        }
+        out[kind + "Naive"] = {
+            "seconds": round(n_s, 3),
+            "rowsPerS": round(n / n_s),
+            "allRowsPerS": [round(n / r[kind]) for r in runs["naive"]],
+        }
+        out[kind + "Ratio"] = round(n_s / b_s, 1)
     return out
 
 
@@ -309,7 +324,10 @@ def render(payload: dict[str, Any]) -> list[str]:
         lines += [
             "",
             f"**Same rows, both writers** (first {same['papers']:,} paper rows and"
-            f" {same['cites']:,} CITES rows of the corpus, each into an empty graph;"
+            f" {same['cites']:,} CITES rows of the corpus, each into an empty graph, the two"
+            f" writers alternating for {same.get('rounds', 1)} rounds, medians shown"
+            + (f", measured {same['measuredAt']}" if same.get("measuredAt") else "")
+            + ";"
             f" batched = `write_rows`, UNWIND batches of {DEFAULT_BATCH_SIZE:,}; naive ="
             " `cypher/bench/naive_*.cypher`, one auto-commit transaction per row):",
             "",
@@ -327,6 +345,12 @@ def render(payload: dict[str, Any]) -> list[str]:
                     for k, label in (("papers", "papers"), ("cites", "CITES"))
                 ],
             ),
+            "",
+            f"- same rows, batched against naive: papers {same['papersRatio']}x, CITES"
+            f" **{same['citesRatio']}x** (target >= {TARGET_RATIO:.0f}x:"
+            f" {'met' if same['citesRatio'] >= TARGET_RATIO else 'MISSED'}); every round's"
+            f" rows/s: batched CITES {same['citesBatched'].get('allRowsPerS')}, naive CITES"
+            f" {same['citesNaive'].get('allRowsPerS')}",
         ]
     full = payload.get("fullLoad")
     if full:
@@ -336,7 +360,9 @@ def render(payload: dict[str, Any]) -> list[str]:
         naive_rate = (same or {}).get("citesNaive", {}).get("rowsPerS")
         lines += [
             "",
-            f"**Whole corpus through the bulk path** (`citekb load DIR`, batch size"
+            "**Whole corpus through the bulk path**"
+            + (f" (measured {full['measuredAt']})" if full.get("measuredAt") else "")
+            + f" (`citekb load DIR`, batch size"
             f" {full['batchSize']:,}, {full['transactions']:,} transactions): wall"
             f" {full['wallS']:.1f} s = check {full['validateS']:.1f} s + parse and write"
             f" {full['writeS']:.1f} s. Per kind, the writer's own time:",
@@ -386,7 +412,9 @@ def render(payload: dict[str, Any]) -> list[str]:
         per = pipe["per1000Seeds"]
         lines += [
             "",
-            f"**S2 API pipeline** (`citekb load` of {pipe['seeds']} paper ids at depth 1, fake S2"
+            "**S2 API pipeline**"
+            + (f" (measured {pipe['measuredAt']})" if pipe.get("measuredAt") else "")
+            + f" (`citekb load` of {pipe['seeds']} paper ids at depth 1, fake S2"
             f" over a {pipe['corpusPapers']:,}-paper synthetic corpus, {pipe['latencyMs']} ms per"
             f" call, client rate limit {pipe['rateLimitPerS']:g} req/s):",
             "",
@@ -407,6 +435,18 @@ def render(payload: dict[str, Any]) -> list[str]:
     return lines
 
 
+def carry_over(payload: dict[str, Any], name: str, papers: int) -> None:
+    """Parts skipped in this run keep the figures of the previous run (marked with its date)."""
+    previous = results.read_json(name, papers)
+    if previous is None:
+        return
+    for part in ("sameRows", "fullLoad", "clear", "pipeline"):
+        if part not in payload and part in previous:
+            kept = dict(previous[part])
+            kept.setdefault("measuredAt", previous.get("date"))
+            payload[part] = kept
+
+
 def driver_build() -> str:
     """The neo4j driver version, and whether its Rust packstream extension is loaded."""
     import importlib.metadata
@@ -423,6 +463,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--naive-papers", type=int, default=1000, help="paper rows for the baseline")
     p.add_argument("--naive-cites", type=int, default=5000, help="CITES rows for the baseline")
+    p.add_argument("--rounds", type=int, default=3, help="alternating rounds of both writers")
     p.add_argument("--pipeline-seeds", type=int, default=10, help="seed ids for the S2 pipeline")
     p.add_argument("--pipeline-corpus", type=int, default=5000, help="fake S2 corpus size")
     p.add_argument("--latency-ms", type=float, default=100.0, help="fake S2 latency per call")
@@ -454,7 +495,9 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         payload["neo4j"] = neo.describe()
         db = neo.settings.neo4j_database
         if not args.skip_naive:
-            payload["sameRows"] = same_rows(driver, db, corpus, args.naive_papers, args.naive_cites)
+            payload["sameRows"] = same_rows(
+                driver, db, corpus, args.naive_papers, args.naive_cites, rounds=args.rounds
+            )
             print("same rows:", payload["sameRows"], flush=True)
         # The pipeline runs before the whole-corpus load, so that no step has
         # to empty a graph of 1M relationships first.
@@ -477,6 +520,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     payload["loadAverageAtEnd"] = results.load_average()
     name = "ingest" if not args.tag else f"ingest-{args.tag}"
     payload["tag"] = args.tag
+    carry_over(payload, name, corpus.papers)
     payload["neo4jDriver"] = driver_build()
     results.write_json(name, corpus.papers, payload)
     title = f"Ingest, {corpus.papers:,} papers" + (f" ({args.tag})" if args.tag else "")

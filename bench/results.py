@@ -106,6 +106,14 @@ def write_json(name: str, papers: int, payload: dict[str, Any]) -> Path:
     return path
 
 
+def read_json(name: str, papers: int) -> dict[str, Any] | None:
+    path = RESULTS_DIR / f"{name}-p{papers}.json"
+    if not path.exists():
+        return None
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return data
+
+
 def header_lines(payload: dict[str, Any]) -> list[str]:
     """The command / machine / Neo4j / date lines every section opens with."""
     m = payload["machine"]
