@@ -31,6 +31,7 @@ from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
 from graph_api import graph_store, neo4j_server, playground
+from graph_api.analytics_runtime import AnalyticsRuntime
 from graph_api.context import Context, build_context
 from graph_api.graph_reader import GraphReader
 from graph_api.jobs import JobRunner
@@ -147,7 +148,10 @@ class GraphQLView(GraphQL[Context, None]):
     ) -> Context:
         driver: AsyncDriver = request.app.state.driver
         http = request if isinstance(request, Request) else None
-        return build_context(self.settings, driver, request_id_of(request.scope), http)
+        analytics: AnalyticsRuntime = request.app.state.analytics
+        return build_context(
+            self.settings, driver, request_id_of(request.scope), http, analytics=analytics
+        )
 
     async def render_graphql_ide(self, request: Request) -> Response:
         ready = bool(request.app.state.playground_ready)
@@ -175,6 +179,8 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         app.state.driver = make_driver(settings)
+        # The projection analytics resolvers share, per app (graph_api/analytics_runtime.py).
+        app.state.analytics = AnalyticsRuntime(app.state.driver, settings)
         # Mutations: the key check and rate limiter, and the background jobs (graph_api/jobs.py).
         app.state.mutation_gate = MutationGate(settings)
         app.state.jobs = JobRunner(settings, s2_transport=s2_transport)

@@ -15,6 +15,7 @@ import strawberry
 from neo4j import AsyncDriver
 from starlette.requests import Request
 
+from graph_api.analytics_runtime import AnalyticsRuntime, RequestAnalytics
 from graph_api.dataloaders import Loaders
 from graph_api.graph_reader import GraphReader
 from graph_api.settings import Settings
@@ -27,6 +28,8 @@ class Context:
     reader: GraphReader
     loaders: Loaders
     request_id: str
+    # Stored analytics and the projection the app shares (graph_api/analytics_runtime.py).
+    analytics: RequestAnalytics
     # The HTTP request: mutations read its Authorization header and the app's
     # job runner (graph_api/mutations.py).
     request: Request | None = None
@@ -43,8 +46,14 @@ def resolver(description: str) -> Callable[[F], F]:
 
 
 def build_context(
-    settings: Settings, driver: AsyncDriver, request_id: str, request: Request | None = None
+    settings: Settings,
+    driver: AsyncDriver,
+    request_id: str,
+    request: Request | None = None,
+    analytics: AnalyticsRuntime | None = None,
 ) -> Context:
+    """The request's context; ``analytics`` is the app's shared runtime (outside an app,
+    e.g. in a script, the context gets a runtime of its own)."""
     reader = GraphReader(driver, settings)
     return Context(
         settings=settings,
@@ -52,5 +61,6 @@ def build_context(
         reader=reader,
         loaders=Loaders(reader),
         request_id=request_id,
+        analytics=RequestAnalytics(analytics or AnalyticsRuntime(driver, settings), reader),
         request=request,
     )

@@ -2,10 +2,10 @@
 
 strawberry's validation rules bound depth, aliases and tokens. This module adds
 the one they cannot see, because it depends on arguments and variables: the
-**row budget**. Every field with a ``first`` argument asks for up to
-``first`` rows for each of its parents, so the rows a query may touch are
-estimated by multiplying ``first`` (or its default) down the selection tree
-and summing over fields. A ``first`` above ``API_MAX_PAGE_SIZE`` or below 0,
+**row budget**. Every field with a ``first`` argument (or analytics' ``k``)
+asks for up to ``first`` rows for each of its parents, so the rows a query
+may touch are estimated by multiplying ``first`` (or its default) down the
+selection tree and summing over fields. A ``first`` above ``API_MAX_PAGE_SIZE`` or below 0,
 or an estimate above ``API_MAX_ROWS``, ends the request with a clear error
 before execution starts, i.e. before anything reaches Neo4j.
 
@@ -106,15 +106,23 @@ def estimate_rows(
 
     def first_of(node: FieldNode, parent: _Composite) -> int | None:
         field_def = parent.fields.get(node.name.value)
-        if field_def is None or "first" not in field_def.args:
+        if field_def is None:
             return None
-        arg_def = field_def.args["first"]
-        given = next((a for a in node.arguments or () if a.name.value == "first"), None)
+        name = "first" if "first" in field_def.args else "k" if "k" in field_def.args else None
+        if name is None:
+            return None
+        arg_def = field_def.args[name]
+        given = next((a for a in node.arguments or () if a.name.value == name), None)
         value: Any = _default_of(arg_def)
         if given is not None:
             value = value_from_ast(given.value, arg_def.type, values)
         if value is None or value is Undefined:
             return None
+        if name == "k":
+            # Analytics' `k` (similar papers, paths, seed-set works) multiplies the rows
+            # below it like `first`; its bounds (1..50) are the resolver's to report.
+            in_range = isinstance(value, int) and 0 <= value <= max_page_size
+            return value if in_range else None
         if not isinstance(value, int) or value < 0 or value > max_page_size:
             raise LimitExceeded(
                 f"`first` on `{node.name.value}` must be between 0 and {max_page_size} "

@@ -26,6 +26,7 @@ from strawberry.extensions import (
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from graph_api.analytics_api import AnalyticsQuery
 from graph_api.errors import PublicErrors, log_errors
 from graph_api.limits import RowBudget
 from graph_api.mutations import JobQuery, Mutation
@@ -34,7 +35,7 @@ from graph_api.settings import Settings
 
 SDL_PATH = Path(__file__).resolve().parent.parent / "schema.graphql"
 
-QUERY_PARTS: tuple[type, ...] = (CoreQuery, JobQuery)
+QUERY_PARTS: tuple[type, ...] = (CoreQuery, AnalyticsQuery, JobQuery)
 
 Query = merge_types("Query", QUERY_PARTS)
 

@@ -17,6 +17,7 @@ import strawberry
 from strawberry import relay
 from strawberry.scalars import JSON
 
+from graph_api import analytics_fields
 from graph_api.connections import (
     DEFAULT_AUTHORS,
     DEFAULT_PAGE_SIZE,
@@ -107,6 +108,20 @@ class Paper(relay.Node):
     pagerank_percentile: float | None = strawberry.field(
         default=None, description="Share of papers with a lower PageRank, 0..100"
     )
+    community_id: strawberry.Private[int | None] = None
+    # Analytics (graph_api/analytics_fields.py).
+    influence = strawberry.field(
+        resolver=analytics_fields.paper_influence,
+        description=analytics_fields.DESCRIPTIONS["influence"],
+    )
+    community = strawberry.field(
+        resolver=analytics_fields.paper_community,
+        description=analytics_fields.DESCRIPTIONS["community"],
+    )
+    disruption = strawberry.field(
+        resolver=analytics_fields.paper_disruption,
+        description=analytics_fields.DESCRIPTIONS["disruption"],
+    )
 
     @classmethod
     def from_props(cls, props: Row) -> Paper:
@@ -133,6 +148,7 @@ class Paper(relay.Node):
             pagerank=_float(props.get("pagerank")),
             pagerank_rank=_int(props.get("pagerankRank")),
             pagerank_percentile=_float(props.get("pagerankPercentile")),
+            community_id=_int(props.get("community")),
         )
 
     @classmethod
@@ -220,6 +236,15 @@ class Author(relay.Node):
     citation_count: int | None = None
     paper_count: int | None = strawberry.field(
         default=None, description="Papers per Semantic Scholar (the graph may hold fewer)"
+    )
+    # Analytics (graph_api/analytics_fields.py).
+    graph_h_index = strawberry.field(
+        resolver=analytics_fields.author_graph_h_index,
+        description=analytics_fields.DESCRIPTIONS["graph_h_index"],
+    )
+    co_authors = strawberry.field(
+        resolver=analytics_fields.author_coauthors,
+        description=analytics_fields.DESCRIPTIONS["co_authors"],
     )
 
     @classmethod

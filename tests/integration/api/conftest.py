@@ -8,6 +8,7 @@ import pytest
 from neo4j import Driver
 
 from graph_api import graph_store
+from graph_api.analytics_store import compute_and_store
 from graph_api.settings import Settings
 from loaders.graph_writer import write_rows
 from tests.integration.api.api_graph import graph_rows
@@ -28,4 +29,18 @@ def synth_graph(session_driver: Driver, neo4j: Neo4jHandle) -> Iterator[Settings
 async def api(synth_graph: Settings) -> AsyncIterator[Api]:
     """The API over the synthetic graph, with the default limits."""
     async with running_api(synth_graph) as harness:
+        yield harness
+
+
+@pytest.fixture(scope="module")
+def analysed_graph(synth_graph: Settings, session_driver: Driver) -> Settings:
+    """The synthetic graph with `citekb analytics`' scores stored (PageRank, communities)."""
+    compute_and_store(session_driver, synth_graph.neo4j_database)
+    return synth_graph
+
+
+@pytest.fixture(scope="module")
+async def analysed_api(analysed_graph: Settings) -> AsyncIterator[Api]:
+    """The API over the analysed synthetic graph, with the default limits."""
+    async with running_api(analysed_graph) as harness:
         yield harness
