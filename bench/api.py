@@ -46,7 +46,13 @@ import cypher
 from bench import profiles, results
 from bench.analytics import child_env, run_cli_analytics
 from bench.corpus import citekb_command, ensure_corpus
-from bench.server import BenchNeo4j, bench_neo4j, connected_driver, process_memory
+from bench.server import (
+    BenchNeo4j,
+    bench_neo4j,
+    connected_driver,
+    process_cpu_seconds,
+    process_memory,
+)
 from graph_api.neo4j_server import free_port
 from loaders.bulk_load import load_datasets_dir
 
@@ -409,6 +415,14 @@ def render(payload: dict[str, Any]) -> list[str]:
             ),
             "",
         ]
+    for run in payload["mix"]["runs"]:
+        cpu = run.get("cpuSeconds") or {}
+        if cpu.get("api") is not None:
+            lines.append(
+                f"- CPU during the mix at concurrency {run['connections']} ({run['seconds']:g} s"
+                f" wall, {2 * run['seconds']:g} core-seconds on 2 cores): API process"
+                f" {cpu['api']} s, Neo4j {cpu['neo4j']} s (wrk and other work take the rest)"
+            )
     for c in CONCURRENCY:
         if f"apiProfileC{c}" in payload:
             lines += profiles.render(payload[f"apiProfileC{c}"], f"the API during the mix, c={c}")
@@ -497,7 +511,14 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
                 # The busiest run is sampled with py-spy (when installed): where
                 # the API process spends its CPU under load.
                 spy = profiles.start(int(server["pid"]), args.duration * 2, tmp / "mix.raw")
-                mix_runs.append(wrk(port, mix_path, c, args.duration * 2))
+                cpu0 = (process_cpu_seconds(neo.pid), process_cpu_seconds(int(server["pid"])))
+                run = wrk(port, mix_path, c, args.duration * 2)
+                cpu1 = (process_cpu_seconds(neo.pid), process_cpu_seconds(int(server["pid"])))
+                run["cpuSeconds"] = {
+                    who: None if a is None or b is None else round(b - a, 1)
+                    for who, a, b in zip(("neo4j", "api"), cpu0, cpu1, strict=True)
+                }
+                mix_runs.append(run)
                 if spy is not None:
                     spy.wait(timeout=120)
                     payload[f"apiProfileC{c}"] = profiles.summarise(

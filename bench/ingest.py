@@ -40,7 +40,7 @@ from pydantic import SecretStr
 import cypher
 from bench import profiles, results
 from bench.corpus import Corpus, ensure_corpus
-from bench.server import BenchNeo4j, bench_neo4j, connected_driver
+from bench.server import BenchNeo4j, bench_neo4j, connected_driver, process_cpu_seconds
 from graph_api import graph_store
 from graph_api.settings import Settings
 from loaders import s2_datasets
@@ -145,8 +145,10 @@ def same_rows(
 
 
 # --- 2. whole corpus through the bulk path -------------------------------------
-def full_load(driver: Driver, db: str, corpus: Corpus) -> dict[str, Any]:
+def full_load(driver: Driver, db: str, corpus: Corpus, neo_pid: int | None) -> dict[str, Any]:
     graph_store.clear_data(driver, db)
+    neo_cpu = process_cpu_seconds(neo_pid)
+    own_cpu = process_cpu_seconds(os.getpid())
     marks: dict[str, list[float]] = {}
     started = time.perf_counter()
 
@@ -163,6 +165,12 @@ def full_load(driver: Driver, db: str, corpus: Corpus) -> dict[str, Any]:
         wall = time.perf_counter() - started
         profiles.stop(spy)
     client_profile = profiles.summarise(raw, wall) if spy is not None else {"available": False}
+    neo_after = process_cpu_seconds(neo_pid)
+    own_after = process_cpu_seconds(os.getpid())
+    cpu = {
+        "neo4jS": None if neo_cpu is None or neo_after is None else round(neo_after - neo_cpu, 1),
+        "clientS": None if own_cpu is None or own_after is None else round(own_after - own_cpu, 1),
+    }
     shutil.rmtree(raw.parent, ignore_errors=True)
     kinds = {
         name: {
@@ -201,6 +209,7 @@ def full_load(driver: Driver, db: str, corpus: Corpus) -> dict[str, Any]:
         "nodesCreated": summary.counts.nodes_created,
         "relationshipsCreated": summary.counts.relationships_created,
         "clientProfile": client_profile,
+        "cpuSeconds": cpu,
     }
 
 
@@ -390,6 +399,13 @@ def render(payload: dict[str, Any]) -> list[str]:
                 f"- CITES/s end to end (citations file parsed and written):"
                 f" {cp['rowsPerS']:,} ({cp['rows']:,} rows in {cp['seconds']:.1f} s)"
             )
+        cpu = full.get("cpuSeconds") or {}
+        if cpu.get("neo4jS") is not None:
+            lines.append(
+                f"- CPU used during the load ({full['wallS']:.0f} s wall, 2 cores = "
+                f"{2 * full['wallS']:.0f} core-seconds): Neo4j {cpu['neo4jS']:.0f} s, the loading"
+                f" process {cpu['clientS']:.0f} s; the rest went to other work on the machine"
+            )
         lines += profiles.render(full["clientProfile"], "the loading process (client side)")
         clear = payload.get("clear")
         if clear:
@@ -512,7 +528,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
             )
             print("pipeline:", payload["pipeline"], flush=True)
         if not args.skip_full:
-            payload["fullLoad"] = full_load(driver, db, corpus)
+            payload["fullLoad"] = full_load(driver, db, corpus, neo.pid)
             payload["neo4jMemory"] = neo.rss_bytes()
             print("full load:", {k: v for k, v in payload["fullLoad"].items()}, flush=True)
             payload["clear"] = timed_clear(driver, db)

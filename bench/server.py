@@ -8,6 +8,7 @@ engineer's server. Its heap and page cache are part of the results.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from collections.abc import Iterator
@@ -46,6 +47,19 @@ class BenchNeo4j:
         if self.pid is None:
             return {"rss": None, "peak": None}
         return process_memory(self.pid)
+
+
+def process_cpu_seconds(pid: int | None) -> float | None:
+    """User + system CPU seconds a process has used so far (children not included)."""
+    if pid is None:
+        return None
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text(encoding="utf-8").rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    ticks = os.sysconf("SC_CLK_TCK")
+    # fields[11], fields[12] are utime and stime (fields 14 and 15 of stat).
+    return (int(fields[11]) + int(fields[12])) / ticks
 
 
 def process_memory(pid: int) -> dict[str, int | None]:
