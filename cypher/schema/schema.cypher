@@ -15,5 +15,7 @@ CREATE INDEX paper_titleKey IF NOT EXISTS FOR (p:Paper) ON (p.titleKey);
 // orderBy targets, so that sorted pages are index-backed.
 CREATE INDEX paper_citationCount IF NOT EXISTS FOR (p:Paper) ON (p.citationCount);
 CREATE INDEX paper_pagerank IF NOT EXISTS FOR (p:Paper) ON (p.pagerank);
+// Community pages read a stored community's papers by id.
+CREATE INDEX paper_community IF NOT EXISTS FOR (p:Paper) ON (p.community);
 CREATE FULLTEXT INDEX paper_text IF NOT EXISTS FOR (p:Paper) ON EACH [p.title, p.abstract];
 CREATE FULLTEXT INDEX author_name IF NOT EXISTS FOR (a:Author) ON EACH [a.name];
