@@ -20,9 +20,8 @@ import contextlib
 import os
 import signal
 import subprocess
-import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -32,9 +31,16 @@ from graph_api import graph_store, neo4j_server
 from graph_api.settings import Settings
 from loaders.graph_writer import graph_dump
 from tests.conftest import REPO
+from tests.integration.process_support import (
+    CITEKB,
+    citekb,
+    cli_env,
+    fake_requests,
+    fake_s2_process,
+    wait_for,
+)
 
 SAMPLE = REPO / "examples" / "hf-daily-papers-pretraining.txt"
-CITEKB = [sys.executable, "-m", "graph_api.cli"]
 # 54 title matches + 1 details batch + 1 author batch + 54 reference and 54 citation pages.
 SAMPLE_REQUESTS = 164
 
@@ -63,73 +69,9 @@ def dedicated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[neo4j_server
 
 @pytest.fixture(scope="module")
 def fake_s2(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    port = neo4j_server.free_port()
     log = tmp_path_factory.mktemp("fake-s2") / "fake.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [
-                *(sys.executable, "-m", "loaders.fake_s2", "--port", str(port)),
-                *("--corpus", f"titles:{SAMPLE}", "--latency-ms", "30", "--no-replay"),
-            ],
-            cwd=REPO,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    root = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{root}/_fake/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"fake S2 did not start: {log.read_text()[-2000:]}")
-            time.sleep(0.2)
+    with fake_s2_process(f"titles:{SAMPLE}", log, latency_ms=30) as root:
         yield root
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-def requests_seen(root: str) -> int:
-    return len(httpx.get(f"{root}/_fake/requests", timeout=10).json())
-
-
-def env_for(server: neo4j_server.LocalServer, cache: Path, s2: str) -> dict[str, str]:
-    base = Settings()
-    env = dict(os.environ)
-    env.update(
-        {
-            "NEO4J_URI": server.uri,
-            "NEO4J_USER": base.neo4j_user,
-            "NEO4J_PASSWORD": base.neo4j_password.get_secret_value(),
-            "CITEKB_CACHE_DIR": str(cache),
-            "S2_BASE_URL": s2 + "/graph/v1",
-            "S2_RATE_LIMIT": "0",
-            "LOAD_FLUSH_INTERVAL_S": "0.2",
-            "COLUMNS": "200",
-        }
-    )
-    env.pop("S2_API_KEY", None)
-    return env
-
-
-def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [*CITEKB, *args],
-        check=False,
-        env=env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
 
 
 def kill_hard(server: neo4j_server.LocalServer) -> None:
@@ -144,16 +86,9 @@ def kill_hard(server: neo4j_server.LocalServer) -> None:
 
 def stalled(root: str, quiet_s: float = 1.5) -> bool:
     """No S2 request for ``quiet_s`` seconds (the load is blocked on something else)."""
-    before = requests_seen(root)
+    before = fake_requests(root)
     time.sleep(quiet_s)
-    return requests_seen(root) == before
-
-
-def wait_for(condition: Callable[[], bool], what: str, within_s: float) -> None:
-    deadline = time.monotonic() + within_s
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
+    return fake_requests(root) == before
 
 
 @pytest.mark.timeout(300)
@@ -162,7 +97,7 @@ def test_neo4j_killed_and_restarted_mid_load_loses_and_duplicates_nothing(
 ) -> None:
     base = Settings()
     db = base.neo4j_database
-    env = env_for(dedicated, tmp_path / "cache", fake_s2)
+    env = cli_env(dedicated.uri, tmp_path / "cache", fake_s2, LOAD_FLUSH_INTERVAL_S="0.2")
     args = ["load", str(SAMPLE), "--no-analytics"]
     with graph_store.driver_for(base, dedicated.uri) as driver:
         graph_store.apply_schema(driver, db)
@@ -179,16 +114,16 @@ def test_neo4j_killed_and_restarted_mid_load_loses_and_duplicates_nothing(
     )
     try:
         # Into the citations phase: seeds and authors are written, edges are flowing.
-        wait_for(lambda: requests_seen(fake_s2) >= 80, "the load to reach its edges", 120)
+        wait_for(lambda: fake_requests(fake_s2) >= 80, "the load to reach its edges", 120)
         assert victim.poll() is None, "the load ended before Neo4j could be stopped"
-        stopped_at = requests_seen(fake_s2)
+        stopped_at = fake_requests(fake_s2)
         assert stopped_at < SAMPLE_REQUESTS
         down_at = time.monotonic()
         kill_hard(dedicated)
         # The load writes as it goes, so it soon stalls on a write to the stopped database.
         wait_for(lambda: stalled(fake_s2), "the load to wait for the database", 60)
         assert victim.poll() is None, "the load finished without the database"
-        assert requests_seen(fake_s2) < SAMPLE_REQUESTS
+        assert fake_requests(fake_s2) < SAMPLE_REQUESTS
         dedicated.start(base.neo4j_password.get_secret_value(), base.neo4j_user, 180.0)
         downtime = time.monotonic() - down_at
         out, err = victim.communicate(timeout=180)
@@ -204,13 +139,13 @@ def test_neo4j_killed_and_restarted_mid_load_loses_and_duplicates_nothing(
     else:
         assert victim.returncode == 1, said[-3000:]
         assert "committed batches stay, re-running the load completes it" in said
-        rerun = run(args, env)
+        rerun = citekb(args, env)
         assert rerun.returncode == 0, rerun.stdout + rerun.stderr
     with graph_store.driver_for(base, dedicated.uri) as driver:
         faulted = graph_dump(driver, database=db)
         # The calm reference: the same S2 answers replayed from the cache into an empty graph.
         graph_store.clear_data(driver, db)
-        calm = run([*args, "--offline"], env)
+        calm = citekb([*args, "--offline"], env)
         assert calm.returncode == 0, calm.stdout + calm.stderr
         reference = graph_dump(driver, database=db)
     assert any(r["type"] == "CITES" for r in reference["relationships"])

@@ -1,0 +1,116 @@
+"""Real processes for the reliability tests: the fake S2 server, ``citekb`` commands.
+
+Every process listens on 127.0.0.1 only, on a free port, and is stopped by
+the context manager that started it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from graph_api import neo4j_server
+from graph_api.settings import Settings
+from tests.conftest import REPO
+
+CITEKB = [sys.executable, "-m", "graph_api.cli"]
+
+
+class ProcessFailed(RuntimeError):
+    """A helper process did not start."""
+
+
+def wait_for(condition: Callable[[], bool], what: str, within_s: float) -> None:
+    deadline = time.monotonic() + within_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+def stop(proc: subprocess.Popen[bytes] | subprocess.Popen[str]) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+@contextmanager
+def fake_s2_process(corpus: str, log: Path, *, latency_ms: int = 0) -> Iterator[str]:
+    """``python -m loaders.fake_s2`` serving ``corpus``; yields its root URL."""
+    port = neo4j_server.free_port()
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "loaders.fake_s2", "--port", str(port)),
+                *("--corpus", corpus, "--latency-ms", str(latency_ms), "--no-replay"),
+            ],
+            cwd=REPO,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    root = f"http://127.0.0.1:{port}"
+
+    def up() -> bool:
+        if proc.poll() is not None:
+            raise ProcessFailed(f"fake S2 exited: {log.read_text(errors='replace')[-2000:]}")
+        try:
+            return httpx.get(f"{root}/_fake/health", timeout=2).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    try:
+        wait_for(up, "the fake S2 to answer", 60)
+        yield root
+    finally:
+        stop(proc)
+
+
+def fake_requests(root: str) -> int:
+    return len(httpx.get(f"{root}/_fake/requests", timeout=10).json())
+
+
+def cli_env(uri: str, cache: Path, s2_root: str | None, **extra: str) -> dict[str, str]:
+    """The environment of a ``citekb`` process against ``uri`` and the fake S2 at ``s2_root``."""
+    base = Settings()
+    env = dict(os.environ)
+    env.update(
+        {
+            "NEO4J_URI": uri,
+            "NEO4J_USER": base.neo4j_user,
+            "NEO4J_PASSWORD": base.neo4j_password.get_secret_value(),
+            "CITEKB_CACHE_DIR": str(cache),
+            "S2_RATE_LIMIT": "0",
+            "COLUMNS": "200",
+        }
+    )
+    if s2_root is not None:
+        env["S2_BASE_URL"] = s2_root + "/graph/v1"
+    for name in ("S2_API_KEY", "CITEKB_API_KEY"):
+        env.pop(name, None)
+    env.update(extra)
+    return env
+
+
+def citekb(
+    args: list[str], env: dict[str, str], timeout_s: float = 180
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*CITEKB, *args],
+        check=False,
+        env=env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=timeout_s,
+    )
