@@ -1,0 +1,378 @@
+"""Abusive GraphQL: a read that really runs into the transaction timeout, injection
+attempts in ``search``, invalid global ids, and a flood against a real server
+process during which ``/healthz`` keeps answering.
+
+The graph is the SYNTHETIC API graph (``api_graph.py``) plus 60,000 SYNTHETIC
+papers made server-side (``cypher/reliability/slow_graph_papers``), so that a
+filter without an index (``title: {contains:}``) scans for tens of
+milliseconds: far beyond a 10 ms transaction timeout, far within the
+default 10 s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from neo4j import Driver
+
+import cypher
+from graph_api import graph_store, neo4j_server
+from graph_api.settings import Settings
+from loaders.graph_writer import graph_counts, write_rows
+from tests.conftest import REPO
+from tests.integration.api.api_graph import PAPERS, graph_rows
+from tests.integration.api.api_support import running_api
+from tests.integration.conftest import Neo4jHandle
+from tests.integration.process_support import stop, wait_for
+
+SLOW_PAPERS = 60_000
+SCAN = '{ papers(where: {title: {contains: "words in no title"}}) { totalCount } }'
+TIMEOUT_MESSAGE = "the query took longer than the server's time limit; ask for less"
+KEY = "flood-test-key-5d1c0b7e"
+
+
+@pytest.fixture(scope="module")
+def abuse_graph(session_driver: Driver, neo4j: Neo4jHandle) -> Iterator[Settings]:
+    db = neo4j.settings.neo4j_database
+    graph_store.clear_data(session_driver, db)
+    write_rows(session_driver, graph_rows(), database=db, source="synthetic:api-tests")
+    with session_driver.session(database=db) as session:
+        # CALL ... IN TRANSACTIONS needs an auto-commit transaction.
+        session.run(
+            cypher.statement("reliability/slow_graph_papers"), {"count": SLOW_PAPERS}
+        ).consume()
+    yield neo4j.settings
+    graph_store.clear_data(session_driver, db)
+
+
+def papers_in(session_driver: Driver, settings: Settings) -> int:
+    return graph_counts(session_driver, database=settings.neo4j_database)["papers"]
+
+
+# --------------------------------------------------------------------------
+async def test_a_heavy_read_runs_into_the_transaction_timeout_and_says_so(
+    abuse_graph: Settings,
+) -> None:
+    tight = abuse_graph.model_copy(update={"neo4j_tx_timeout_s": 0.01})
+    async with running_api(tight) as api:
+        started = time.monotonic()
+        body = await api.post(SCAN)
+        took = time.monotonic() - started
+    (error,) = body["errors"]
+    assert error["extensions"]["code"] == "TIMEOUT", body
+    assert error["message"] == TIMEOUT_MESSAGE
+    assert error["extensions"]["requestId"]
+    assert body["data"] in (None, {"papers": None})
+    assert "MATCH" not in json.dumps(body) and "Neo." not in json.dumps(body)
+    assert took < 5.0  # cancelled by the server, not left to run
+
+    # The same read within the default limit: the data, not the query, was the problem.
+    async with running_api(abuse_graph) as api:
+        assert await api.data(SCAN) == {"papers": {"totalCount": 0}}
+
+
+INJECTIONS = [
+    '") RETURN p //',
+    "' OR 1=1 --",
+    '"}) MATCH (n) DETACH DELETE n //',
+    "$query",
+    "{query}",
+    "title:* OR abstract:*",
+    "*:*",
+    "/.*/",
+    "attention~0.1",
+    "attention^1000",
+    '"attention mechanisms"~100',
+    "CALL db.index.fulltext.drop('paper_text')",
+    "\\u0000 attention \\",
+    "attention \u0000 \u202e\u200b mechanisms",
+    "a" * 70 + " attention",
+    "AND OR NOT TO",
+    "<script>alert(1)</script> attention",
+]
+
+
+@pytest.mark.parametrize("text", INJECTIONS)
+async def test_search_treats_injection_attempts_as_words(
+    abuse_graph: Settings, session_driver: Driver, text: str
+) -> None:
+    before = papers_in(session_driver, abuse_graph)
+    query = "query($q: String!) { search(query: $q, first: 5) { totalCount nodes { paperId } } }"
+    async with running_api(abuse_graph) as api:
+        body = await api.post(query, {"q": text})
+        codes = [e["extensions"]["code"] for e in body.get("errors") or []]
+        if codes:
+            # Only "no word at all" may be refused, and clearly.
+            assert codes == ["BAD_USER_INPUT"], body
+            assert "at least one word" in body["errors"][0]["message"]
+        else:
+            # The words alone give the same answer: the syntax changed nothing.
+            words = " ".join("".join(c if c.isalnum() else " " for c in text).split())
+            plain = await api.post(query, {"q": words})
+            assert body["data"] == plain["data"], (body, plain)
+    assert papers_in(session_driver, abuse_graph) == before
+    # The full-text index is still there and still answers.
+    async with running_api(abuse_graph) as api:
+        found = await api.data('{ search(query: "scaling law", first: 1) { totalCount } }')
+        assert found["search"]["totalCount"] > 0
+
+
+def b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
+
+
+INVALID_IDS = [
+    "%%%",
+    "",
+    " ",
+    "====",
+    b64("Paper:"),
+    b64("Nope:123"),
+    b64("Paper"),
+    b64("Author:\u0000"),
+    b64("\ud7ff\u00e9:x"),
+    "\u00e9\u4e2d\U0001f600",
+    "x" * 20_000,
+]
+
+
+@pytest.mark.parametrize("given", INVALID_IDS, ids=lambda s: repr(s[:20]))
+async def test_invalid_global_ids_are_clear_errors(abuse_graph: Settings, given: str) -> None:
+    async with running_api(abuse_graph) as api:
+        body = await api.post("query($id: ID!) { node(id: $id) { id } }", {"id": given})
+        paper = await api.post("query($id: ID!) { paper(id: $id) { paperId } }", {"id": given})
+    for answer in (body, paper):
+        errors = answer.get("errors") or []
+        if not errors:
+            # A well-formed id of a kind that exists but has no such node.
+            assert answer["data"] in ({"node": None}, {"paper": None}), answer
+            continue
+        codes = {e["extensions"]["code"] for e in errors}
+        assert codes <= {"BAD_USER_INPUT", "GRAPHQL_VALIDATION_FAILED"}, answer
+        # Messages may quote the id (graphql-core does, whole) but add little to it.
+        assert all(len(e["message"]) < len(given) + 300 for e in errors)
+    assert (body.get("errors") or paper.get("errors")) or given.strip() == ""
+
+
+# --- the flood, against a real server process -----------------------------------
+def _nested(levels: int) -> str:
+    inner = "title"
+    for _ in range(levels):
+        inner = f"references(first: 1) {{ nodes {{ {inner} }} }}"
+    return f'{{ paper(id: "{PAPERS[30].paper_id}") {{ {inner} }} }}'
+
+
+# (label, JSON body or raw bytes to send instead, what must come back:
+# "error" a clear GraphQL error, "data" an answer, "either" one of the two).
+FLOOD: list[tuple[str, dict[str, Any] | bytes, str]] = [
+    ("depth", {"query": _nested(12)}, "error"),
+    (
+        "aliases",
+        {"query": "{ " + " ".join(f"a{i}: __typename" for i in range(400)) + " }"},
+        "error",
+    ),
+    ("tokens", {"query": "{ stats { " + " ".join(["papers"] * 3000) + " } }"}, "error"),
+    ("first 100000", {"query": "{ papers(first: 100000) { nodes { title } } }"}, "error"),
+    (
+        "row budget",
+        {"query": "{ papers(first: 100) { nodes { references(first: 100) { nodes { id } } } } }"},
+        "error",
+    ),
+    # The scan may or may not beat the served 0.25 s timeout; under the flood it
+    # usually does not (and other reads then time out too: a clear TIMEOUT each).
+    ("slow scan", {"query": SCAN}, "either"),
+    (
+        "search syntax",
+        {"query": '{ search(query: "*:* OR ~ /.*/ \\\\") { totalCount } }'},
+        "either",
+    ),
+    ("search without words", {"query": '{ search(query: "*:* ~ /.*/") { totalCount } }'}, "error"),
+    ("bad global id", {"query": '{ node(id: "%%%") { id } }'}, "error"),
+    ("bad paper id", {"query": '{ paper(id: "arXiv:12.34") { title } }'}, "error"),
+    ("syntax error", {"query": "{ papers(first: ) "}, "error"),
+    ("mutation, wrong key", {"query": "mutation { recomputeAnalytics { id } }"}, "error"),
+    (
+        "oversized body",
+        b'{"query": "{ stats { papers } }", "pad": "' + b"x" * 150_000 + b'"}',
+        "error",
+    ),
+    ("not json", b"\xff\xfe{{{ not json", "error"),
+    # Legitimate reads share the saturated database: an answer or a clear TIMEOUT.
+    ("legit", {"query": "{ stats { papers cites } }"}, "either"),
+]
+ALLOWED_CODES = {
+    "GRAPHQL_VALIDATION_FAILED",
+    "LIMIT_EXCEEDED",
+    "BAD_USER_INPUT",
+    "TIMEOUT",
+    "UNAUTHENTICATED",
+    "RATE_LIMITED",
+    "PAYLOAD_TOO_LARGE",
+}
+
+
+async def _chunked(data: bytes) -> Any:
+    # No Content-Length: the body limit must hold for a streamed upload too.
+    for start in range(0, len(data), 16_384):
+        yield data[start : start + 16_384]
+
+
+@contextmanager
+def api_process(settings: Settings, folder: Path) -> Iterator[tuple[str, Path]]:
+    """The app under uvicorn (the factory `citekb serve` runs) on a free loopback port."""
+    assert settings.neo4j_uri is not None
+    port = neo4j_server.free_port()
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(Path.home()),
+        "NEO4J_URI": settings.neo4j_uri,
+        "NEO4J_USER": settings.neo4j_user,
+        "NEO4J_PASSWORD": settings.neo4j_password.get_secret_value(),
+        "NEO4J_DATABASE": settings.neo4j_database,
+        # Long enough for a health check on a busy machine, short for a 60k-paper scan.
+        "NEO4J_TX_TIMEOUT_S": "0.25",
+        "CITEKB_API_KEY": KEY,
+        "CITEKB_CACHE_DIR": str(folder / "cache"),
+    }
+    log = folder / "api.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "uvicorn", "graph_api.app:app_from_env", "--factory"),
+                *("--host", "127.0.0.1", "--port", str(port), "--log-level", "info"),
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    root = f"http://127.0.0.1:{port}"
+
+    def healthy() -> bool:
+        assert server.poll() is None, log.read_text(errors="replace")[-3000:]
+        try:
+            return httpx.get(f"{root}/healthz", timeout=2).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    try:
+        wait_for(healthy, "the API to start", 60)
+        yield root, log
+    finally:
+        stop(server)
+
+
+@pytest.mark.timeout(240)
+async def test_healthz_keeps_answering_during_a_flood_of_abusive_queries(
+    abuse_graph: Settings, tmp_path: Path
+) -> None:
+    with api_process(abuse_graph, tmp_path) as (root, log):
+        outcome = await _flood(root, requests=420, clients=8, within_s=60.0)
+
+    text = log.read_text(errors="replace")
+    # Health: every probe answered, in time, with "ok".
+    probes = outcome["probes"]
+    assert len(probes) >= 10, probes
+    assert all(status == 200 for status, _ in probes), probes
+    assert max(seconds for _, seconds in probes) < 3.0, probes
+    # Every abusive request got a clear answer; nothing was an internal error.
+    assert outcome["sent"] == 420
+    assert not outcome["unexpected"], outcome["unexpected"][:5]
+    codes: Counter[str] = outcome["codes"]
+    assert "INTERNAL_SERVER_ERROR" not in codes
+    for expected in ("GRAPHQL_VALIDATION_FAILED", "LIMIT_EXCEEDED", "BAD_USER_INPUT"):
+        assert codes[expected] > 0, codes
+    assert codes["PAYLOAD_TOO_LARGE"] > 0 and codes["UNAUTHENTICATED"] + codes["RATE_LIMITED"] > 0
+    slowest = max(seconds for _, seconds in probes)
+    print(f"flood: {dict(codes)}; {len(probes)} health probes, slowest {slowest:.3f} s")
+    assert "Traceback" not in text
+    assert KEY not in text
+
+
+async def _flood(root: str, *, requests: int, clients: int, within_s: float) -> dict[str, Any]:
+    """``requests`` abusive requests from ``clients`` workers, with /healthz probed meanwhile."""
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for n in range(requests):
+        queue.put_nowait(n)
+    codes: Counter[str] = Counter()
+    unexpected: list[str] = []
+    probes: list[tuple[int, float]] = []
+    sent = 0
+    deadline = time.monotonic() + within_s
+    limits = httpx.Limits(max_connections=clients + 2)
+
+    async with httpx.AsyncClient(base_url=root, timeout=30.0, limits=limits) as http:
+
+        async def worker() -> None:
+            nonlocal sent
+            while time.monotonic() < deadline:
+                try:
+                    n = queue.get_nowait()
+                except asyncio.QueueEmpty:
+                    return
+                label, payload, expect = FLOOD[n % len(FLOOD)]
+                headers = {"content-type": "application/json"}
+                if label.startswith("mutation"):
+                    headers["authorization"] = f"Bearer not-{KEY}"
+                if label == "oversized body":
+                    assert isinstance(payload, bytes)
+                    response = await http.post(
+                        "/graphql", content=_chunked(payload), headers=headers
+                    )
+                elif isinstance(payload, bytes):
+                    response = await http.post("/graphql", content=payload, headers=headers)
+                else:
+                    response = await http.post("/graphql", json=payload, headers=headers)
+                sent += 1
+                if label == "not json":
+                    # strawberry answers 400 before GraphQL; no JSON errors list.
+                    if response.status_code != 400:
+                        unexpected.append(f"{label}: {response.status_code}")
+                    continue
+                try:
+                    body = response.json()
+                except ValueError:
+                    unexpected.append(f"{label}: not JSON: {response.status_code}")
+                    continue
+                errors = body.get("errors") if isinstance(body, dict) else None
+                if not errors:
+                    if expect == "error" or response.status_code != 200:
+                        unexpected.append(f"{label}: {response.status_code} {response.text[:200]}")
+                    continue
+                if expect == "data":
+                    unexpected.append(f"{label}: {response.text[:300]}")
+                for error in errors:
+                    code = (error.get("extensions") or {}).get("code", "?")
+                    codes[code] += 1
+                    if code not in ALLOWED_CODES:
+                        unexpected.append(f"{label}: {code}: {error.get('message', '')[:200]}")
+
+        async def prober() -> None:
+            while not done.is_set():
+                began = time.monotonic()
+                try:
+                    r = await http.get("/healthz", timeout=10.0)
+                    probes.append((r.status_code, time.monotonic() - began))
+                except httpx.TransportError as exc:
+                    probes.append((-1, time.monotonic() - began))
+                    unexpected.append(f"healthz: {type(exc).__name__}")
+                await asyncio.sleep(0.1)
+
+        done = asyncio.Event()
+        probe_task = asyncio.create_task(prober())
+        await asyncio.gather(*(worker() for _ in range(clients)))
+        done.set()
+        await probe_task
+    return {"codes": codes, "unexpected": unexpected, "probes": probes, "sent": sent}
