@@ -103,4 +103,5 @@ def clear_data(driver: Driver, database: str) -> None:
     """Delete all nodes and relationships; constraints and indexes stay."""
     with driver.session(database=database) as session:
         # CALL ... IN TRANSACTIONS needs an auto-commit transaction.
-        session.run(cypher.statement("write/clear_all")).consume()
+        session.run(cypher.statement("write/clear_relationships")).consume()
+        session.run(cypher.statement("write/clear_nodes")).consume()

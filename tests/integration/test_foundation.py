@@ -65,3 +65,19 @@ def test_every_cypher_file_is_accepted_by_the_server(
                 s.run(f"EXPLAIN {stmt}", params).consume()  # type: ignore[arg-type]
         except CypherSyntaxError as exc:  # pragma: no cover - the failure we guard against
             pytest.fail(f"cypher/{name}.cypher does not parse: {exc.message}")
+
+
+def test_clear_data_empties_a_graph_with_a_hub(driver: Driver, neo4j_settings: Settings) -> None:
+    db = neo4j_settings.neo4j_database
+    driver.execute_query(
+        "CREATE (h:Paper {paperId: 'hub'}) WITH h UNWIND range(1, 30000) AS i "
+        "CREATE (:Paper {paperId: 'p' + i})-[:CITES]->(h)",
+        database_=db,
+    )
+    graph_store.clear_data(driver, db)
+    records, _, _ = driver.execute_query(
+        "RETURN COUNT { (n) } AS nodes, COUNT { ()-->() } AS rels", database_=db
+    )
+    assert records[0]["nodes"] == 0
+    assert records[0]["rels"] == 0
+    assert graph_store.schema_applied(driver, db)
