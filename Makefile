@@ -60,6 +60,17 @@ bench: setup
 	$(BIN)/python -m bench.api --papers $(BENCH_PAPERS)
 	$(BIN)/python -m bench.analytics --papers $(BENCH_PAPERS)
 
+# Soak (bench/soak.py, results in bench/BENCHMARKS.md): 32 concurrent clients for
+# 2 minutes on the bench.api mix against `citekb serve` on loopback; fails unless
+# 0 errors and the API's memory stays flat. Not part of `make test`.
+SOAK_ARGS ?=
+soak: setup
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	  else echo "wrk missing: install Debian's wrk package" >&2; exit 1; fi; }
+	$(BIN)/python -m bench.soak --papers $(BENCH_PAPERS) --duration 120 --connections 32 $(SOAK_ARGS)
+
 unit: setup
 	$(BIN)/pytest tests/unit graph_api loaders cypher
 
