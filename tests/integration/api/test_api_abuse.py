@@ -199,6 +199,21 @@ FLOOD: list[tuple[str, dict[str, Any] | bytes, str]] = [
         "either",
     ),
     ("search without words", {"query": '{ search(query: "*:* ~ /.*/") { totalCount } }'}, "error"),
+    (
+        "lineage depth 50",
+        {"query": f'{{ lineage(id: "{PAPERS[20].paper_id}", depth: 50) {{ truncated }} }}'},
+        "error",
+    ),
+    # A slow paper has no citations: no path (found: false), or a clear TIMEOUT
+    # while the served API reads the 60k-paper projection under the flood.
+    (
+        "path between unconnected papers",
+        {
+            "query": f'{{ citationPath(from: "{PAPERS[2].paper_id}", to: "synthetic-slow-7",'
+            " directed: false) { found message } }"
+        },
+        "either",
+    ),
     ("bad global id", {"query": '{ node(id: "%%%") { id } }'}, "error"),
     ("bad paper id", {"query": '{ paper(id: "arXiv:12.34") { title } }'}, "error"),
     ("syntax error", {"query": "{ papers(first: ) "}, "error"),
@@ -347,6 +362,12 @@ async def _flood(root: str, *, requests: int, clients: int, within_s: float) -> 
                     unexpected.append(f"{label}: not JSON: {response.status_code}")
                     continue
                 errors = body.get("errors") if isinstance(body, dict) else None
+                if (
+                    label.startswith("path")
+                    and not errors
+                    and body["data"]["citationPath"]["found"]
+                ):
+                    unexpected.append(f"{label}: a path was found: {response.text[:200]}")
                 if not errors:
                     if expect == "error" or response.status_code != 200:
                         unexpected.append(f"{label}: {response.status_code} {response.text[:200]}")
