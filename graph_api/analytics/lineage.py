@@ -116,7 +116,7 @@ def lineage(
         max_depth=depth,
         depth=found,
         edges=edges,
-        main_path=_main_path(sorted(found), edges, _years(G)),
+        main_path=_main_path(sorted(found), edges, _years(G.subgraph(found))),
         truncated=truncated,
     )
 
