@@ -85,15 +85,14 @@ BAD_FILES: dict[str, tuple[bytes, str, int | None]] = {
 
 
 @pytest.mark.parametrize("case", list(BAD_FILES))
-def test_a_bad_file_is_one_clear_error_and_a_rerun_after_it_is_clean(
+def test_a_bad_file_is_one_clear_error_and_writes_nothing(
     driver: Driver, neo4j_settings: Settings, fake_s2: str, tmp_path: Path, case: str
 ) -> None:
     content, says, line = BAD_FILES[case]
     source = tmp_path / "seeds.txt"
     source.write_bytes(content)
     before = fake_requests(fake_s2)
-    environment = env(neo4j_settings, tmp_path, fake_s2)
-    failed = citekb(["load", str(source), "--no-analytics"], environment)
+    failed = citekb(["load", str(source), "--no-analytics"], env(neo4j_settings, tmp_path, fake_s2))
 
     assert failed.returncode == EXIT_FAILURE
     message = " ".join(failed.stderr.split())
@@ -106,11 +105,23 @@ def test_a_bad_file_is_one_clear_error_and_a_rerun_after_it_is_clean(
     assert fake_requests(fake_s2) == before
     assert graph_counts(driver, database=neo4j_settings.neo4j_database)["papers"] == 0
 
-    # The same path fixed: the rerun loads it as if nothing had happened before.
-    source.write_text(TITLES[0] + "\n", encoding="utf-8")
-    fixed = citekb(["load", str(source), "--no-analytics", "--depth", "0"], environment)
+
+def test_a_rerun_after_failures_is_clean(
+    driver: Driver, neo4j_settings: Settings, fake_s2: str, tmp_path: Path
+) -> None:
+    source = tmp_path / "seeds.txt"
+    environment = env(neo4j_settings, tmp_path, fake_s2)
+    # Two failures in a row on the same path (one while parsing, one on a bad line) ...
+    for content, _, _ in (BAD_FILES["truncated json"], BAD_FILES["malformed id"]):
+        source.write_bytes(content)
+        assert citekb(["load", str(source), "--no-analytics"], environment).returncode == 1
+    # ... then the fixed file loads as if nothing had happened before.
+    source.write_text(TITLES[0] + "\n" + TITLES[1] + "\n", encoding="utf-8")
+    fixed = citekb(["load", str(source), "--no-analytics", "--depth", "0", "--json"], environment)
     assert fixed.returncode == EXIT_OK, fixed.stdout + fixed.stderr
-    assert seed_titles(driver, neo4j_settings) == [TITLES[0]]
+    summary = json.loads(fixed.stdout)
+    assert (summary["parsed"], summary["resolved"], summary["unresolved"]) == (2, 2, [])
+    assert seed_titles(driver, neo4j_settings) == sorted(TITLES[:2])
 
 
 def test_unusual_unicode_titles_and_unknown_ids_load_once_and_rerun_cleanly(
