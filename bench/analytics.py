@@ -103,13 +103,19 @@ def run_cli_analytics(uri: str) -> dict[str, Any]:
 def profile_projection(driver: Any, db: str) -> dict[str, Any]:
     """PROFILE the projection read `citekb analytics` starts with (all rows consumed)."""
     started = time.perf_counter()
-    with driver.session(database=db, default_access_mode="READ") as session:
-        summary = session.run("PROFILE " + cypher.statement("read/analytics_projection")).consume()
+    try:
+        with driver.session(database=db, default_access_mode="READ") as session:
+            result = session.run("PROFILE " + cypher.statement("read/analytics_projection"))
+            rows = sum(1 for _ in result)  # the profile exists once every row is pulled
+            summary = result.consume()
+    except Exception as exc:  # a profile is a diagnosis, not a figure: keep going
+        return {"error": str(exc)[:300]}
     wall = time.perf_counter() - started
     ops: list[tuple[int, str, str]] = []
     hits = profiles.plan_operators(summary.profile or {}, ops)
     ops.sort(reverse=True)
     return {
+        "rows": rows,
         "wallS": round(wall, 2),
         "serverMs": (summary.result_available_after or 0) + (summary.result_consumed_after or 0),
         "dbHits": hits,
@@ -317,7 +323,9 @@ def render(payload: dict[str, Any]) -> list[str]:
         f" ({'within' if together < mem_total else 'OVER'} the machine's memory).",
     ]
     prof = payload.get("projectionProfile")
-    if prof:
+    if prof and "error" in prof:
+        lines += ["", f"PROFILE of the projection read failed: {prof['error']}"]
+    elif prof:
         lines += [
             "",
             f"PROFILE of the projection read (`cypher/read/analytics_projection.cypher`, all rows"

@@ -229,7 +229,10 @@ def profile_statements(
     out = []
     for name, params in calls:
         with driver.session(database=db, default_access_mode="READ") as session:
-            summary = session.run("PROFILE " + cypher.statement(name), params).consume()
+            result = session.run("PROFILE " + cypher.statement(name), params)
+            for _ in result:  # the profile exists once every row is pulled
+                pass
+            summary = result.consume()
         ops: list[tuple[int, str, str]] = []
         hits = profiles.plan_operators(summary.profile or {}, ops)
         ops.sort(reverse=True)
