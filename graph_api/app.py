@@ -194,7 +194,9 @@ def create_app(
             await app.state.driver.close()
 
     async def healthz(request: Request) -> Response:
-        reader = GraphReader(request.app.state.driver, settings)
+        # The health read has its own budget: the user-query timeout may be set
+        # short to protect Neo4j, and a busy server must not read as "down".
+        reader = GraphReader(request.app.state.driver, settings, timeout_s=HEALTH_TIMEOUT_S)
         try:
             row = await asyncio.wait_for(reader.one("read/api/health"), HEALTH_TIMEOUT_S)
             up = row.get("ok") == 1

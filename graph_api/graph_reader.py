@@ -27,10 +27,12 @@ def _declared(name: str) -> frozenset[str]:
 class GraphReader:
     """Runs ``cypher/<name>.cypher`` reads on the app's one async driver."""
 
-    def __init__(self, driver: AsyncDriver, settings: Settings) -> None:
+    def __init__(
+        self, driver: AsyncDriver, settings: Settings, *, timeout_s: float | None = None
+    ) -> None:
         self.driver = driver
         self.database = settings.neo4j_database
-        self.timeout_s = settings.neo4j_tx_timeout_s
+        self.timeout_s = settings.neo4j_tx_timeout_s if timeout_s is None else timeout_s
 
     async def rows(
         self, name: str, params: Mapping[str, Any] | None = None
