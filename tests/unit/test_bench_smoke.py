@@ -46,3 +46,8 @@ def test_every_query_of_the_mix_has_a_parsable_document() -> None:
         for cand in found:
             parse(api.document(cand))
         assert found, name
+
+
+def test_cites_plan_parses_its_arguments() -> None:
+    module = importlib.import_module("bench.cites_plan")
+    assert module.parse_args(["--cites", "100"]).cites == 100
