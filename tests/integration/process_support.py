@@ -35,6 +35,22 @@ def wait_for(condition: Callable[[], bool], what: str, within_s: float) -> None:
         time.sleep(0.05)
 
 
+def wait_until_serving(
+    base: str, proc: subprocess.Popen[bytes], log: Path, within_s: float, what: str
+) -> None:
+    """Wait for ``base``/healthz to answer 200; fail with the log's tail if ``proc`` dies first."""
+    deadline = time.monotonic() + within_s
+    while True:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise ProcessFailed(f"{what} did not end up serving:\n{log.read_text()[-4000:]}")
+        time.sleep(0.3)
+
+
 def stop(proc: subprocess.Popen[bytes] | subprocess.Popen[str]) -> None:
     if proc.poll() is None:
         proc.terminate()

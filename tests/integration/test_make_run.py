@@ -13,10 +13,8 @@ import json
 import os
 import signal
 import subprocess
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 from neo4j import Driver
 from playwright.sync_api import sync_playwright
@@ -26,6 +24,7 @@ from loaders.sources import parse_source
 from tests.conftest import REPO
 from tests.integration.api.test_playground_browser import CHROMIUM, CHROMIUM_ARGS
 from tests.integration.conftest import Neo4jHandle
+from tests.integration.process_support import wait_until_serving
 
 SAMPLE = REPO / "examples" / "hf-daily-papers-pretraining.txt"
 QUERY = (
@@ -58,16 +57,7 @@ def test_make_run_serves_the_sample_in_the_playground(
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 360
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"make run did not end up serving:\n{log.read_text()[-4000:]}")
-            time.sleep(0.5)
+        wait_until_serving(base, proc, log, 360, "make run")
         output = log.read_text()
         assert "enrichment skipped" in output
         titles = sorted(ref.title or "" for ref in parse_source(SAMPLE))

@@ -11,17 +11,16 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import sync_playwright
 
 from graph_api import neo4j_server, playground
 from graph_api.settings import Settings
 from tests.integration.api.api_graph import PAPERS, most_cited_order
+from tests.integration.process_support import wait_until_serving
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -61,16 +60,7 @@ def served(synth_graph: Settings, tmp_path_factory: pytest.TempPathFactory) -> I
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if proc.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"citekb serve did not come up:\n{log.read_text()[-3000:]}")
-            time.sleep(0.3)
+        wait_until_serving(base, proc, log, 60, "citekb serve")
         yield base
     finally:
         proc.terminate()
