@@ -122,7 +122,9 @@ def test_neo4j_killed_and_restarted_mid_load_loses_and_duplicates_nothing(
         kill_hard(dedicated)
         # The load writes as it goes, so it soon stalls on a write to the stopped database.
         wait_for(lambda: stalled(fake_s2), "the load to wait for the database", 60)
-        assert victim.poll() is None, "the load finished without the database"
+        # By now the load either still waits inside the driver's retry window or
+        # has given up with exit 1 (a slow machine outlasts the window); both are
+        # checked below. Either way it stopped short of the end:
         assert fake_requests(fake_s2) < SAMPLE_REQUESTS
         dedicated.start(base.neo4j_password.get_secret_value(), base.neo4j_user, 180.0)
         downtime = time.monotonic() - down_at
