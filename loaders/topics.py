@@ -38,6 +38,14 @@ module constants):
   ``fine tuning large language``), or a word-for-word prefix of a candidate
   that adds one of :data:`HEAD_NOUNS` (``natural language`` when ``natural
   language processing`` is a candidate);
+* near-copies on one paper (:func:`collapse_near_copies`): of ``scaling
+  law`` and ``scaling law principle`` / ``original scaling law`` (a phrase
+  plus only generic words, :data:`NEAR_COPY_WORDS`) one topic stays; trailing
+  fillers (:data:`TRAILING_FILLERS`: ``paper``, ``formula``, ``approach``...)
+  are cut from phrases of three or more words and leading fillers
+  (``original``, ``standard``...) from every phrase, so the same subject is
+  one topic across the graph; a head noun alone (:data:`GENERIC_HEADS`:
+  ``law``, ``hypothesis``, ``paradigm``...) is no topic;
 * phrases across a clause boundary, which YAKE sometimes proposes: with a
   stopword as a whole word (``act by watching``; hyphenated compounds such
   as ``in-context`` or ``chain-of-thought`` are one word, and a few common
@@ -59,7 +67,7 @@ Topic keys are :func:`loaders.rows.topic_key` of the name (re-exported).
 ...     k=3,
 ... )
 >>> [name for name, _ in topics]
-['neural language model', 'scaling law', 'empirical scaling law']
+['neural language model', 'scaling law', 'language model']
 >>> all(0 < score <= 1 for _, score in topics)
 True
 >>> normalise_phrase("Pre-trained Language Models")
@@ -290,6 +298,110 @@ FILLER_MODIFIERS = frozenset(
         "extensive",
         "key",
         "main",
+        "original",
+        "standard",
+        "typical",
+        "conventional",
+        "traditional",
+    }
+)
+# Trailing words that add nothing to a phrase of two or more other words
+# ("scaling law paper", "scaling law formula", "low rank approach"): cut, so
+# that every paper's spelling lands on one topic across the graph.
+TRAILING_FILLERS = frozenset(
+    {
+        "paper",
+        "formula",
+        "principle",
+        "approach",
+        "method",
+        "methodology",
+        "framework",
+        "technique",
+        "task",
+        "performance",
+        "research",
+        "study",
+        "problem",
+        "formulation",
+    }
+)
+# Words that make a phrase a near-copy of another on the same paper when they
+# are all it adds ("scaling law" + "original"): GENERIC_WORDS, the fillers
+# above, and these. The longer phrase is dropped, except when it only adds
+# TERM_MODIFIERS: "large language model" is the term, "language model" the
+# fragment.
+NEAR_COPY_WORDS = frozenset(
+    {
+        "principle",
+        "formula",
+        "hypothesis",
+        "posit",
+        "research",
+        "multiple",
+        "controlled",
+        "effective",
+        "efficient",
+        "empirical",
+        "estimation",
+        "pipeline",
+        "prior",
+        "average",
+        "tiny",
+        "huge",
+        "precise",
+        "formulation",
+    }
+)
+TERM_MODIFIERS = frozenset({"large", "small", "tiny", "huge", "natural"})
+# Head nouns that are no topic alone ("law" of "scaling law").
+GENERIC_HEADS = frozenset(
+    {
+        "law",
+        "hypothesis",
+        "paradigm",
+        "principle",
+        "formula",
+        "rule",
+        "property",
+        "mechanism",
+        "phenomenon",
+        "behavior",
+        "behaviour",
+        "pattern",
+        "component",
+        "module",
+        "factor",
+        "trend",
+        "regime",
+        "practice",
+        "perspective",
+        "aspect",
+        "concept",
+        "idea",
+        "guide",
+        "mystery",
+        "journey",
+        "matter",
+        "magic",
+        "count",
+        "coverage",
+        "past",
+        "month",
+        "learn",
+        "selection",
+        "stack",
+        "document",
+        "sequence",
+        "closer",
+        "observe",
+        "age",
+        "cost",
+        "family",
+        "estimation",
+        "thought",
+        "guidance",
+        "bottleneck",
     }
 )
 
@@ -401,7 +513,7 @@ KEEP_PHRASES = frozenset(
         "state space model",
     }
 )
-_ADJECTIVE_SUFFIXES = ("ive", "ous", "able", "ible", "ful", "less", "ical", "ual")
+_ADJECTIVE_SUFFIXES = ("ive", "ous", "able", "ible", "ful", "less", "ical", "ual", "ric", "onal")
 _ADVERB_SUFFIXES = ("ally", "ently", "antly", "ously", "ively", "edly")
 # Words that cannot end a topic: a phrase ending in one lost its head noun
 # ("efficient continual", "multiple downstream", "large language").
@@ -483,6 +595,8 @@ def normalise_phrase(phrase: str) -> str:
         return ""
     words = [w.casefold() for w in originals]
     words[-1] = _singular(words[-1], originals[-1])
+    while len(words) > 2 and words[-1] in TRAILING_FILLERS:
+        words = words[:-1]
     return " ".join(words)
 
 
@@ -493,7 +607,10 @@ def _is_generic(name: str) -> bool:
     if any(_NUMBERISH.match(w) for w in words):
         return True
     if len(words) == 1 and (
-        len(words[0]) < 3 or words[0] in BROAD_WORDS or words[0].endswith(_ADJECTIVE_SUFFIXES)
+        len(words[0]) < 3
+        or words[0] in BROAD_WORDS
+        or words[0] in GENERIC_HEADS
+        or words[0].endswith(_ADJECTIVE_SUFFIXES)
     ):
         return True
     if words[-1] in DANGLING_LAST:
@@ -566,5 +683,59 @@ def keyphrase_topics(title: str, abstract: str | None, k: int = 5) -> list[tuple
         if not (" " not in name and name in modifiers and name not in heads)
         and not any(f"{name} {head}" in best for head in HEAD_NOUNS)
     }
-    ranked = sorted(kept.items(), key=lambda item: (item[1], item[0]))[:k]
+    ranked = sorted(collapse_near_copies(kept).items(), key=lambda item: (item[1], item[0]))[:k]
     return [(name, round(1.0 / (1.0 + s / YAKE_SCALE), 6)) for name, s in ranked]
+
+
+def near_copy_extra(a: str, b: str) -> frozenset[str] | None:
+    """The words ``b`` adds to ``a`` when ``b`` is ``a`` plus only generic words, else None.
+
+    >>> sorted(near_copy_extra("scaling law", "original scaling law"))
+    ['original']
+    >>> near_copy_extra("scaling law", "scaling law estimation")
+    frozenset({'estimation'})
+    >>> near_copy_extra("language model", "neural language model") is None
+    True
+    """
+    wa, wb = set(a.split()), set(b.split())
+    if not wa or not wa < wb:
+        return None
+    extra = frozenset(wb - wa)
+    generic = GENERIC_WORDS | FILLER_MODIFIERS | NEAR_COPY_WORDS | TRAILING_FILLERS
+    return extra if extra <= generic else None
+
+
+def collapse_near_copies(scores: dict[str, float]) -> dict[str, float]:
+    """One topic per group of near-copies on a paper (lower score is better, as YAKE's).
+
+    Of ``a`` and ``b`` = ``a`` plus generic words (:func:`near_copy_extra`),
+    ``a`` stays, unless ``b`` only adds :data:`TERM_MODIFIERS`; the survivor
+    keeps the better score of the two.
+
+    >>> sorted(collapse_near_copies({"scaling law": .2, "scaling law formula": .1,
+    ...                              "original scaling law": .3}).items())
+    [('scaling law', 0.1)]
+    >>> sorted(collapse_near_copies({"language model": .1, "large language model": .2}))
+    ['large language model']
+    """
+    out = dict(scores)
+    names = sorted(scores, key=lambda n: (len(n.split()), n))
+    for a in names:
+        for b in names:
+            if a not in out or b not in out:
+                continue
+            extra = near_copy_extra(a, b)
+            if extra is None:
+                continue
+            keep, drop = (b, a) if extra <= TERM_MODIFIERS else (a, b)
+            out[keep] = min(out[keep], out.pop(drop))
+    return out
+
+
+def near_copy_pairs(names: list[str]) -> list[tuple[str, str]]:
+    """Pairs ``(a, b)`` in one paper's topics where ``b`` is ``a`` plus generic words.
+
+    >>> near_copy_pairs(["scaling law", "scaling law paper", "canon layer"])
+    [('scaling law', 'scaling law paper')]
+    """
+    return [(a, b) for a in names for b in names if near_copy_extra(a, b) is not None]

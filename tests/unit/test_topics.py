@@ -122,3 +122,45 @@ def test_arbitrary_text(title: str, abstract: str | None, k: int) -> None:
     assert len(found) <= k
     assert all(0 < s <= 1 and name == name.strip() and name for name, s in found)
     assert [s for _, s in found] == sorted((s for _, s in found), reverse=True)
+
+
+def test_no_sample_paper_carries_near_copies(
+    sample_topics: list[list[tuple[str, float]]],
+) -> None:
+    # Issue 15: "scaling law", "scaling law principle", "original scaling law"...
+    # on one paper; a phrase plus only generic words is a near-copy.
+    for names in ([n for n, _ in paper] for paper in sample_topics):
+        assert topics.near_copy_pairs(names) == []
+        assert not set(names) & topics.GENERIC_HEADS
+
+
+def test_the_scaling_laws_paper_has_one_scaling_law_topic() -> None:
+    ref = next(
+        r for r in parse_daily_page_file(SAMPLE) if "Mystery of Scaling Laws" in (r.title or "")
+    )
+    names = [n for n, _ in keyphrase_topics(ref.title or "", ref.abstract)]
+    assert [n for n in names if "scaling law" in n] == ["scaling law"]
+    assert "law" not in names
+
+
+@pytest.mark.parametrize(
+    ("phrase", "name"),
+    [
+        ("scaling law paper", "scaling law"),
+        ("Scaling-law formulas", "scaling law"),
+        ("original scaling laws", "scaling law"),
+        ("low-rank approach", "low rank"),
+        ("pretraining approach", "pretraining approach"),
+    ],
+)
+def test_fillers_are_cut_so_spellings_meet_across_the_graph(phrase: str, name: str) -> None:
+    assert normalise_phrase(phrase) == name
+
+
+def test_a_term_modifier_keeps_the_term_and_drops_the_fragment() -> None:
+    kept = topics.collapse_near_copies(
+        {"language model": 0.1, "large language model": 0.3, "small language model": 0.2}
+    )
+    assert kept == {"large language model": 0.1, "small language model": 0.2}
+    # A real qualifier is no near-copy: both stay.
+    assert topics.near_copy_pairs(["language model", "neural language model"]) == []
