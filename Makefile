@@ -4,14 +4,26 @@ VENV := .venv
 BIN := $(VENV)/bin
 SAMPLE := examples/hf-daily-papers-pretraining.txt
 
-.PHONY: setup system-deps run test lint typecheck unit integration bench soak schema clean
+.PHONY: setup system-deps run test lint typecheck unit integration bench soak schema clean lock lock-upgrade
 
-# The virtualenv is rebuilt when pyproject.toml changes.
-$(BIN)/.installed: pyproject.toml
+# The virtualenv is refreshed when pyproject.toml or the lock changes. The lock
+# is a constraints file: every package it names is installed at its pinned
+# version; a dependency added to pyproject.toml but not yet locked still
+# installs (run `make lock` to pin it).
+$(BIN)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || python3 -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -c requirements.lock -e '.[dev]'
 	touch $@
+
+# requirements.lock: exact versions of every runtime, dev and bench package,
+# compiled by uv from pyproject.toml. `make lock` after changing dependencies;
+# `make lock-upgrade` moves every pin to the newest version the bounds allow.
+LOCK_CMD = $(BIN)/uv pip compile pyproject.toml --extra dev --extra bench --python-version 3.11 -q -o requirements.lock
+lock: setup
+	$(LOCK_CMD)
+lock-upgrade: setup
+	$(LOCK_CMD) --upgrade
 
 setup: $(BIN)/.installed
 
@@ -55,7 +67,7 @@ bench: setup
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
 	  else echo "wrk missing: install Debian's wrk package" >&2; exit 1; fi; }
-	@test -x $(BIN)/py-spy || $(BIN)/pip install -q -e '.[dev,bench]'
+	@test -x $(BIN)/py-spy || $(BIN)/pip install -q -c requirements.lock -e '.[dev,bench]'
 	$(BIN)/python -m bench.ingest --papers $(BENCH_PAPERS) $(BENCH_ARGS)
 	$(BIN)/python -m bench.api --papers $(BENCH_PAPERS)
 	$(BIN)/python -m bench.analytics --papers $(BENCH_PAPERS)
@@ -70,6 +82,10 @@ soak: setup
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
 	  else echo "wrk missing: install Debian's wrk package" >&2; exit 1; fi; }
 	$(BIN)/python -m bench.soak --papers $(BENCH_PAPERS) --duration 120 --connections 32 $(SOAK_ARGS)
+
+# Re-export schema.graphql after a change to the GraphQL schema (a test fails on drift).
+schema: setup
+	$(BIN)/citekb schema export
 
 unit: setup
 	$(BIN)/pytest tests/unit graph_api loaders cypher

@@ -205,8 +205,8 @@ def per_request(proj: Any, scores: dict[str, float]) -> dict[str, Any]:
 
 
 def _projection() -> tuple[Any, float, int]:
-    from graph_api.graph_store import driver_for
-    from graph_api.projection import load_projection
+    from graph_api.store.graph_store import driver_for
+    from graph_api.store.projection import load_projection
 
     settings = Settings()
     assert settings.neo4j_uri

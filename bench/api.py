@@ -53,7 +53,7 @@ from bench.server import (
     process_cpu_seconds,
     process_memory,
 )
-from graph_api.neo4j_server import free_port
+from graph_api.server.neo4j_server import free_port
 from loaders.bulk_load import load_datasets_dir
 
 DEFAULT_PAPERS = 5000
@@ -131,10 +131,10 @@ def serve(neo: BenchNeo4j, port: int, log: Path) -> Iterator[dict[str, Any]]:
         how = "citekb serve"
     else:  # before `citekb serve` existed: the same app factory under uvicorn
         cmd = [
-            sys.executable, "-m", "uvicorn", "graph_api.app:app_from_env", "--factory",
+            sys.executable, "-m", "uvicorn", "graph_api.service.app:app_from_env", "--factory",
             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
         ]  # fmt: skip
-        how = "uvicorn graph_api.app:app_from_env (no `citekb serve` at this commit)"
+        how = "uvicorn graph_api.service.app:app_from_env (no `citekb serve` at this commit)"
     with log.open("wb") as out:
         proc = subprocess.Popen(
             cmd, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=results.BENCH_DIR.parent
@@ -253,8 +253,8 @@ def round_trips(
 ) -> dict[str, Any]:
     from starlette.testclient import TestClient
 
-    from graph_api import graph_reader
-    from graph_api.app import create_app
+    from graph_api.service.app import create_app
+    from graph_api.store import graph_reader
 
     # Which statements each query runs, with their parameters: recorded at
     # the API's one door to Neo4j (GraphReader.rows), then PROFILEd below.

@@ -43,7 +43,7 @@ class Corpus:
 def citekb_command() -> list[str]:
     """How to run the ``citekb`` CLI of this interpreter's environment."""
     script = Path(sys.executable).with_name("citekb")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "graph_api.cli"]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "graph_api.cli.main"]
 
 
 def ensure_corpus(papers: int, seed: int = 0, settings: Settings | None = None) -> Corpus:

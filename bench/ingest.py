@@ -13,7 +13,7 @@
    into an empty graph: papers/s and CITES/s from the writer's own per-kind
    timings, plus the end-to-end wall time (parse + write).
 3. **S2 API pipeline.** ``--pipeline-seeds`` paper ids from a small synthetic
-   corpus served by the fake S2 (``loaders.fake_s2``, 100 ms per call) to the
+   corpus served by the fake S2 (``tests.fakes.fake_s2``, 100 ms per call) to the
    real client at 1 req/s, loaded at depth 1 by :func:`loaders.pipeline.run_load`:
    S2 requests and wall time per seed, scaled to 1,000 papers, against the
    minimum the rate limit allows (requests x 1 s).
@@ -41,8 +41,8 @@ import cypher
 from bench import profiles, results
 from bench.corpus import Corpus, ensure_corpus
 from bench.server import BenchNeo4j, bench_neo4j, connected_driver, process_cpu_seconds
-from graph_api import graph_store
 from graph_api.settings import Settings
+from graph_api.store import graph_store
 from loaders import s2_datasets
 from loaders.bulk_load import DEFAULT_BATCH_SIZE, load_datasets_dir
 from loaders.graph_writer import now_iso, write_rows
@@ -241,11 +241,16 @@ async def _pipeline(
     from loaders.pipeline import run_load
     from loaders.s2_client import S2Client
 
-    client = S2Client(settings, transport=httpx.ASGITransport(app=fake))
+    client = S2Client(settings.s2_config(), transport=httpx.ASGITransport(app=fake))
     try:
         started = time.perf_counter()
         summary = await run_load(
-            refs, driver=driver, settings=settings, client=client, depth=1, source="bench"
+            refs,
+            driver=driver,
+            database=settings.neo4j_database,
+            client=client,
+            depth=1,
+            source="bench",
         )
         wall = time.perf_counter() - started
     finally:
@@ -262,8 +267,8 @@ def pipeline(
     latency_s: float,
     rate: float,
 ) -> dict[str, Any]:
-    from loaders.fake_s2 import FakeS2
-    from loaders.fake_s2_corpus import corpus_from_datasets_dir
+    from tests.fakes.fake_s2 import FakeS2
+    from tests.fakes.fake_s2_corpus import corpus_from_datasets_dir
 
     db = neo.settings.neo4j_database
     graph_store.clear_data(driver, db)

@@ -1,7 +1,7 @@
 """A Neo4j for one benchmark run: ``NEO4J_URI`` if set, else a throwaway local server.
 
 The throwaway server is started the way the integration tests start theirs
-(:class:`graph_api.neo4j_server.LocalServer` on free ports with a temporary
+(:class:`graph_api.server.neo4j_server.LocalServer` on free ports with a temporary
 home), so a benchmark never touches ``citekb db up``'s data or another
 engineer's server. Its heap and page cache are part of the results.
 """
@@ -18,8 +18,9 @@ from pathlib import Path
 
 from neo4j import Driver
 
-from graph_api import graph_store, neo4j_server
+from graph_api.server import neo4j_server
 from graph_api.settings import Settings
+from graph_api.store import graph_store
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ from bench.api import (
 )
 from bench.corpus import ensure_corpus
 from bench.server import bench_neo4j, connected_driver, process_memory
-from graph_api.neo4j_server import free_port
+from graph_api.server.neo4j_server import free_port
 from loaders.bulk_load import load_datasets_dir
 
 DEFAULT_PAPERS = 5000

@@ -13,6 +13,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from loaders.config import S2Config
+
 
 def _default_cache_dir() -> Path:
     # Kept outside the repository so that a clean clone never carries jars,
@@ -84,8 +86,8 @@ class Settings(BaseSettings):
     api_max_page_size: int = 100
     api_max_rows: int = 5000
     api_max_body_bytes: int = 100_000
-    # Mutations (loadPapers, recomputeAnalytics; graph_api/mutation_auth.py,
-    # graph_api/jobs.py): a token bucket per API key (and per client address
+    # Mutations (loadPapers, recomputeAnalytics; graph_api/service/mutation_auth.py,
+    # graph_api/service/jobs.py): a token bucket per API key (and per client address
     # for failed attempts) of this many requests, refilled at this rate.
     api_mutation_burst: int = 5
     api_mutations_per_minute: float = 10.0
@@ -102,6 +104,24 @@ class Settings(BaseSettings):
     @property
     def s2_cache_dir(self) -> Path:
         return self.citekb_cache_dir / "s2-http"
+
+    def s2_config(self) -> S2Config:
+        """What the S2 client needs; loaders take this, never :class:`Settings`."""
+        key = self.s2_api_key
+        return S2Config(
+            base_url=self.s2_base_url,
+            api_key=key.get_secret_value() if key is not None else None,
+            rate_limit=self.s2_rate_limit,
+            timeout_s=self.s2_timeout_s,
+            max_retries=self.s2_max_retries,
+            retry_budget=self.s2_retry_budget,
+            max_retry_after_s=self.s2_max_retry_after_s,
+            backoff_base_s=self.s2_backoff_base_s,
+            backoff_max_s=self.s2_backoff_max_s,
+            offline=self.s2_offline,
+            cache_dir=self.s2_cache_dir,
+            cache_namespace=self.s2_cache_namespace,
+        )
 
 
 @lru_cache(maxsize=1)

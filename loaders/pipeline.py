@@ -61,7 +61,6 @@ from urllib.parse import urlsplit
 from neo4j import Driver
 from rapidfuzz import fuzz
 
-from graph_api.settings import Settings
 from loaders.graph_writer import (
     WriteCounts,
     now_iso,
@@ -396,7 +395,7 @@ class _Load:
         refs: list[PaperRef],
         *,
         driver: Driver,
-        settings: Settings,
+        database: str,
         client: S2Client,
         depth: int,
         max_papers: int | None,
@@ -408,7 +407,7 @@ class _Load:
         flush_interval_s: float,
     ) -> None:
         self.driver = driver
-        self.settings = settings
+        self.database = database
         self.client = client
         self.depth = depth
         self.max_papers = max_papers
@@ -484,7 +483,7 @@ class _Load:
             write_rows,
             self.driver,
             rows,
-            database=self.settings.neo4j_database,
+            database=self.database,
             source=self.summary.source,
             record_load=False,
         )
@@ -783,7 +782,7 @@ async def run_load(
     refs: list[PaperRef],
     *,
     driver: Driver,
-    settings: Settings,
+    database: str = "neo4j",
     client: S2Client,
     depth: int = 1,
     max_papers: int | None = None,
@@ -810,7 +809,7 @@ async def run_load(
     load = _Load(
         refs,
         driver=driver,
-        settings=settings,
+        database=database,
         client=client,
         depth=depth,
         max_papers=max_papers,
@@ -827,7 +826,7 @@ async def run_load(
             record_load_meta,
             driver,
             summary.writes,
-            database=settings.neo4j_database,
+            database=database,
             source=source or "refs",
             status=summary.enrichment,
         )

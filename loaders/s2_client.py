@@ -54,7 +54,7 @@ from urllib.parse import quote
 
 import httpx
 
-from graph_api.settings import Settings
+from loaders.config import S2Config
 from loaders.s2_cache import CachedAnswer, S2Cache, cache_key
 
 log = logging.getLogger(__name__)
@@ -244,7 +244,7 @@ class S2Client:
 
     def __init__(
         self,
-        settings: Settings,
+        config: S2Config,
         *,
         transport: httpx.AsyncBaseTransport | None = None,
         offline: bool | None = None,
@@ -254,28 +254,29 @@ class S2Client:
         clock: Clock | None = None,
         rng: random.Random | None = None,
     ) -> None:
-        self._base_url = settings.s2_base_url.rstrip("/")
-        self._timeout_s = settings.s2_timeout_s
-        self._max_retries = settings.s2_max_retries
-        self._retry_budget_total = settings.s2_retry_budget
-        self._retries_left = settings.s2_retry_budget
-        self._max_retry_after_s = settings.s2_max_retry_after_s
-        self._backoff_base_s = settings.s2_backoff_base_s
-        self._backoff_max_s = settings.s2_backoff_max_s
-        self.offline = settings.s2_offline if offline is None else offline
+        self._base_url = config.base_url.rstrip("/")
+        self._timeout_s = config.timeout_s
+        self._max_retries = config.max_retries
+        self._retry_budget_total = config.retry_budget
+        self._retries_left = config.retry_budget
+        self._max_retry_after_s = config.max_retry_after_s
+        self._backoff_base_s = config.backoff_base_s
+        self._backoff_max_s = config.backoff_max_s
+        self.offline = config.offline if offline is None else offline
         self._sleep: Sleep = sleep or asyncio.sleep
         self._clock: Clock = clock or time.monotonic
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not cryptography
-        self._limiter = RateLimiter(settings.s2_rate_limit, clock=self._clock, sleep=self._sleep)
+        self._limiter = RateLimiter(config.rate_limit, clock=self._clock, sleep=self._sleep)
         # The namespace keeps answers from different servers (the real API, a
         # fake) apart in one cache directory; tests may pin it.
-        self._namespace = cache_namespace or settings.s2_cache_namespace or self._base_url
-        self.cache = S2Cache(settings.s2_cache_dir) if (use_cache or self.offline) else None
+        self._namespace = cache_namespace or config.cache_namespace or self._base_url
+        caching = (use_cache or self.offline) and config.cache_dir is not None
+        self.cache = S2Cache(config.cache_dir) if caching and config.cache_dir else None
         self.stats = S2Stats()
-        self.has_api_key = settings.s2_api_key is not None
+        self.has_api_key = config.api_key is not None
         headers = {"user-agent": "citekb/0.1 (citation-graph loader)"}
-        if settings.s2_api_key is not None:
-            headers["x-api-key"] = settings.s2_api_key.get_secret_value()
+        if config.api_key is not None:
+            headers["x-api-key"] = config.api_key
         self._http = httpx.AsyncClient(
             base_url=self._base_url + "/",
             transport=transport,

@@ -2,7 +2,7 @@
 
 The graph is an ``nx.DiGraph`` of paper ids with edges citing -> cited and
 the node attributes described in :mod:`.attributes`. Nothing here touches
-Neo4j: :mod:`graph_api.projection` builds the graph, and the CLI and the
+Neo4j: :mod:`graph_api.store.projection` builds the graph, and the CLI and the
 GraphQL resolvers call these functions on it. Arguments that bound work are
 checked (:mod:`.limits`: depth <= 5, k <= 50, seed sets <= 100) and raise
 ``ValueError``; an unknown paper raises :class:`UnknownPaper`.

@@ -1,6 +1,6 @@
 """The node attributes analytics read from a projected citation graph.
 
-A projection (:mod:`graph_api.projection`) builds an ``nx.DiGraph`` whose
+A projection (:mod:`graph_api.store.projection`) builds an ``nx.DiGraph`` whose
 nodes are paper ids and whose edges run citing -> cited. Node attributes, all
 optional:
 

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 import pytest
 from neo4j import AsyncDriver, Driver
 
-from graph_api import graph_store, neo4j_server
+from graph_api.server import neo4j_server
 from graph_api.settings import Settings
+from graph_api.store import graph_store
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,11 @@ from pathlib import Path
 
 import httpx
 
-from graph_api import neo4j_server
+from graph_api.server import neo4j_server
 from graph_api.settings import Settings
 from tests.conftest import REPO
 
-CITEKB = [sys.executable, "-m", "graph_api.cli"]
+CITEKB = [sys.executable, "-m", "graph_api.cli.main"]
 
 
 class ProcessFailed(RuntimeError):
@@ -63,12 +63,12 @@ def stop(proc: subprocess.Popen[bytes] | subprocess.Popen[str]) -> None:
 
 @contextmanager
 def fake_s2_process(corpus: str, log: Path, *, latency_ms: int = 0) -> Iterator[str]:
-    """``python -m loaders.fake_s2`` serving ``corpus``; yields its root URL."""
+    """``python -m tests.fakes.fake_s2`` serving ``corpus``; yields its root URL."""
     port = neo4j_server.free_port()
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [
-                *(sys.executable, "-m", "loaders.fake_s2", "--port", str(port)),
+                *(sys.executable, "-m", "tests.fakes.fake_s2", "--port", str(port)),
                 *("--corpus", corpus, "--latency-ms", str(latency_ms), "--no-replay"),
             ],
             cwd=REPO,

@@ -18,18 +18,18 @@ import pytest
 from neo4j import Driver
 from typer.testing import CliRunner
 
-from graph_api import graph_store
 from graph_api.analytics import lineage
-from graph_api.analytics_store import (
+from graph_api.cli.main import app
+from graph_api.settings import Settings, get_settings
+from graph_api.store import graph_store
+from graph_api.store.analytics_store import (
     AnalyticsRun,
     analytics_status,
     compute_and_store,
     top_stored_pagerank,
 )
-from graph_api.cli import app
-from graph_api.graph_export import ExportError, export_graph
-from graph_api.projection import ProjectionCache, aload_projection, load_projection
-from graph_api.settings import Settings, get_settings
+from graph_api.store.graph_export import ExportError, export_graph
+from graph_api.store.projection import ProjectionCache, aload_projection, load_projection
 from loaders.bulk_load import load_datasets_dir
 from loaders.graph_writer import WriteCounts, record_load_meta
 from loaders.synth import SynthConfig, generate

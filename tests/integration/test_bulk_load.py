@@ -12,7 +12,7 @@ import pytest
 from neo4j import Driver
 from typer.testing import CliRunner
 
-from graph_api.cli import app
+from graph_api.cli.main import app
 from graph_api.settings import Settings, get_settings
 from loaders.bulk_load import load_datasets_dir
 from loaders.graph_writer import graph_counts, graph_dump

@@ -9,8 +9,8 @@ from neo4j import Driver
 from neo4j.exceptions import CypherSyntaxError
 
 import cypher
-from graph_api import graph_store
 from graph_api.settings import Settings
+from graph_api.store import graph_store
 
 
 def test_server_is_neo4j_5_26(driver: Driver, neo4j_settings: Settings) -> None:

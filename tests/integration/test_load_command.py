@@ -1,6 +1,6 @@
 """``citekb load`` as a real process: S2 unreachable, and SIGKILL mid-load then resume.
 
-The fake S2 runs as its own server process (``python -m loaders.fake_s2``)
+The fake S2 runs as its own server process (``python -m tests.fakes.fake_s2``)
 serving a synthetic corpus around the sample page's titles, with latency so
 that a load takes a few seconds and can be killed part-way.
 """
@@ -20,14 +20,15 @@ import httpx
 import pytest
 from neo4j import Driver
 
-from graph_api import graph_store, neo4j_server
+from graph_api.server import neo4j_server
 from graph_api.settings import Settings
+from graph_api.store import graph_store
 from loaders.graph_writer import graph_counts, graph_dump
 from loaders.pipeline import EXIT_OK, EXIT_PARTIAL
 from tests.conftest import REPO
 
 SAMPLE = REPO / "examples" / "hf-daily-papers-pretraining.txt"
-CITEKB = [sys.executable, "-m", "graph_api.cli"]
+CITEKB = [sys.executable, "-m", "graph_api.cli.main"]
 # 54 title matches + 1 details batch + 54 reference and 54 citation pages + 1 author batch.
 SAMPLE_REQUESTS = 164
 
@@ -73,7 +74,7 @@ def fake_s2_server() -> Iterator[str]:
         [
             sys.executable,
             "-m",
-            "loaders.fake_s2",
+            "tests.fakes.fake_s2",
             "--port",
             str(port),
             "--corpus",

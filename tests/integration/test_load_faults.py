@@ -22,16 +22,16 @@ import pytest
 from neo4j import Driver
 from starlette.types import Receive, Scope, Send
 
-from graph_api import graph_store
 from graph_api.settings import Settings
-from loaders.fake_s2 import BASE_PATH, FakeS2
-from loaders.fake_s2_corpus import FakeCorpus, corpus_from_titles
+from graph_api.store import graph_store
 from loaders.graph_writer import graph_dump
 from loaders.pipeline import EXIT_OK, EXIT_PARTIAL, LoadSummary, run_load
 from loaders.rows import PaperRef
 from loaders.s2_client import S2Client, S2Stats
 from loaders.sources import parse_source
 from tests.conftest import REPO
+from tests.fakes.fake_s2 import BASE_PATH, FakeS2
+from tests.fakes.fake_s2_corpus import FakeCorpus, corpus_from_titles
 from tests.integration.conftest import Neo4jHandle
 
 SAMPLE = REPO / "examples" / "hf-daily-papers-pretraining.txt"
@@ -102,11 +102,11 @@ class Storm:
 async def load(
     refs: list[PaperRef], app: Any, settings: Settings, driver: Driver
 ) -> tuple[LoadSummary, S2Stats]:
-    async with S2Client(settings, transport=httpx.ASGITransport(app=app)) as client:
+    async with S2Client(settings.s2_config(), transport=httpx.ASGITransport(app=app)) as client:
         summary = await run_load(
             refs,
             driver=driver,
-            settings=settings,
+            database=settings.neo4j_database,
             client=client,
             depth=1,
             source="storm",

@@ -27,8 +27,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from graph_api import graph_store, neo4j_server
+from graph_api.server import neo4j_server
 from graph_api.settings import Settings
+from graph_api.store import graph_store
 from loaders.graph_writer import graph_dump
 from tests.conftest import REPO
 from tests.integration.process_support import (

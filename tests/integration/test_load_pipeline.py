@@ -1,6 +1,6 @@
 """The load pipeline against a fake Semantic Scholar (in process) and a real Neo4j.
 
-The fake (:mod:`loaders.fake_s2`) serves a synthetic corpus built around the
+The fake (:mod:`tests.fakes.fake_s2`) serves a synthetic corpus built around the
 54 titles of the sample Daily Papers page (:func:`corpus_from_titles`, every
 generated record labelled synthetic), so every expected number below is
 computed from that corpus, not written down by hand.
@@ -20,10 +20,8 @@ import pytest
 from neo4j import Driver
 from pydantic import SecretStr
 
-from graph_api import graph_store
 from graph_api.settings import Settings
-from loaders.fake_s2 import BASE_PATH, FakeS2
-from loaders.fake_s2_corpus import FakeCorpus, corpus_from_titles
+from graph_api.store import graph_store
 from loaders.graph_writer import graph_counts, graph_dump
 from loaders.pipeline import (
     EXIT_FAILURE,
@@ -38,6 +36,8 @@ from loaders.rows import PaperRef, normalise_title, org_key
 from loaders.s2_client import S2Client
 from loaders.sources import parse_source
 from tests.conftest import REPO
+from tests.fakes.fake_s2 import BASE_PATH, FakeS2
+from tests.fakes.fake_s2_corpus import FakeCorpus, corpus_from_titles
 
 SAMPLE = REPO / "examples" / "hf-daily-papers-pretraining.txt"
 FAKE_URL = "http://fake-s2.test" + BASE_PATH
@@ -76,11 +76,11 @@ async def load(
     driver: Driver,
     **options: Any,
 ) -> LoadSummary:
-    async with S2Client(settings, transport=httpx.ASGITransport(app=fake)) as client:
+    async with S2Client(settings.s2_config(), transport=httpx.ASGITransport(app=fake)) as client:
         return await run_load(
             refs,
             driver=driver,
-            settings=settings,
+            database=settings.neo4j_database,
             client=client,
             source="sample",
             max_papers=options.pop("max_papers", None),
@@ -389,9 +389,9 @@ async def test_s2_unreachable_writes_placeholders_and_a_later_run_merges_them(
     def refuse(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("connection refused", request=request)
 
-    async with S2Client(dead, transport=httpx.MockTransport(refuse)) as client:
+    async with S2Client(dead.s2_config(), transport=httpx.MockTransport(refuse)) as client:
         summary = await run_load(
-            refs, driver=driver, settings=dead, client=client, source="six.txt"
+            refs, driver=driver, database=dead.neo4j_database, client=client, source="six.txt"
         )
     assert summary.enrichment == "skipped"
     assert summary.exit_code == EXIT_PARTIAL
@@ -463,8 +463,12 @@ async def test_offline_answers_from_the_cache_alone(
     fake = FakeS2(sample_corpus, replay_recorded=False)
 
     # Nothing cached yet: every entry is kept from the page, reported, and the load is partial.
-    async with S2Client(settings, transport=httpx.ASGITransport(app=fake), offline=True) as c:
-        cold = await run_load(refs, driver=driver, settings=settings, client=c, offline=True)
+    async with S2Client(
+        settings.s2_config(), transport=httpx.ASGITransport(app=fake), offline=True
+    ) as c:
+        cold = await run_load(
+            refs, driver=driver, database=settings.neo4j_database, client=c, offline=True
+        )
     assert fake.requests == []
     assert cold.enrichment == "partial"
     assert cold.placeholders_written == 4
@@ -475,8 +479,12 @@ async def test_offline_answers_from_the_cache_alone(
     assert online.enrichment == "complete"
     dump = graph_dump(driver, database=settings.neo4j_database)
     fake.requests.clear()
-    async with S2Client(settings, transport=httpx.ASGITransport(app=fake), offline=True) as c:
-        warm = await run_load(refs, driver=driver, settings=settings, client=c, offline=True)
+    async with S2Client(
+        settings.s2_config(), transport=httpx.ASGITransport(app=fake), offline=True
+    ) as c:
+        warm = await run_load(
+            refs, driver=driver, database=settings.neo4j_database, client=c, offline=True
+        )
     assert fake.requests == []
     assert warm.enrichment == "complete"
     assert warm.cache_hits == online.s2_requests

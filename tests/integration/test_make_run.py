@@ -19,7 +19,7 @@ import pytest
 from neo4j import Driver
 from playwright.sync_api import sync_playwright
 
-from graph_api import neo4j_server
+from graph_api.server import neo4j_server
 from loaders.sources import parse_source
 from tests.conftest import REPO
 from tests.integration.api.test_playground_browser import CHROMIUM, CHROMIUM_ARGS

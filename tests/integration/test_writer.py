@@ -22,7 +22,7 @@ from loaders.rows import (
     rows_from_s2_paper,
 )
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "s2-samples"
+SAMPLES = Path(__file__).resolve().parents[1] / "fakes" / "s2_recorded"
 
 
 def sample(name: str) -> Any:

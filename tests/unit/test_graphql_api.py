@@ -8,17 +8,17 @@ import pytest
 from graphql import parse, validate
 
 import cypher
-from graph_api import playground
-from graph_api.connections import DEFAULT_AUTHORS
-from graph_api.cookbook import cookbook_examples
-from graph_api.cursors import decode_keyset, decode_offset, keyset_cursor, offset_cursor
-from graph_api.errors import BadUserInput, LimitExceeded
-from graph_api.inputs import IntFilter, NameFilter, PaperWhere, paper_filter_params
-from graph_api.limits import estimate_rows
-from graph_api.paper_ids import InvalidPaperId, PaperKey, global_id, parse_paper_id
-from graph_api.schema import SDL_PATH, build_schema, sdl
-from graph_api.search_query import lucene_query, search_words, variants
+from graph_api.server import playground
+from graph_api.service.connections import DEFAULT_AUTHORS
+from graph_api.service.cursors import decode_keyset, decode_offset, keyset_cursor, offset_cursor
+from graph_api.service.errors import BadUserInput, LimitExceeded
+from graph_api.service.inputs import IntFilter, NameFilter, PaperWhere, paper_filter_params
+from graph_api.service.limits import estimate_rows
+from graph_api.service.paper_ids import InvalidPaperId, PaperKey, global_id, parse_paper_id
+from graph_api.service.schema import SDL_PATH, build_schema, sdl
+from graph_api.service.search_query import lucene_query, search_words, variants
 from graph_api.settings import Settings
+from tests.cookbook import cookbook_examples
 
 SCHEMA = build_schema(Settings())
 S2_ID = "649def34f8be52c8b66281af98ae884c09aef38b"

@@ -8,7 +8,7 @@ import logging
 import pytest
 from pydantic import SecretStr
 
-from graph_api.mutation_auth import (
+from graph_api.service.mutation_auth import (
     MAX_CLIENT_BUCKETS,
     MutationGate,
     MutationsDisabled,

@@ -1,4 +1,4 @@
-"""loaders.rows against the real recorded S2 bodies in ../shared/s2-samples/."""
+"""loaders.rows against the real recorded S2 bodies in tests/fakes/s2_recorded/."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ from loaders.rows import (
     title_key,
 )
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "s2-samples"
+SAMPLES = Path(__file__).resolve().parents[1] / "fakes" / "s2_recorded"
 PAPER_KEYS = {
     "paperId", "corpusId", "arxivId", "doi", "title", "titleKey", "abstract", "year",
     "publicationDate", "venue", "citationCount", "referenceCount", "influentialCitationCount",

@@ -19,8 +19,6 @@ import pytest
 from pydantic import SecretStr
 
 from graph_api.settings import Settings
-from loaders.fake_s2 import FakeS2
-from loaders.fake_s2_corpus import Edge, FakeCorpus, corpus_from_titles
 from loaders.s2_cache import S2Cache, cache_key
 from loaders.s2_client import (
     S2AuthError,
@@ -31,6 +29,8 @@ from loaders.s2_client import (
     S2RetryBudgetExceeded,
     S2Unavailable,
 )
+from tests.fakes.fake_s2 import FakeS2
+from tests.fakes.fake_s2_corpus import Edge, FakeCorpus, corpus_from_titles
 
 BASE = "http://fake-s2/graph/v1"
 KEY = "sekret-Key-4f9a1c77"
@@ -80,7 +80,7 @@ def make_client(
     transport: httpx.AsyncBaseTransport
     transport = app if isinstance(app, httpx.AsyncBaseTransport) else httpx.ASGITransport(app=app)
     return S2Client(
-        settings,
+        settings.s2_config(),
         transport=transport,
         sleep=clock.sleep,
         clock=clock.time,

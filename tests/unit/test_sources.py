@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from graph_api.cli import app
+from graph_api.cli.main import app
 from loaders.sources import SourceError, SourceKind, detect_source, parse_source
 
 REPO = Path(__file__).resolve().parents[2]

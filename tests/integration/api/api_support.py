@@ -15,9 +15,9 @@ from typing import Any
 import httpx
 from neo4j import AsyncDriver
 
-from graph_api import graph_store
-from graph_api.app import create_app
+from graph_api.service.app import create_app
 from graph_api.settings import Settings
+from graph_api.store import graph_store
 
 
 class CountingDriver:

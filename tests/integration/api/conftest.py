@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from neo4j import Driver
 
-from graph_api import graph_store
-from graph_api.analytics_store import compute_and_store
 from graph_api.settings import Settings
+from graph_api.store import graph_store
+from graph_api.store.analytics_store import compute_and_store
 from loaders.graph_writer import write_rows
 from tests.integration.api.api_graph import graph_rows
 from tests.integration.api.api_support import Api, running_api

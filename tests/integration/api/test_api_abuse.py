@@ -28,8 +28,9 @@ import pytest
 from neo4j import Driver
 
 import cypher
-from graph_api import graph_store, neo4j_server
+from graph_api.server import neo4j_server
 from graph_api.settings import Settings
+from graph_api.store import graph_store
 from loaders.graph_writer import graph_counts, write_rows
 from tests.conftest import REPO
 from tests.integration.api.api_graph import PAPERS, graph_rows
@@ -265,7 +266,13 @@ def api_process(settings: Settings, folder: Path) -> Iterator[tuple[str, Path]]:
     with log.open("wb") as out:
         server = subprocess.Popen(
             [
-                *(sys.executable, "-m", "uvicorn", "graph_api.app:app_from_env", "--factory"),
+                *(
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "graph_api.service.app:app_from_env",
+                    "--factory",
+                ),
                 *("--host", "127.0.0.1", "--port", str(port), "--log-level", "info"),
             ],
             cwd=REPO,

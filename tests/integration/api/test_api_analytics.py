@@ -18,7 +18,6 @@ import networkx as nx
 import pytest
 from neo4j import Driver
 
-from graph_api import analytics_api
 from graph_api.analytics import (
     Membership,
     author_metrics,
@@ -38,9 +37,10 @@ from graph_api.analytics import (
     similar_papers,
     topic_papers,
 )
-from graph_api.analytics_store import analytics_status, compute_and_store, top_stored_pagerank
-from graph_api.projection import load_projection
+from graph_api.service import analytics_api
 from graph_api.settings import Settings
+from graph_api.store.analytics_store import analytics_status, compute_and_store, top_stored_pagerank
+from graph_api.store.projection import load_projection
 from loaders.graph_writer import write_rows
 from loaders.rows import GraphRows, title_key
 from tests.integration.api.api_graph import PAPERS, author_id, graph_rows, hex_id

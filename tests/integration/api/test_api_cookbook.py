@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from graph_api.cookbook import cookbook_examples
+from tests.cookbook import cookbook_examples
 from tests.integration.api.api_support import Api
 
 EXAMPLES = cookbook_examples()

@@ -24,18 +24,18 @@ import pytest
 from neo4j import Driver
 from pydantic import SecretStr
 
-from graph_api import graph_store
-from graph_api.analytics_store import analytics_status
-from graph_api.app import create_app
+from graph_api.service.app import create_app
 from graph_api.settings import Settings
-from loaders.fake_s2 import BASE_PATH, FakeS2
-from loaders.fake_s2_corpus import FakeCorpus, corpus_from_titles
+from graph_api.store import graph_store
+from graph_api.store.analytics_store import analytics_status
 from loaders.graph_writer import graph_counts, graph_dump
 from loaders.pipeline import run_load
 from loaders.rows import PaperRef
 from loaders.s2_client import S2Client
 from loaders.sources import parse_source
 from tests.conftest import REPO
+from tests.fakes.fake_s2 import BASE_PATH, FakeS2
+from tests.fakes.fake_s2_corpus import FakeCorpus, corpus_from_titles
 
 SAMPLE = REPO / "examples" / "hf-daily-papers-pretraining.txt"
 KEY = "citekb-test-key-7f3a9c0e5b1d"
@@ -300,8 +300,12 @@ async def test_load_papers_is_a_background_job_equal_to_a_direct_load_and_idempo
     direct_settings = api_settings(neo4j_settings, tmp_path / "direct")
     direct_refs = [PaperRef(title=t) for t in titles]
     fake = FakeS2(corpus, replay_recorded=False)
-    async with S2Client(direct_settings, transport=httpx.ASGITransport(app=fake)) as client:
-        await run_load(direct_refs, driver=driver, settings=direct_settings, client=client)
+    async with S2Client(
+        direct_settings.s2_config(), transport=httpx.ASGITransport(app=fake)
+    ) as client:
+        await run_load(
+            direct_refs, driver=driver, database=direct_settings.neo4j_database, client=client
+        )
     reference = graph_dump(driver, database=db)
     assert any(r["type"] == "CITES" for r in reference["relationships"])
     graph_store.clear_data(driver, db)

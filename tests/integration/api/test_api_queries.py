@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from graph_api.paper_ids import global_id
+from graph_api.service.paper_ids import global_id
 from tests.integration.api.api_graph import (
     LAB,
     META,

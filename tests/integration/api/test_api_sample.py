@@ -8,7 +8,7 @@ import httpx
 import pytest
 from neo4j import Driver
 
-from graph_api import graph_store
+from graph_api.store import graph_store
 from loaders.pipeline import run_load
 from loaders.rows import PaperRef
 from loaders.s2_client import S2Client
@@ -44,9 +44,13 @@ async def sample_api(
     def refuse(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("no internet on this machine", request=request)
 
-    async with S2Client(settings, transport=httpx.MockTransport(refuse)) as client:
+    async with S2Client(settings.s2_config(), transport=httpx.MockTransport(refuse)) as client:
         summary = await run_load(
-            sample_refs, driver=session_driver, settings=settings, client=client, source="sample"
+            sample_refs,
+            driver=session_driver,
+            database=settings.neo4j_database,
+            client=client,
+            source="sample",
         )
     assert summary.enrichment == "skipped"
     async with running_api(neo4j.settings) as api:

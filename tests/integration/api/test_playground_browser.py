@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from graph_api import neo4j_server, playground
+from graph_api.server import neo4j_server, playground
 from graph_api.settings import Settings
 from tests.integration.api.api_graph import PAPERS, most_cited_order
 from tests.integration.process_support import wait_until_serving

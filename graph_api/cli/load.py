@@ -1,0 +1,267 @@
+"""``citekb load SOURCE`` for pages, JSON and id lists: progress bar, summary, exit code.
+
+``graph_api/cli/main.py`` only wires options to :func:`load_source`; everything the
+command does is here. The S2 client is built from settings (``S2_BASE_URL``,
+``S2_API_KEY``, ``S2_RATE_LIMIT`` ...). Before the first request the S2 host
+is probed (:func:`loaders.pipeline.probe_s2`): a machine without internet
+gets its entries written from the source at once, with a message saying how
+to enrich them later, instead of waiting through the client's backoff.
+
+Exit codes: 0 complete, 3 partial (unresolved entries, S2 unreachable or
+failing part-way, pages missing), 1 failure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+from neo4j import Driver
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+from rich.table import Table
+
+from graph_api.settings import Settings
+from loaders.pipeline import LoadSummary, ProgressFn, probe_s2, run_load
+from loaders.rows import PaperRef
+from loaders.s2_client import S2Client
+from loaders.sources import parse_source
+
+_PHASES = {
+    "resolve ids": "resolving ids",
+    "resolve titles": "matching titles",
+    "details": "paper details",
+    "authors": "authors",
+    "citations": "references + citations",
+    "second hop": "second hop (references)",
+}
+
+
+class _Bar:
+    """A rich progress bar with one task per pipeline phase."""
+
+    def __init__(self, console: Console) -> None:
+        self.progress = Progress(
+            TextColumn("[bold]{task.description:<26}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.fields[note]}"),
+            console=console,
+            transient=False,
+        )
+        self.tasks: dict[str, TaskID] = {}
+        self.rows_written = 0
+
+    def __call__(self, phase: str, done: int, total: int | None) -> None:
+        if phase == "write":
+            self.rows_written += done
+            if "write" not in self.tasks:
+                self.tasks["write"] = self.progress.add_task(
+                    "written to Neo4j", total=None, note=""
+                )
+            self.progress.update(self.tasks["write"], note=f"{self.rows_written} rows")
+            return
+        if phase not in self.tasks:
+            self.tasks[phase] = self.progress.add_task(
+                _PHASES.get(phase, phase), total=total, note=""
+            )
+        self.progress.update(self.tasks[phase], completed=done, total=total)
+
+
+def parse(source: Path, as_of: datetime.date | None) -> list[PaperRef]:
+    """The source's entries (raises :class:`loaders.sources.SourceError`)."""
+    return parse_source(source, as_of=as_of)
+
+
+async def _load(
+    refs: list[PaperRef],
+    *,
+    driver: Driver,
+    settings: Settings,
+    source: str,
+    depth: int,
+    max_papers: int | None,
+    max_citations_per_paper: int | None,
+    offline: bool,
+    progress: ProgressFn,
+    transport: httpx.AsyncBaseTransport | None,
+) -> LoadSummary:
+    unreachable = None
+    if not offline and transport is None:
+        unreachable = await probe_s2(settings.s2_base_url)
+    async with S2Client(settings.s2_config(), transport=transport, offline=offline) as client:
+        return await run_load(
+            refs,
+            driver=driver,
+            database=settings.neo4j_database,
+            client=client,
+            depth=depth,
+            max_papers=max_papers,
+            max_citations_per_paper=max_citations_per_paper,
+            offline=offline,
+            progress=progress,
+            source=source,
+            unreachable=unreachable,
+            flush_rows=settings.load_flush_rows,
+            flush_interval_s=settings.load_flush_interval_s,
+        )
+
+
+def load_refs(
+    refs: list[PaperRef],
+    *,
+    driver: Driver,
+    settings: Settings,
+    source: str,
+    depth: int = 1,
+    max_papers: int | None = None,
+    max_citations_per_paper: int | None = None,
+    offline: bool = False,
+    console: Console | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> LoadSummary:
+    """Run the pipeline with a progress bar on ``console`` (stderr by default)."""
+    console = console or Console(stderr=True)
+    bar = _Bar(console)
+    with bar.progress:
+        return asyncio.run(
+            _load(
+                refs,
+                driver=driver,
+                settings=settings,
+                source=source,
+                depth=depth,
+                max_papers=max_papers,
+                max_citations_per_paper=max_citations_per_paper,
+                offline=offline,
+                progress=bar,
+                transport=transport,
+            )
+        )
+
+
+def summary_table(summary: LoadSummary) -> Table:
+    """The end-of-load table: what was parsed, resolved, written and asked of S2."""
+    s = summary
+    table = Table(title="citekb load: summary", show_header=False, title_justify="left")
+    table.add_column("what", style="bold")
+    table.add_column("value")
+    rows: list[tuple[str, Any]] = [
+        ("source", s.source),
+        ("enrichment", s.enrichment),
+        ("depth", s.depth),
+        ("parsed", s.parsed),
+        ("duplicates", s.duplicates),
+        ("resolved in S2", s.resolved),
+        ("unresolved", len(s.unresolved)),
+        ("written from the source only", s.placeholders_written),
+        (
+            "nodes created / matched",
+            f"{s.writes.nodes_created} / {s.writes.nodes_matched}",
+        ),
+        (
+            "relationships created / matched",
+            f"{s.writes.relationships_created} / {s.relationships_matched}",
+        ),
+        ("placeholders merged", s.writes.placeholders_merged),
+        ("CITES rows", s.cites_written),
+        ("authors fetched", s.authors_fetched),
+        ("S2 requests", s.s2_requests),
+        ("S2 cache hits", s.cache_hits),
+        ("S2 retries", s.retries),
+        ("null ids skipped (batches / edges)", f"{s.null_in_batches} / {s.null_in_edges}"),
+        ("elapsed", f"{s.elapsed_s:.1f} s"),
+    ]
+    if s.dropped_by_max_papers:
+        rows.append(("edges beyond --max-papers", s.dropped_by_max_papers))
+    if s.papers_missing_edges:
+        rows.append(("papers with edges missing", s.papers_missing_edges))
+    for name, value in rows:
+        table.add_row(name, str(value))
+    return table
+
+
+def unresolved_table(summary: LoadSummary, limit: int = 50) -> Table:
+    table = Table(title="unresolved entries", title_justify="left")
+    table.add_column("where")
+    table.add_column("entry")
+    table.add_column("reason")
+    for item in summary.unresolved[:limit]:
+        table.add_row(item.source, item.title or item.ident or "", item.reason)
+    if len(summary.unresolved) > limit:
+        table.add_row("...", f"{len(summary.unresolved) - limit} more", "")
+    return table
+
+
+def report(summary: LoadSummary, console: Console, *, as_json: bool = False) -> None:
+    """Print the summary: a table (and the unresolved reasons), or one JSON object."""
+    if as_json:
+        console.print_json(json.dumps(summary.as_dict()))
+        return
+    console.print(summary_table(summary))
+    if summary.unresolved:
+        console.print(unresolved_table(summary))
+    style = {"complete": "green", "partial": "yellow", "skipped": "yellow"}[summary.enrichment]
+    if summary.failure:
+        console.print(f"[bold red]failed:[/] {summary.failure}")
+    for message in summary.messages:
+        console.print(f"[{style}]{message}[/]")
+    if summary.enrichment == "complete" and not summary.failure:
+        console.print("[green]load complete[/]")
+
+
+def run_load_command(
+    refs: list[PaperRef],
+    *,
+    driver: Driver,
+    settings: Settings,
+    source: str,
+    depth: int = 1,
+    max_papers: int | None = None,
+    max_citations_per_paper: int | None = None,
+    offline: bool = False,
+    analytics: bool = True,
+    as_json: bool = False,
+    out: Console | None = None,
+    err: Console | None = None,
+) -> int:
+    """What ``citekb load SOURCE`` does after parsing: load, report, analytics; the exit code.
+
+    The progress bar and messages go to ``err`` (stderr), the summary to
+    ``out`` (stdout). Analytics (PageRank, communities) are recomputed after
+    a load that wrote anything, unless ``analytics`` is False; the load has
+    already bumped the graph version, so skipped analytics show as stale.
+    """
+    out = out or Console()
+    err = err or Console(stderr=True)
+    summary = load_refs(
+        refs,
+        driver=driver,
+        settings=settings,
+        source=source,
+        depth=depth,
+        max_papers=max_papers,
+        max_citations_per_paper=max_citations_per_paper,
+        offline=offline,
+        console=err,
+    )
+    report(summary, out, as_json=as_json)
+    if summary.failure is None and analytics and summary.writes.transactions:
+        from graph_api.store.analytics_store import run_analytics_command
+
+        run_analytics_command(driver, settings.neo4j_database, err, status_only=False)
+    elif not analytics:
+        err.print("analytics not recomputed (--no-analytics): run `citekb analytics`")
+    return summary.exit_code

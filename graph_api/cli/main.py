@@ -1,0 +1,374 @@
+"""The ``citekb`` command line.
+
+Each command group lives with the code it drives; this module only wires
+them together and keeps the error handling uniform: a known failure prints
+one clear line and exits non-zero, never a traceback.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from neo4j import Driver
+from neo4j.exceptions import AuthError, ServiceUnavailable
+from rich.console import Console
+
+from graph_api.server import neo4j_server
+from graph_api.settings import Settings, get_settings
+from graph_api.store import graph_store
+
+app = typer.Typer(
+    name="citekb",
+    help="citekb: a citation-graph knowledge base (Neo4j + GraphQL).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Run and prepare the Neo4j server.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+# emoji=False: "file:100:" in an error message must not turn into an emoji.
+console = Console(stderr=True, emoji=False)
+
+EXIT_FAILURE = 1
+
+
+def fail(message: str, code: int = EXIT_FAILURE) -> typer.Exit:
+    console.print(f"[bold red]error:[/] {message}")
+    return typer.Exit(code)
+
+
+@contextmanager
+def connected(settings: Settings | None = None) -> Iterator[tuple[Driver, Settings]]:
+    """A sync driver to the configured server, or a clear error if none answers."""
+    settings = settings or get_settings()
+    where = neo4j_server.endpoint(settings)
+    driver = graph_store.driver_for(settings, where.uri)
+    try:
+        driver.verify_connectivity()
+    except (ServiceUnavailable, OSError) as exc:
+        driver.close()
+        raise fail(
+            f"Neo4j is not answering at {where.uri} ({where.detail}); run `citekb db up`"
+        ) from exc
+    except AuthError as exc:
+        driver.close()
+        raise fail(
+            f"Neo4j at {where.uri} rejected the configured NEO4J_USER/NEO4J_PASSWORD"
+        ) from exc
+    try:
+        yield driver, settings
+    finally:
+        driver.close()
+
+
+@db_app.command("up")
+def db_up(
+    fresh: bool = typer.Option(False, "--fresh", help="Start from an empty database."),
+    init: bool = typer.Option(True, "--init/--no-init", help="Apply the schema after start."),
+) -> None:
+    """Start Neo4j (NEO4J_URI, docker compose, or the local Maven-fetched server)."""
+    settings = get_settings()
+    try:
+        where, took = neo4j_server.up(settings, fresh=fresh)
+    except neo4j_server.Neo4jUnavailable as exc:
+        raise fail(str(exc)) from exc
+    console.print(f"Neo4j up at {where.uri} ({where.detail}) in {took:.1f}s")
+    if init:
+        with connected(settings) as (driver, s):
+            n = graph_store.apply_schema(driver, s.neo4j_database)
+        console.print(f"schema applied ({n} statements)")
+
+
+@db_app.command("down")
+def db_down() -> None:
+    """Stop the server citekb started."""
+    console.print(neo4j_server.down(get_settings()))
+
+
+@db_app.command("status")
+def db_status() -> None:
+    """Where the server is, its version and edition, and whether the schema is applied."""
+    settings = get_settings()
+    with connected(settings) as (driver, s):
+        info = graph_store.server_info(driver, s.neo4j_database)
+        applied = graph_store.schema_applied(driver, s.neo4j_database)
+    where = neo4j_server.endpoint(settings)
+    typer.echo(f"uri:     {where.uri} ({where.mode}: {where.detail})")
+    typer.echo(f"server:  {info.name} {info.version} {info.edition}")
+    typer.echo(f"schema:  {'applied' if applied else 'NOT applied (run `citekb db init`)'}")
+
+
+@db_app.command("init")
+def db_init() -> None:
+    """Apply constraints and indexes (idempotent)."""
+    with connected() as (driver, s):
+        n = graph_store.apply_schema(driver, s.neo4j_database)
+    console.print(f"schema applied ({n} statements)")
+
+
+@app.command("load")
+def load(
+    source: Annotated[
+        Path,
+        typer.Argument(
+            help="Daily Papers page (text), Daily Papers JSON, id list, or S2 Datasets directory."
+        ),
+    ],
+    *,
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="Only parse and print the entries; touch neither S2 nor Neo4j."
+    ),
+    json_output: bool = typer.Option(
+        False, "--json", help="Print one JSON object per entry (with --dry-run) or the summary."
+    ),
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="YYYY-MM-DD: the reference date for page dates shown without a year."
+    ),
+    topics: bool = typer.Option(False, "--topics", help="With --dry-run: add keyphrase topics."),
+    depth: int = typer.Option(
+        1,
+        "--depth",
+        min=0,
+        max=2,
+        help="0: the listed papers; 1: also what they cite and what cites them;"
+        " 2: one more hop of references (bounded by --max-papers, default 2000).",
+    ),
+    max_papers: int | None = typer.Option(
+        None, "--max-papers", min=1, help="Stop adding papers beyond this many."
+    ),
+    max_citations_per_paper: int | None = typer.Option(
+        None, "--max-citations-per-paper", min=0, help="Read at most this many citations a paper."
+    ),
+    offline: bool = typer.Option(
+        False, "--offline", help="Answer S2 requests from the on-disk cache only."
+    ),
+    no_analytics: bool = typer.Option(
+        False, "--no-analytics", help="Do not recompute PageRank/communities after the load."
+    ),
+) -> None:
+    """Load papers from SOURCE (the type is detected from the content)."""
+    from rich.markup import escape
+
+    from loaders.dry_run import dry_run_lines
+    from loaders.sources import SourceError
+
+    reference: date | None = None
+    if as_of is not None:
+        try:
+            reference = date.fromisoformat(as_of)
+        except ValueError as exc:
+            raise fail(f"--as-of expects a date as YYYY-MM-DD, got {escape(as_of)!r}") from exc
+    if source.is_dir() and not dry_run:
+        _load_datasets_dir(source)
+        return
+    if not dry_run:
+        _load_source(
+            source,
+            reference,
+            depth=depth,
+            max_papers=max_papers,
+            max_citations_per_paper=max_citations_per_paper,
+            offline=offline,
+            analytics=not no_analytics,
+            as_json=json_output,
+        )
+        return
+    try:
+        for line in dry_run_lines(source, as_of=reference, as_json=json_output, topics=topics):
+            typer.echo(line)
+    except SourceError as exc:
+        raise fail(escape(str(exc))) from exc
+
+
+def _load_source(
+    source: Path,
+    as_of: date | None,
+    *,
+    depth: int,
+    max_papers: int | None,
+    max_citations_per_paper: int | None,
+    offline: bool,
+    analytics: bool,
+    as_json: bool,
+) -> None:
+    """A page, JSON or id list: S2 resolution + enrichment -> Neo4j (graph_api/cli/load.py)."""
+    from neo4j.exceptions import DriverError, Neo4jError
+    from rich.markup import escape
+
+    from graph_api.cli.load import parse, run_load_command
+    from loaders.sources import SourceError
+
+    try:
+        refs = parse(source, as_of)
+    except SourceError as exc:
+        raise fail(escape(str(exc))) from exc
+    with connected() as (driver, s):
+        try:
+            code = run_load_command(
+                refs,
+                driver=driver,
+                settings=s,
+                source=str(source),
+                depth=depth,
+                max_papers=max_papers,
+                max_citations_per_paper=max_citations_per_paper,
+                offline=offline,
+                analytics=analytics,
+                as_json=as_json,
+            )
+        except (Neo4jError, DriverError) as exc:
+            raise fail(
+                f"writing {escape(str(source))} failed: {escape(str(exc))};"
+                " committed batches stay, re-running the load completes it"
+            ) from exc
+    raise typer.Exit(code)
+
+
+def _load_datasets_dir(source: Path) -> None:
+    """The bulk path: a directory in the S2 Datasets format (loaders/bulk_load.py)."""
+    from neo4j.exceptions import DriverError, Neo4jError
+    from rich.markup import escape
+
+    from graph_api.cli.bulk import run_load_command
+    from loaders.bulk_load import DEFAULT_BATCH_SIZE
+    from loaders.s2_datasets import DatasetError
+
+    with connected() as (driver, s):
+        try:
+            run_load_command(
+                driver, source, s.neo4j_database, console, batch_size=DEFAULT_BATCH_SIZE
+            )
+        except DatasetError as exc:
+            raise fail(escape(str(exc))) from exc
+        except (Neo4jError, DriverError) as exc:
+            raise fail(
+                f"writing {escape(str(source))} failed: {escape(str(exc))};"
+                " committed batches stay, re-running the load completes it"
+            ) from exc
+
+
+@app.command("synth")
+def synth(
+    out: Annotated[Path, typer.Option("--out", help="Directory to write the corpus into.")],
+    papers: int = typer.Option(1000, "--papers", min=1, help="How many papers."),
+    seed: int = typer.Option(0, "--seed", help="Same seed, same files."),
+    refs_mean: float = typer.Option(10.6, "--refs-mean", min=0.0, help="Mean references/paper."),
+) -> None:
+    """Write a synthetic corpus (S2 Datasets format, labelled synthetic) for demos and bench."""
+    from graph_api.cli.bulk import run_synth_command
+    from loaders.synth import SynthConfig
+
+    try:
+        cfg = SynthConfig(papers=papers, seed=seed, refs_mean=refs_mean)
+    except ValueError as exc:
+        raise fail(str(exc)) from exc
+    run_synth_command(cfg, out, console)
+
+
+@app.command("analytics")
+def analytics(
+    status: bool = typer.Option(
+        False, "--status", help="Only say whether the stored scores match the graph version."
+    ),
+    seed: int = typer.Option(42, "--seed", help="Louvain random seed (same seed, same result)."),
+    resolution: float = typer.Option(
+        1.0, "--resolution", min=0.0, help="Louvain resolution: higher gives smaller communities."
+    ),
+) -> None:
+    """Compute PageRank and communities and store them on the papers (graph analytics)."""
+    from graph_api.store.analytics_store import run_analytics_command
+
+    with connected() as (driver, s):
+        run_analytics_command(
+            driver, s.neo4j_database, console, status_only=status, seed=seed, resolution=resolution
+        )
+
+
+@app.command("export")
+def export(
+    *,
+    out: Annotated[
+        Path, typer.Option("--out", help="Output file (graphml, gexf) or directory (csv).")
+    ],
+    fmt: str = typer.Option("graphml", "--format", help="graphml, gexf or csv."),
+    lineage: str | None = typer.Option(None, "--lineage", help="Only this paper's lineage."),
+    depth: int = typer.Option(2, "--depth", help="Lineage depth, 1..5."),
+    direction: str = typer.Option(
+        "both", "--direction", help="Lineage side: ancestors, descendants or both."
+    ),
+    community: int | None = typer.Option(None, "--community", help="Only this stored community."),
+) -> None:
+    """Export the citation graph (or a lineage or community) for Gephi and Cytoscape."""
+    from rich.markup import escape
+
+    from graph_api.store.graph_export import ExportError, run_export_command
+
+    with connected() as (driver, s):
+        try:
+            run_export_command(
+                driver,
+                s.neo4j_database,
+                console,
+                fmt=fmt,
+                out=out,
+                lineage_of=lineage,
+                depth=depth,
+                side=direction,
+                community=community,
+            )
+        except ExportError as exc:
+            raise fail(escape(str(exc))) from exc
+
+
+# --- GraphQL API (logic in service.app, service.schema, server.playground) ---
+schema_app = typer.Typer(help="The GraphQL schema.", no_args_is_help=True)
+app.add_typer(schema_app, name="schema")
+playground_app = typer.Typer(help="The GraphiQL playground's files.", no_args_is_help=True)
+app.add_typer(playground_app, name="playground")
+
+
+@app.command("serve")
+def serve(
+    host: str | None = typer.Option(None, help="Bind address (default API_HOST)."),
+    port: int | None = typer.Option(None, help="Port (default API_PORT)."),
+    workers: int | None = typer.Option(None, help="Worker processes (default API_WORKERS)."),
+) -> None:
+    """Serve the GraphQL API and the playground at /graphql (uvicorn)."""
+    from graph_api.service.app import serve as serve_api
+
+    s = get_settings()
+    serve_api(
+        s,
+        host=host or s.api_host,
+        port=port or s.api_port,
+        workers=workers or s.api_workers,
+    )
+
+
+@schema_app.command("export")
+def schema_export() -> None:
+    """Write the SDL to schema.graphql at the repository root."""
+    from graph_api.service.schema import export as export_sdl
+
+    console.print(f"wrote {export_sdl()}")
+
+
+@playground_app.command("install")
+def playground_install() -> None:
+    """Fetch GraphiQL's files with npm into the cache (checked against pinned hashes)."""
+    from graph_api.server.playground import AssetsUnavailable, install_assets
+
+    try:
+        folder = install_assets(get_settings())
+    except AssetsUnavailable as exc:
+        raise fail(str(exc)) from exc
+    console.print(f"playground files ready in {folder}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,184 @@
+"""Analytics fields of Paper and Author, and the stored Community type.
+
+:mod:`graph_api.service.types` attaches these resolvers to its types
+(``strawberry.field(resolver=...)``), so the analytics fields live here and
+``types.py`` only names them:
+
+* Paper: ``influence`` (stored PageRank, rank, percentile), ``community``
+  (stored Louvain community with its topic label), ``disruption`` (CD index,
+  computed on the projection);
+* Author: ``graphHIndex`` (from citations inside the graph, beside S2's
+  ``hIndex``) and ``coAuthors`` with weights.
+
+Because ``types.py`` imports this module, the two resolvers that build Paper or
+Author objects import them when they run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Annotated, TypeVar
+
+import strawberry
+
+from graph_api.analytics import (
+    UnknownMember,
+    author_metrics,
+    check_k,
+    coauthors,
+    disruption,
+)
+from graph_api.service.analytics_runtime import StoredAnalytics
+from graph_api.service.connections import checked_first
+from graph_api.service.context import Info, resolver
+from graph_api.service.errors import BadUserInput
+
+if TYPE_CHECKING:
+    from graph_api.service.types import Author, Paper
+
+T = TypeVar("T")
+
+# A CD index window beyond a century means "no window".
+MAX_WINDOW_YEARS = 100
+DEFAULT_TOP_PAPERS = 5
+DEFAULT_COAUTHORS = 10
+
+LazyPaper = Annotated["Paper", strawberry.lazy("graph_api.service.types")]
+LazyAuthor = Annotated["Author", strawberry.lazy("graph_api.service.types")]
+
+
+def checked(check: Callable[[], T]) -> T:
+    """Run an analytics bound check; its ``ValueError`` becomes a ``BAD_USER_INPUT`` error."""
+    try:
+        return check()
+    except ValueError as exc:
+        raise BadUserInput(str(exc)) from exc
+
+
+@strawberry.type(
+    description="A paper's influence as `citekb analytics` stored it: PageRank on the citation "
+    "graph with its rank and percentile."
+)
+class PaperInfluence:
+    pagerank: float = strawberry.field(description="PageRank (all papers' scores sum to 1)")
+    rank: int | None = strawberry.field(description="1 = highest PageRank; ties share a rank")
+    percentile: float | None = strawberry.field(
+        description="Share of papers whose PageRank is at most this one's, 0..100"
+    )
+
+
+@strawberry.type(
+    description="A Louvain community of the citation graph, as `citekb analytics` stored it; "
+    "`label` names its most distinctive topics."
+)
+class Community:
+    id: int = strawberry.field(description="Communities are numbered by size: 0 is the largest")
+    label: str = strawberry.field(description="Its most distinctive topics, comma-separated")
+    size: int = strawberry.field(description="Papers in the community")
+
+    @resolver(description="Its papers with the highest stored PageRank, best first.")
+    async def top_papers(self, info: Info, first: int = DEFAULT_TOP_PAPERS) -> list[LazyPaper]:
+        from graph_api.service.types import Paper  # noqa: PLC0415 (types.py imports this module)
+
+        checked_first(first, info.context.settings, "topPapers")
+        rows = await info.context.analytics.community_top_papers.load(self.id, limit=first)
+        return [Paper.from_props(r) for r in rows]
+
+
+def stored_community(stored: StoredAnalytics, community_id: int) -> Community | None:
+    """Community ``community_id`` from the stored labels and sizes (None if not stored)."""
+    if not 0 <= community_id < len(stored.community_labels):
+        return None
+    size = stored.community_sizes[community_id] if community_id < len(stored.community_sizes) else 0
+    return Community(id=community_id, label=stored.community_labels[community_id], size=size)
+
+
+@strawberry.type(
+    description="The disruption (CD) index of a paper (Funk & Owen-Smith): among later papers "
+    "citing it or its references, nI cite it alone, nJ cite it and a reference, nK cite only "
+    "references; index = (nI - nJ) / (nI + nJ + nK), from -1 (consolidating) to 1 (disruptive)."
+)
+class Disruption:
+    index: float | None = strawberry.field(
+        description="The CD index; null when no later paper in the graph cites it or its references"
+    )
+    n_i: int = strawberry.field(description="Papers citing it but none of its references")
+    n_j: int = strawberry.field(description="Papers citing it and at least one of its references")
+    n_k: int = strawberry.field(description="Papers citing its references but not it")
+
+
+@strawberry.type(description="A co-author and how many papers of the graph they wrote together.")
+class CoAuthor:
+    author: LazyAuthor
+    weight: int = strawberry.field(description="Papers written together (in the graph)")
+
+
+# --- Paper ---------------------------------------------------------------------
+
+
+def paper_influence(root: Paper) -> PaperInfluence | None:
+    if root.pagerank is None:
+        return None
+    return PaperInfluence(
+        pagerank=root.pagerank, rank=root.pagerank_rank, percentile=root.pagerank_percentile
+    )
+
+
+async def paper_community(root: Paper, info: Info) -> Community | None:
+    if root.community_id is None:
+        return None
+    return stored_community(await info.context.analytics.stored(), root.community_id)
+
+
+async def paper_disruption(root: Paper, info: Info, window: int | None = None) -> Disruption | None:
+    if window is not None and not 0 <= window <= MAX_WINDOW_YEARS:
+        raise BadUserInput(f"window must be between 0 and {MAX_WINDOW_YEARS} years, got {window}")
+    analytics = info.context.analytics
+    projection = await analytics.projection()
+    if root.paper_id not in projection.graph:
+        return None
+    cd = await analytics.compute(disruption, projection.graph, root.paper_id, window=window)
+    return Disruption(index=cd.index, n_i=cd.n_i, n_j=cd.n_j, n_k=cd.n_k)
+
+
+# --- Author --------------------------------------------------------------------
+
+
+async def author_graph_h_index(root: Author, info: Info) -> int | None:
+    projection = await info.context.analytics.projection()
+    try:
+        return author_metrics(projection.graph, projection.authors, root.author_id).h_index
+    except UnknownMember:
+        return None
+
+
+async def author_coauthors(
+    root: Author, info: Info, first: int = DEFAULT_COAUTHORS
+) -> list[CoAuthor]:
+    from graph_api.service.types import Author  # noqa: PLC0415 (types.py imports this module)
+
+    checked(lambda: check_k(first, name="first"))
+    projection = await info.context.analytics.projection()
+    try:
+        found = coauthors(projection.graph, projection.authors, root.author_id, k=first)
+    except UnknownMember:
+        return []
+    loader = info.context.loaders.author_by_id
+    rows = await asyncio.gather(*(loader.load(co.author_id) for co in found))
+    return [
+        CoAuthor(author=Author.from_props(row), weight=co.papers)
+        for co, row in zip(found, rows, strict=True)
+        if row is not None
+    ]
+
+
+DESCRIPTIONS = {
+    "influence": "Stored PageRank with rank and percentile (null until `citekb analytics` ran).",
+    "community": "The stored Louvain community (null until `citekb analytics` ran).",
+    "disruption": "The disruption (CD) index on the current graph; `window` counts only papers "
+    "at most that many years later. Null when the paper is not in the citation graph.",
+    "graph_h_index": "h-index from the citations inside this graph (S2's is `hIndex`); null "
+    "when none of the author's papers is in the graph.",
+    "co_authors": "Co-authors in the graph, most papers together first (`first` 1..50).",
+}

@@ -1,0 +1,267 @@
+"""The ASGI app: ``/graphql`` (GraphiQL on GET, queries on POST), ``/healthz``.
+
+:func:`create_app` builds a Starlette app whose lifespan owns the one
+``AsyncDriver`` of the process (tests may hand in their own). Around the
+GraphQL view sit, outermost first: a request id (taken from a well-formed
+``X-Request-Id`` or made up, echoed in the response and in every error), a
+request body limit (413 before anything is parsed), and CORS.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+import uvicorn
+from neo4j import AsyncDriver
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.websockets import WebSocket
+from strawberry.asgi import GraphQL
+
+from graph_api.server import neo4j_server, playground
+from graph_api.service.analytics_runtime import AnalyticsRuntime
+from graph_api.service.context import Context, build_context
+from graph_api.service.jobs import JobRunner
+from graph_api.service.mutation_auth import MutationGate
+from graph_api.service.schema import build_schema
+from graph_api.settings import Settings, get_settings
+from graph_api.store import graph_store
+from graph_api.store.graph_reader import GraphReader
+
+log = logging.getLogger("citekb.api")
+
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+HEALTH_TIMEOUT_S = 3.0
+
+
+def request_id_of(scope: Scope) -> str:
+    state = scope.get("state") or {}
+    return str(state.get("request_id") or "-")
+
+
+class RequestIdMiddleware:
+    """Gives every HTTP request an id: ``scope['state']['request_id']`` and ``X-Request-Id``."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        given = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
+        request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers") or [])
+                headers.append((b"x-request-id", request_id.encode("latin-1")))
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_id)
+
+
+def _too_large(limit: int) -> JSONResponse:
+    return JSONResponse(
+        {
+            "errors": [
+                {
+                    "message": f"request body is larger than {limit} bytes",
+                    "extensions": {"code": "PAYLOAD_TOO_LARGE"},
+                }
+            ]
+        },
+        status_code=413,
+    )
+
+
+class BodyLimitMiddleware:
+    """Answers 413 to a body above ``limit`` bytes, declared or streamed, before parsing it."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+            await _too_large(self.limit)(scope, receive, send)
+            return
+        # Read the body here (at most `limit` bytes are ever held) and replay it.
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.limit:
+                await _too_large(self.limit)(scope, receive, send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        sent = False
+
+        async def replay() -> Message:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+class GraphQLView(GraphQL[Context, None]):
+    """strawberry's ASGI view with citekb's context and playground page."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(
+            build_schema(settings),
+            graphql_ide="graphiql",
+            allow_queries_via_get=True,
+            subscription_protocols=(),
+        )
+        self.settings = settings
+
+    async def get_context(
+        self, request: Request | WebSocket, response: Response | WebSocket
+    ) -> Context:
+        driver: AsyncDriver = request.app.state.driver
+        http = request if isinstance(request, Request) else None
+        analytics: AnalyticsRuntime = request.app.state.analytics
+        return build_context(
+            self.settings, driver, request_id_of(request.scope), http, analytics=analytics
+        )
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        ready = bool(request.app.state.playground_ready)
+        return HTMLResponse(playground.page(self.settings, ready=ready))
+
+
+DriverFactory = Callable[[Settings], AsyncDriver]
+
+
+def default_driver(settings: Settings) -> AsyncDriver:
+    return graph_store.async_driver_for(settings, neo4j_server.endpoint(settings).uri)
+
+
+def create_app(
+    settings: Settings,
+    driver_factory: DriverFactory | None = None,
+    *,
+    s2_transport: httpx.AsyncBaseTransport | None = None,
+) -> Starlette:
+    """The citekb API. ``driver_factory`` (tests) replaces the driver built from settings;
+    ``s2_transport`` (tests) is the transport of the S2 client that mutation jobs use."""
+    make_driver = driver_factory or default_driver
+    view = GraphQLView(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        app.state.driver = make_driver(settings)
+        # The projection analytics resolvers share, per app (service/analytics_runtime.py).
+        app.state.analytics = AnalyticsRuntime(app.state.driver, settings)
+        # Mutations: the key check and rate limiter, and the background jobs (service/jobs.py).
+        app.state.mutation_gate = MutationGate(settings)
+        app.state.jobs = JobRunner(settings, s2_transport=s2_transport)
+        app.state.playground_ready = playground.assets_ready(settings)
+        if not app.state.playground_ready:
+            log.warning("GraphiQL files missing: run `citekb playground install`")
+        try:
+            yield
+        finally:
+            await app.state.jobs.close()
+            await app.state.driver.close()
+
+    async def healthz(request: Request) -> Response:
+        # The health read has its own budget: the user-query timeout may be set
+        # short to protect Neo4j, and a busy server must not read as "down".
+        reader = GraphReader(request.app.state.driver, settings, timeout_s=HEALTH_TIMEOUT_S)
+        try:
+            row = await asyncio.wait_for(reader.one("read/api/health"), HEALTH_TIMEOUT_S)
+            up = row.get("ok") == 1
+        except Exception:  # any failure means "not healthy"; the reason goes to the log
+            log.warning("health check failed", exc_info=True)
+            up = False
+        body = {"status": "ok" if up else "unavailable", "neo4j": "up" if up else "down"}
+        return JSONResponse(body, status_code=200 if up else 503)
+
+    assets = playground.assets_dir(settings)
+
+    async def asset(request: Request) -> Response:
+        item = playground.BY_NAME.get(request.path_params["name"])
+        path = assets / item.name if item else None
+        if item is None or path is None or not path.is_file():
+            return Response("not found", status_code=404)
+        return FileResponse(
+            Path(path),
+            media_type="text/css" if item.name.endswith(".css") else "text/javascript",
+            headers={"Cache-Control": "public, max-age=86400"},
+        )
+
+    return Starlette(
+        routes=[
+            # The view is an ASGI app: it answers GET (playground, or a query
+            # in the URL) and POST itself, and 405 to anything else.
+            Route("/graphql", view, methods=["GET", "POST"]),
+            Route(f"{playground.ASSET_ROUTE}/{{name}}", asset, methods=["GET"]),
+            Route("/healthz", healthz, methods=["GET"]),
+        ],
+        middleware=[
+            Middleware(RequestIdMiddleware),
+            Middleware(BodyLimitMiddleware, limit=settings.api_max_body_bytes),
+            Middleware(
+                CORSMiddleware,
+                allow_origins=settings.api_cors_origins,
+                allow_methods=["GET", "POST", "OPTIONS"],
+                allow_headers=["content-type", "authorization", "x-request-id"],
+                expose_headers=["x-request-id"],
+            ),
+        ],
+        lifespan=lifespan,
+    )
+
+
+def app_from_env() -> Starlette:
+    """The app with settings from the environment (uvicorn's factory for `citekb serve`)."""
+    return create_app(get_settings())
+
+
+def serve(settings: Settings, *, host: str, port: int, workers: int) -> None:
+    """Run the API under uvicorn; the playground files are fetched first if missing."""
+    if not playground.assets_ready(settings):
+        try:
+            playground.install_assets(settings)
+        except playground.AssetsUnavailable as exc:
+            log.warning("playground disabled: %s", exc)
+    uvicorn.run(
+        "graph_api.service.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        # Request bodies are bounded by BodyLimitMiddleware; headers by uvicorn.
+        timeout_keep_alive=5,
+    )

@@ -1,0 +1,365 @@
+"""Root query fields: lookups, filtered and ordered lists, search, stats."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+import strawberry
+from strawberry import relay
+
+from graph_api.service.connections import DEFAULT_PAGE_SIZE, checked_first, page_info
+from graph_api.service.context import Info, resolver
+from graph_api.service.cursors import (
+    decode_keyset,
+    decode_offset,
+    decode_pair,
+    keyset_cursor,
+    offset_cursor,
+    pair_cursor,
+)
+from graph_api.service.errors import BadUserInput, LimitExceeded
+from graph_api.service.inputs import (
+    AuthorOrder,
+    AuthorWhere,
+    CountOrNameOrder,
+    OrderDirection,
+    OrgWhere,
+    PaperOrder,
+    PaperWhere,
+    TopicWhere,
+    author_id_value,
+    paper_filter_is_empty,
+    paper_filter_params,
+    text_contains,
+)
+from graph_api.service.paper_ids import InvalidPaperId, decode_global_id, parse_paper_id
+from graph_api.service.search_query import lucene_query
+from graph_api.service.types import (
+    Author,
+    AuthorConnection,
+    AuthorEdge,
+    Org,
+    OrgConnection,
+    OrgEdge,
+    Paper,
+    PaperConnection,
+    PaperEdge,
+    SearchConnection,
+    SearchEdge,
+    Stats,
+    Topic,
+    TopicConnection,
+    TopicEdge,
+    TotalCount,
+    Venue,
+)
+from loaders.rows import org_key, topic_key, venue_key
+
+SEARCH_ORDER = "RELEVANCE"
+# Like most search APIs, pages reach the first hits only; a query is refined instead.
+MAX_SEARCH_OFFSET = 1000
+
+
+def _key_of(type_name: str, id_: str | None, name: str | None, normalise: Any) -> str:
+    """The node key from either a global id / raw key (``id``) or a display name."""
+    if (id_ is None) == (name is None):
+        raise BadUserInput(f"give exactly one of `id` or `name` for a {type_name}")
+    if name is not None:
+        return str(normalise(name))
+    assert id_ is not None
+    decoded = decode_global_id(id_)
+    if decoded is not None:
+        if decoded[0] != type_name:
+            raise BadUserInput(f"{id_!r} is the global id of a {decoded[0]}, not a {type_name}")
+        return decoded[1]
+    return id_
+
+
+async def _pair_page(
+    info: Info,
+    *,
+    statement: str,
+    column: str,
+    id_column: str,
+    filters: dict[str, Any],
+    order: str,
+    first: int,
+    after: str | None,
+    field: str,
+) -> tuple[list[tuple[str, dict[str, Any]]], bool]:
+    """A page of a (count desc | name asc) ordered root list: (cursor, props) pairs."""
+    checked_first(first, info.context.settings, field)
+    keyset = decode_pair(after, order) if after else None
+    rows = await info.context.reader.rows(
+        statement,
+        {
+            **filters,
+            "orderBy": order,
+            "afterNum": None if keyset is None else keyset.num,
+            "afterName": None if keyset is None else keyset.name,
+            "afterId": None if keyset is None else keyset.id,
+            "limit": first + 1,
+        },
+    )
+    out = [
+        (pair_cursor(order, int(r["num"]), str(r["name"]), str(r[column][id_column])), r[column])
+        for r in rows[:first]
+    ]
+    return out, len(rows) > first
+
+
+@strawberry.type
+class CoreQuery:
+    @resolver(description="Any object by its global id (Relay): Paper, Author, Org, Topic, Venue.")
+    async def node(self, info: Info, id: relay.GlobalID) -> relay.Node | None:
+        # Written out rather than strawberry's relay.node(): that field object
+        # can be built into one schema only, and the app builds one per settings.
+        try:
+            node_type = id.resolve_type(info)
+        except Exception as exc:  # an unknown type name in a well-formed id
+            raise BadUserInput(f"{id.type_name!r} is not a type with global ids") from exc
+        node = node_type.resolve_node(id.node_id, info=info, required=False)
+        if inspect.isawaitable(node):
+            node = await node
+        return node
+
+    @resolver(
+        description="A paper by any id: Semantic Scholar id, `arXiv:2512.17351` (version "
+        "optional), `DOI:10.…`, `CorpusId:123`, or its global id. Unknown ids give null."
+    )
+    async def paper(self, info: Info, id: strawberry.ID) -> Paper | None:
+        try:
+            key = parse_paper_id(str(id))
+        except InvalidPaperId as exc:
+            raise BadUserInput(str(exc)) from exc
+        loaders = info.context.loaders
+        loader = {
+            "paper": loaders.paper_by_id,
+            "arxiv": loaders.paper_by_arxiv,
+            "doi": loaders.paper_by_doi,
+            "corpus": loaders.paper_by_corpus,
+        }[key.kind]
+        row = await loader.load(key.value)
+        return None if row is None else Paper.from_props(row)
+
+    @resolver(
+        description="Papers matching `where`, sorted by `orderBy` (default: most cited first)."
+    )
+    async def papers(
+        self,
+        info: Info,
+        where: PaperWhere | None = None,
+        order_by: PaperOrder | None = None,
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+    ) -> PaperConnection:
+        checked_first(first, info.context.settings, "papers")
+        order_by = order_by or PaperOrder()
+        order = f"{order_by.field.value}_{order_by.direction.value}"
+        filters = paper_filter_params(where)
+        keyset = decode_keyset(after, order) if after else None
+        statement = (
+            "read/api/papers_page_desc"
+            if order_by.direction is OrderDirection.DESC
+            else "read/api/papers_page_asc"
+        )
+        rows = await info.context.reader.rows(
+            statement,
+            {
+                **filters,
+                "orderBy": order_by.field.value,
+                "afterKey": None if keyset is None else keyset.key,
+                "afterId": None if keyset is None else keyset.id,
+                "limit": first + 1,
+            },
+        )
+        edges = [
+            PaperEdge(
+                cursor=keyset_cursor(order, r["key"], r["paper"]["paperId"]),
+                node=Paper.from_props(r["paper"]),
+            )
+            for r in rows[:first]
+        ]
+        counter = (
+            TotalCount(statement="read/api/papers_count_all", params={})
+            if paper_filter_is_empty(filters)
+            else TotalCount(statement="read/api/papers_count", params=filters)
+        )
+        return PaperConnection(
+            edges=edges,
+            page_info=page_info([e.cursor for e in edges], has_next=len(rows) > first, after=after),
+            counter=counter,
+        )
+
+    @resolver(
+        description="Full-text search over titles and abstracts, best match first. The text "
+        "is taken as plain words (no query syntax): an exact phrase in the title ranks "
+        "highest, then the phrase anywhere, then all words, then any word."
+    )
+    async def search(
+        self,
+        info: Info,
+        query: str,
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+    ) -> SearchConnection:
+        checked_first(first, info.context.settings, "search")
+        lucene = lucene_query(query)
+        offset = decode_offset(after, SEARCH_ORDER) if after else 0
+        if offset >= MAX_SEARCH_OFFSET:
+            raise LimitExceeded(
+                f"search pages reach the first {MAX_SEARCH_OFFSET} hits; refine the query"
+            )
+        rows = await info.context.reader.rows(
+            "read/api/search_papers", {"query": lucene, "skip": offset, "limit": first + 1}
+        )
+        edges = [
+            SearchEdge(
+                cursor=offset_cursor(SEARCH_ORDER, offset + i + 1),
+                node=Paper.from_props(r["paper"]),
+                score=float(r["score"]),
+            )
+            for i, r in enumerate(rows[:first])
+        ]
+        return SearchConnection(
+            edges=edges,
+            page_info=page_info([e.cursor for e in edges], has_next=len(rows) > first, after=after),
+            counter=TotalCount(statement="read/api/search_papers_count", params={"query": lucene}),
+        )
+
+    @resolver(description="An author by Semantic Scholar author id or global id.")
+    async def author(self, info: Info, id: strawberry.ID) -> Author | None:
+        row = await info.context.loaders.author_by_id.load(author_id_value(str(id)))
+        return None if row is None else Author.from_props(row)
+
+    @resolver(
+        description="Authors; `orderBy` counts descending or NAME ascending (default: most cited)."
+    )
+    async def authors(
+        self,
+        info: Info,
+        where: AuthorWhere | None = None,
+        order_by: AuthorOrder = AuthorOrder.CITATION_COUNT,
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+    ) -> AuthorConnection:
+        filters = {"nameContains": text_contains(where.name if where else None, "name")}
+        rows, has_next = await _pair_page(
+            info,
+            statement="read/api/authors_page",
+            column="author",
+            id_column="authorId",
+            filters=filters,
+            order=order_by.value,
+            first=first,
+            after=after,
+            field="authors",
+        )
+        edges = [AuthorEdge(cursor=c, node=Author.from_props(p)) for c, p in rows]
+        return AuthorConnection(
+            edges=edges,
+            page_info=page_info([e.cursor for e in edges], has_next=has_next, after=after),
+            counter=TotalCount(statement="read/api/authors_count", params=filters),
+        )
+
+    @resolver(description="An organisation by its name (any spelling) or id.")
+    async def org(
+        self, info: Info, id: strawberry.ID | None = None, name: str | None = None
+    ) -> Org | None:
+        key = _key_of("Org", None if id is None else str(id), name, org_key)
+        row = await info.context.loaders.org_by_key.load(key)
+        return None if row is None else Org.from_props(row)
+
+    @resolver(description="Organisations; default most papers first.")
+    async def orgs(
+        self,
+        info: Info,
+        where: OrgWhere | None = None,
+        order_by: CountOrNameOrder = CountOrNameOrder.PAPER_COUNT,
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+    ) -> OrgConnection:
+        filters = {"nameContains": text_contains(where.name if where else None, "name")}
+        rows, has_next = await _pair_page(
+            info,
+            statement="read/api/orgs_page",
+            column="org",
+            id_column="key",
+            filters=filters,
+            order=order_by.value,
+            first=first,
+            after=after,
+            field="orgs",
+        )
+        edges = [OrgEdge(cursor=c, node=Org.from_props(p)) for c, p in rows]
+        return OrgConnection(
+            edges=edges,
+            page_info=page_info([e.cursor for e in edges], has_next=has_next, after=after),
+            counter=TotalCount(statement="read/api/orgs_count", params=filters),
+        )
+
+    @resolver(description="A topic by its name (any spelling) or id.")
+    async def topic(
+        self, info: Info, name: str | None = None, id: strawberry.ID | None = None
+    ) -> Topic | None:
+        key = _key_of("Topic", None if id is None else str(id), name, topic_key)
+        row = await info.context.loaders.topic_by_key.load(key)
+        return None if row is None else Topic.from_props(row)
+
+    @resolver(description="Topics; default most papers first.")
+    async def topics(
+        self,
+        info: Info,
+        where: TopicWhere | None = None,
+        order_by: CountOrNameOrder = CountOrNameOrder.PAPER_COUNT,
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+    ) -> TopicConnection:
+        filters = {
+            "nameContains": text_contains(where.name if where else None, "name"),
+            "source": where.source if where else None,
+        }
+        rows, has_next = await _pair_page(
+            info,
+            statement="read/api/topics_page",
+            column="topic",
+            id_column="key",
+            filters=filters,
+            order=order_by.value,
+            first=first,
+            after=after,
+            field="topics",
+        )
+        edges = [TopicEdge(cursor=c, node=Topic.from_props(p)) for c, p in rows]
+        return TopicConnection(
+            edges=edges,
+            page_info=page_info([e.cursor for e in edges], has_next=has_next, after=after),
+            counter=TotalCount(statement="read/api/topics_count", params=filters),
+        )
+
+    @resolver(description="A venue by its name (any spelling) or id.")
+    async def venue(
+        self, info: Info, name: str | None = None, id: strawberry.ID | None = None
+    ) -> Venue | None:
+        key = _key_of("Venue", None if id is None else str(id), name, venue_key)
+        row = await info.context.loaders.venue_by_key.load(key)
+        return None if row is None else Venue.from_props(row)
+
+    @resolver(description="Node and relationship counts, and the last load.")
+    async def stats(self, info: Info) -> Stats:
+        row = await info.context.reader.one("read/api/stats")
+        return Stats(
+            papers=row["papers"],
+            authors=row["authors"],
+            orgs=row["orgs"],
+            topics=row["topics"],
+            venues=row["venues"],
+            cites=row["cites"],
+            authored=row["authored"],
+            affiliated_with=row["affiliatedWith"],
+            submitted=row["submitted"],
+            has_topic=row["hasTopic"],
+            published_in=row["publishedIn"],
+            last_load=row["lastLoad"],
+        )

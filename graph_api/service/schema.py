@@ -1,0 +1,85 @@
+"""The citekb GraphQL schema: root types, limits, error policy, SDL export.
+
+The root ``Query`` merges the parts listed in :data:`QUERY_PARTS`; a feature
+that adds root fields (analytics) adds its part there. ``python -m
+graph_api.service.schema`` (or ``citekb schema export``) writes the SDL to
+``schema.graphql`` at the repository root; a unit test fails when the file
+and the code disagree.
+"""
+
+from __future__ import annotations
+
+import sys
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    DisableIntrospection,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+    SchemaExtension,
+)
+from strawberry.tools import merge_types
+from strawberry.types import ExecutionContext
+
+from graph_api.service.analytics_api import AnalyticsQuery
+from graph_api.service.errors import PublicErrors, log_errors
+from graph_api.service.limits import RowBudget
+from graph_api.service.mutations import JobQuery, Mutation
+from graph_api.service.queries import CoreQuery
+from graph_api.settings import Settings
+
+SDL_PATH = Path(__file__).resolve().parents[2] / "schema.graphql"
+
+QUERY_PARTS: tuple[type, ...] = (CoreQuery, AnalyticsQuery, JobQuery)
+
+Query = merge_types("Query", QUERY_PARTS)
+
+
+class CitekbSchema(strawberry.Schema):
+    """A strawberry schema whose error log carries the request id."""
+
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        log_errors(errors, None if execution_context is None else execution_context.context)
+
+
+def build_schema(settings: Settings) -> CitekbSchema:
+    """The schema with every limit from ``settings``.
+
+    Extensions are given as factories, so each request gets its own instances.
+    ``PublicErrors`` comes first: it sees the result last and rewrites every
+    error into what a client may read.
+    """
+    extensions: list[Any] = [
+        PublicErrors,
+        partial(QueryDepthLimiter, max_depth=settings.api_max_depth),
+        partial(MaxAliasesLimiter, max_alias_count=settings.api_max_aliases),
+        partial(MaxTokensLimiter, max_token_count=settings.api_max_tokens),
+        partial(RowBudget, settings),
+    ]
+    if not settings.api_introspection:
+        extensions.append(DisableIntrospection)
+    assert all(callable(e) for e in extensions)
+    return CitekbSchema(query=Query, mutation=Mutation, extensions=extensions)
+
+
+def sdl() -> str:
+    """The schema's SDL as exported to ``schema.graphql`` (settings do not change it)."""
+    return build_schema(Settings()).as_str() + "\n"
+
+
+def export(path: Path = SDL_PATH) -> Path:
+    path.write_text(sdl(), encoding="utf-8")
+    return path
+
+
+__all__ = ["SDL_PATH", "CitekbSchema", "Query", "SchemaExtension", "build_schema", "export", "sdl"]
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.stdout.write(f"wrote {export()}\n")

@@ -1,0 +1,687 @@
+"""The GraphQL object types: Paper, Author, Org, Topic, Venue and their connections.
+
+Objects are built from the property maps the statements return
+(:meth:`Paper.from_props` ...). Every field that reaches further into the
+graph goes through the request's DataLoaders, so a list of N objects asking
+for the same field costs one statement, not N.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import strawberry
+from strawberry import relay
+from strawberry.scalars import JSON
+
+from graph_api.service import analytics_fields
+from graph_api.service.connections import (
+    DEFAULT_AUTHORS,
+    DEFAULT_PAGE_SIZE,
+    DEFAULT_SHORT_LIST,
+    checked_first,
+    page_info,
+)
+from graph_api.service.context import Info, resolver
+from graph_api.service.cursors import decode_keyset, keyset_cursor
+from graph_api.service.dataloaders import Batched, ChildPage, Row
+from graph_api.store.graph_reader import GraphReader
+
+# Nested paper and author lists are ordered "most cited first, then id".
+MOST_CITED = "MOST_CITED"
+
+
+@dataclass
+class TotalCount:
+    """A connection's totalCount: known already, or one count statement when asked for."""
+
+    known: int | None = None
+    statement: str | None = None
+    params: dict[str, Any] | None = None
+
+    async def resolve(self, reader: GraphReader) -> int:
+        if self.known is not None:
+            return self.known
+        assert self.statement is not None
+        row = await reader.one(self.statement, self.params or {})
+        self.known = int(row["total"])
+        return self.known
+
+
+def _int(value: Any) -> int | None:
+    return None if value is None else int(value)
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _str(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+@strawberry.type(description="Citations received in one year (by the citing paper's year).")
+class YearCount:
+    year: int
+    count: int
+
+
+@strawberry.type(
+    description="A paper. Its global `id` is a Relay id; `paperId` is Semantic Scholar's id "
+    "(or `title:<hash>` for a seed Semantic Scholar has not resolved)."
+)
+class Paper(relay.Node):
+    paper_id: str
+    title: str | None = None
+    abstract: str | None = None
+    year: int | None = None
+    publication_date: str | None = strawberry.field(default=None, description="ISO date")
+    venue_name: str | None = strawberry.field(
+        default=None, description="Venue as Semantic Scholar names it (see `venue` for the node)"
+    )
+    corpus_id: int | None = None
+    arxiv_id: str | None = strawberry.field(default=None, description="Bare arXiv id, no version")
+    doi: str | None = strawberry.field(default=None, description="Lower-cased DOI")
+    citation_count: int | None = strawberry.field(
+        default=None, description="Citations according to Semantic Scholar"
+    )
+    reference_count: int | None = None
+    influential_citation_count: int | None = None
+    tldr: str | None = None
+    url: str | None = None
+    open_access_pdf: str | None = None
+    is_seed: bool = strawberry.field(
+        default=False, description="Listed in a loaded source (not only reached by citations)"
+    )
+    hf_upvotes: int | None = strawberry.field(default=None, description="Daily Papers upvotes")
+    synthetic: bool = strawberry.field(default=False, description="From a synthetic corpus")
+    enriched_at: str | None = None
+    pagerank: float | None = strawberry.field(
+        default=None, description="PageRank on the citation graph (null until analytics ran)"
+    )
+    pagerank_rank: int | None = strawberry.field(
+        default=None, description="1 = highest PageRank (null until analytics ran)"
+    )
+    pagerank_percentile: float | None = strawberry.field(
+        default=None, description="Share of papers with a lower PageRank, 0..100"
+    )
+    community_id: strawberry.Private[int | None] = None
+    # Analytics (graph_api/service/analytics_fields.py).
+    influence = strawberry.field(
+        resolver=analytics_fields.paper_influence,
+        description=analytics_fields.DESCRIPTIONS["influence"],
+    )
+    community = strawberry.field(
+        resolver=analytics_fields.paper_community,
+        description=analytics_fields.DESCRIPTIONS["community"],
+    )
+    disruption = strawberry.field(
+        resolver=analytics_fields.paper_disruption,
+        description=analytics_fields.DESCRIPTIONS["disruption"],
+    )
+
+    @classmethod
+    def from_props(cls, props: Row) -> Paper:
+        return cls(
+            paper_id=str(props["paperId"]),
+            title=_str(props.get("title")),
+            abstract=_str(props.get("abstract")),
+            year=_int(props.get("year")),
+            publication_date=_str(props.get("publicationDate")),
+            venue_name=_str(props.get("venue")),
+            corpus_id=_int(props.get("corpusId")),
+            arxiv_id=_str(props.get("arxivId")),
+            doi=_str(props.get("doi")),
+            citation_count=_int(props.get("citationCount")),
+            reference_count=_int(props.get("referenceCount")),
+            influential_citation_count=_int(props.get("influentialCitationCount")),
+            tldr=_str(props.get("tldr")),
+            url=_str(props.get("url")),
+            open_access_pdf=_str(props.get("openAccessPdf")),
+            is_seed=bool(props.get("isSeed") or False),
+            hf_upvotes=_int(props.get("hfUpvotes")),
+            synthetic=bool(props.get("synthetic") or False),
+            enriched_at=_str(props.get("enrichedAt")),
+            pagerank=_float(props.get("pagerank")),
+            pagerank_rank=_int(props.get("pagerankRank")),
+            pagerank_percentile=_float(props.get("pagerankPercentile")),
+            community_id=_int(props.get("community")),
+        )
+
+    @classmethod
+    def resolve_id(cls, root: Paper, *, info: Info) -> str:
+        return root.paper_id
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Paper | None]:
+        loader = info.context.loaders.paper_by_id
+        rows = await asyncio.gather(*(loader.load(i) for i in node_ids))
+        return [None if r is None else cls.from_props(r) for r in rows]
+
+    @resolver(description="Authors in author order.")
+    async def authors(self, info: Info, first: int = DEFAULT_AUTHORS) -> list[Author]:
+        checked_first(first, info.context.settings, "authors")
+        rows = await info.context.loaders.paper_authors.load(self.paper_id, limit=first)
+        return [Author.from_props(r) for r in rows]
+
+    @resolver(description="Topics, highest score first.")
+    async def topics(self, info: Info, first: int = DEFAULT_SHORT_LIST) -> list[Topic]:
+        checked_first(first, info.context.settings, "topics")
+        rows = await info.context.loaders.paper_topics.load(self.paper_id, limit=first)
+        return [Topic.from_props(r["topic"]) for r in rows]
+
+    @resolver(description="Organisations: the one that submitted it and its authors' affiliations.")
+    async def orgs(self, info: Info, first: int = DEFAULT_SHORT_LIST) -> list[Org]:
+        checked_first(first, info.context.settings, "orgs")
+        rows = await info.context.loaders.paper_orgs.load(self.paper_id, limit=first)
+        return [Org.from_props(r) for r in rows]
+
+    @resolver(description="Where it was published, when known.")
+    async def venue(self, info: Info) -> Venue | None:
+        row = await info.context.loaders.paper_venue.load(self.paper_id)
+        return None if row is None else Venue.from_props(row)
+
+    @resolver(description="Papers this paper cites, most cited first.")
+    async def references(
+        self,
+        info: Info,
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+        influential_only: bool = False,
+    ) -> CitationConnection:
+        return await _citations(
+            info,
+            info.context.loaders.paper_references,
+            paper_id=self.paper_id,
+            first=first,
+            after=after,
+            influential_only=influential_only,
+            field="references",
+        )
+
+    @resolver(description="Papers citing this paper, most cited first.")
+    async def citations(
+        self,
+        info: Info,
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+        influential_only: bool = False,
+    ) -> CitationConnection:
+        return await _citations(
+            info,
+            info.context.loaders.paper_citations,
+            paper_id=self.paper_id,
+            first=first,
+            after=after,
+            influential_only=influential_only,
+            field="citations",
+        )
+
+    @resolver(description="Citations in the graph per year of the citing paper.")
+    async def citation_counts_by_year(self, info: Info) -> list[YearCount]:
+        rows = await info.context.loaders.paper_citation_years.load(self.paper_id)
+        return [YearCount(year=int(r["year"]), count=int(r["count"])) for r in rows]
+
+
+@strawberry.type(description="An author (Semantic Scholar author id).")
+class Author(relay.Node):
+    author_id: str
+    name: str | None = None
+    h_index: int | None = strawberry.field(default=None, description="h-index per Semantic Scholar")
+    citation_count: int | None = None
+    paper_count: int | None = strawberry.field(
+        default=None, description="Papers per Semantic Scholar (the graph may hold fewer)"
+    )
+    # Analytics (graph_api/service/analytics_fields.py).
+    graph_h_index = strawberry.field(
+        resolver=analytics_fields.author_graph_h_index,
+        description=analytics_fields.DESCRIPTIONS["graph_h_index"],
+    )
+    co_authors = strawberry.field(
+        resolver=analytics_fields.author_coauthors,
+        description=analytics_fields.DESCRIPTIONS["co_authors"],
+    )
+
+    @classmethod
+    def from_props(cls, props: Row) -> Author:
+        return cls(
+            author_id=str(props["authorId"]),
+            name=_str(props.get("name")),
+            h_index=_int(props.get("hIndex")),
+            citation_count=_int(props.get("citationCount")),
+            paper_count=_int(props.get("paperCount")),
+        )
+
+    @classmethod
+    def resolve_id(cls, root: Author, *, info: Info) -> str:
+        return root.author_id
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Author | None]:
+        loader = info.context.loaders.author_by_id
+        rows = await asyncio.gather(*(loader.load(i) for i in node_ids))
+        return [None if r is None else cls.from_props(r) for r in rows]
+
+    @resolver(description="The author's papers in the graph, most cited first.")
+    async def papers(
+        self, info: Info, first: int = DEFAULT_PAGE_SIZE, after: str | None = None
+    ) -> PaperConnection:
+        return await child_papers(
+            info,
+            info.context.loaders.author_papers,
+            node_id=self.author_id,
+            first=first,
+            after=after,
+            field="papers",
+        )
+
+    @resolver(description="Organisations the author is affiliated with.")
+    async def orgs(self, info: Info, first: int = DEFAULT_SHORT_LIST) -> list[Org]:
+        checked_first(first, info.context.settings, "orgs")
+        rows = await info.context.loaders.author_orgs.load(self.author_id, limit=first)
+        return [Org.from_props(r) for r in rows]
+
+
+@strawberry.type(description="An organisation: a Daily Papers submitter or an affiliation.")
+class Org(relay.Node):
+    key: str = strawberry.field(description="Normalised name, the org's identity")
+    name: str | None = None
+    handle: str | None = strawberry.field(default=None, description="Hugging Face handle")
+    known_paper_count: strawberry.Private[int | None] = None
+
+    @classmethod
+    def from_props(cls, props: Row) -> Org:
+        return cls(
+            key=str(props["key"]),
+            name=_str(props.get("name")),
+            handle=_str(props.get("handle")),
+            known_paper_count=_int(props.get("paperCount")),
+        )
+
+    @classmethod
+    def resolve_id(cls, root: Org, *, info: Info) -> str:
+        return root.key
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Org | None]:
+        loader = info.context.loaders.org_by_key
+        rows = await asyncio.gather(*(loader.load(i) for i in node_ids))
+        return [None if r is None else cls.from_props(r) for r in rows]
+
+    @resolver(description="Distinct papers it submitted or its authors wrote.")
+    async def paper_count(self, info: Info) -> int:
+        if self.known_paper_count is not None:
+            return self.known_paper_count
+        row = await info.context.loaders.org_by_key.load(self.key)
+        return 0 if row is None else int(row["paperCount"])
+
+    @resolver(description="Papers it submitted or its authors wrote, most cited first.")
+    async def papers(
+        self, info: Info, first: int = DEFAULT_PAGE_SIZE, after: str | None = None
+    ) -> PaperConnection:
+        return await child_papers(
+            info,
+            info.context.loaders.org_papers,
+            node_id=self.key,
+            first=first,
+            after=after,
+            field="papers",
+        )
+
+    @resolver(description="Authors affiliated with it, most cited first.")
+    async def authors(
+        self, info: Info, first: int = DEFAULT_PAGE_SIZE, after: str | None = None
+    ) -> AuthorConnection:
+        checked_first(first, info.context.settings, "authors")
+        keyset = decode_keyset(after, MOST_CITED) if after else None
+        page = await info.context.loaders.org_authors.load(
+            self.key,
+            afterKey=None if keyset is None else keyset.key,
+            afterId=None if keyset is None else keyset.id,
+            limit=first + 1,
+        )
+        edges = [
+            AuthorEdge(
+                cursor=keyset_cursor(MOST_CITED, item["key"], item["author"]["authorId"]),
+                node=Author.from_props(item["author"]),
+            )
+            for item in page.items[:first]
+        ]
+        return AuthorConnection(
+            edges=edges,
+            page_info=page_info(
+                [e.cursor for e in edges], has_next=len(page.items) > first, after=after
+            ),
+            counter=TotalCount(known=page.total),
+        )
+
+
+@strawberry.type(description="A topic: a Semantic Scholar field of study or a keyphrase.")
+class Topic(relay.Node):
+    key: str = strawberry.field(description="Normalised name, the topic's identity")
+    name: str | None = None
+    source: str | None = strawberry.field(default=None, description="'s2-fos' or 'keyphrase'")
+    known_paper_count: strawberry.Private[int | None] = None
+
+    @classmethod
+    def from_props(cls, props: Row) -> Topic:
+        return cls(
+            key=str(props["key"]),
+            name=_str(props.get("name")),
+            source=_str(props.get("source")),
+            known_paper_count=_int(props.get("paperCount")),
+        )
+
+    @classmethod
+    def resolve_id(cls, root: Topic, *, info: Info) -> str:
+        return root.key
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Topic | None]:
+        loader = info.context.loaders.topic_by_key
+        rows = await asyncio.gather(*(loader.load(i) for i in node_ids))
+        return [None if r is None else cls.from_props(r) for r in rows]
+
+    @resolver(description="Papers with this topic.")
+    async def paper_count(self, info: Info) -> int:
+        if self.known_paper_count is not None:
+            return self.known_paper_count
+        row = await info.context.loaders.topic_by_key.load(self.key)
+        return 0 if row is None else int(row["paperCount"])
+
+    @resolver(description="Papers with this topic, most cited first.")
+    async def papers(
+        self, info: Info, first: int = DEFAULT_PAGE_SIZE, after: str | None = None
+    ) -> PaperConnection:
+        return await child_papers(
+            info,
+            info.context.loaders.topic_papers,
+            node_id=self.key,
+            first=first,
+            after=after,
+            field="papers",
+        )
+
+
+@strawberry.type(description="A publication venue (journal, conference).")
+class Venue(relay.Node):
+    key: str = strawberry.field(description="Normalised name, the venue's identity")
+    name: str | None = None
+    type: str | None = None
+    known_paper_count: strawberry.Private[int | None] = None
+
+    @classmethod
+    def from_props(cls, props: Row) -> Venue:
+        return cls(
+            key=str(props["key"]),
+            name=_str(props.get("name")),
+            type=_str(props.get("type")),
+            known_paper_count=_int(props.get("paperCount")),
+        )
+
+    @classmethod
+    def resolve_id(cls, root: Venue, *, info: Info) -> str:
+        return root.key
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Venue | None]:
+        loader = info.context.loaders.venue_by_key
+        rows = await asyncio.gather(*(loader.load(i) for i in node_ids))
+        return [None if r is None else cls.from_props(r) for r in rows]
+
+    @resolver(description="Papers published here.")
+    async def paper_count(self, info: Info) -> int:
+        if self.known_paper_count is not None:
+            return self.known_paper_count
+        row = await info.context.loaders.venue_by_key.load(self.key)
+        return 0 if row is None else int(row["paperCount"])
+
+    @resolver(description="Papers published here, most cited first.")
+    async def papers(
+        self, info: Info, first: int = DEFAULT_PAGE_SIZE, after: str | None = None
+    ) -> PaperConnection:
+        return await child_papers(
+            info,
+            info.context.loaders.venue_papers,
+            node_id=self.key,
+            first=first,
+            after=after,
+            field="papers",
+        )
+
+
+# --- connections ---------------------------------------------------------------
+
+
+@strawberry.type(description="A paper in a list, with its cursor.")
+class PaperEdge:
+    cursor: str
+    node: Paper
+
+
+@strawberry.type(description="A page of papers.")
+class PaperConnection:
+    edges: list[PaperEdge]
+    page_info: relay.PageInfo
+    counter: strawberry.Private[TotalCount]
+
+    @resolver(description="The papers of this page (the edges' nodes).")
+    def nodes(self) -> list[Paper]:
+        return [edge.node for edge in self.edges]
+
+    @resolver(description="All papers of the list, over every page.")
+    async def total_count(self, info: Info) -> int:
+        return await self.counter.resolve(info.context.reader)
+
+
+@strawberry.type(description="A citation: `node` is the other paper; the edge carries the link.")
+class CitationEdge:
+    cursor: str
+    node: Paper
+    is_influential: bool | None = strawberry.field(
+        description="Semantic Scholar's judgement that the citation is influential"
+    )
+    intents: list[str] = strawberry.field(
+        description="Why it cites: 'methodology', 'background', 'result'"
+    )
+
+
+@strawberry.type(description="A page of references or citations.")
+class CitationConnection:
+    edges: list[CitationEdge]
+    page_info: relay.PageInfo
+    total_count: int = strawberry.field(description="All edges of the list, over every page")
+
+    @resolver(description="The papers of this page (the edges' nodes).")
+    def nodes(self) -> list[Paper]:
+        return [edge.node for edge in self.edges]
+
+
+@strawberry.type(description="A search hit with its relevance score.")
+class SearchEdge:
+    cursor: str
+    node: Paper
+    score: float = strawberry.field(description="Full-text relevance (higher is better)")
+
+
+@strawberry.type(description="A page of search hits, best first.")
+class SearchConnection:
+    edges: list[SearchEdge]
+    page_info: relay.PageInfo
+    counter: strawberry.Private[TotalCount]
+
+    @resolver(description="The papers of this page (the edges' nodes).")
+    def nodes(self) -> list[Paper]:
+        return [edge.node for edge in self.edges]
+
+    @resolver(description="All hits, over every page.")
+    async def total_count(self, info: Info) -> int:
+        return await self.counter.resolve(info.context.reader)
+
+
+@strawberry.type(description="An author in a list, with its cursor.")
+class AuthorEdge:
+    cursor: str
+    node: Author
+
+
+@strawberry.type(description="A page of authors.")
+class AuthorConnection:
+    edges: list[AuthorEdge]
+    page_info: relay.PageInfo
+    counter: strawberry.Private[TotalCount]
+
+    @resolver(description="The authors of this page (the edges' nodes).")
+    def nodes(self) -> list[Author]:
+        return [edge.node for edge in self.edges]
+
+    @resolver(description="All authors of the list, over every page.")
+    async def total_count(self, info: Info) -> int:
+        return await self.counter.resolve(info.context.reader)
+
+
+@strawberry.type(description="An organisation in a list, with its cursor.")
+class OrgEdge:
+    cursor: str
+    node: Org
+
+
+@strawberry.type(description="A page of organisations.")
+class OrgConnection:
+    edges: list[OrgEdge]
+    page_info: relay.PageInfo
+    counter: strawberry.Private[TotalCount]
+
+    @resolver(description="The organisations of this page (the edges' nodes).")
+    def nodes(self) -> list[Org]:
+        return [edge.node for edge in self.edges]
+
+    @resolver(description="All organisations of the list, over every page.")
+    async def total_count(self, info: Info) -> int:
+        return await self.counter.resolve(info.context.reader)
+
+
+@strawberry.type(description="A topic in a list, with its cursor.")
+class TopicEdge:
+    cursor: str
+    node: Topic
+
+
+@strawberry.type(description="A page of topics.")
+class TopicConnection:
+    edges: list[TopicEdge]
+    page_info: relay.PageInfo
+    counter: strawberry.Private[TotalCount]
+
+    @resolver(description="The topics of this page (the edges' nodes).")
+    def nodes(self) -> list[Topic]:
+        return [edge.node for edge in self.edges]
+
+    @resolver(description="All topics of the list, over every page.")
+    async def total_count(self, info: Info) -> int:
+        return await self.counter.resolve(info.context.reader)
+
+
+@strawberry.type(description="Size of the graph and the last load.")
+class Stats:
+    papers: int
+    authors: int
+    orgs: int
+    topics: int
+    venues: int
+    cites: int = strawberry.field(description="CITES relationships")
+    authored: int = strawberry.field(description="AUTHORED relationships")
+    affiliated_with: int = strawberry.field(description="AFFILIATED_WITH relationships")
+    submitted: int = strawberry.field(description="SUBMITTED relationships")
+    has_topic: int = strawberry.field(description="HAS_TOPIC relationships")
+    published_in: int = strawberry.field(description="PUBLISHED_IN relationships")
+    last_load: JSON | None = strawberry.field(
+        description="The last load as recorded on Meta{key:'load'}: at, source, status, counts"
+    )
+
+
+# --- nested page builders ------------------------------------------------------
+
+
+async def _citations(
+    info: Info,
+    loader: Batched[ChildPage],
+    *,
+    paper_id: str,
+    first: int,
+    after: str | None,
+    influential_only: bool,
+    field: str,
+) -> CitationConnection:
+    checked_first(first, info.context.settings, field)
+    keyset = decode_keyset(after, MOST_CITED) if after else None
+    page = await loader.load(
+        paper_id,
+        influentialOnly=influential_only,
+        afterKey=None if keyset is None else keyset.key,
+        afterId=None if keyset is None else keyset.id,
+        limit=first + 1,
+    )
+    edges = [
+        CitationEdge(
+            cursor=keyset_cursor(MOST_CITED, item["key"], item["paper"]["paperId"]),
+            node=Paper.from_props(item["paper"]),
+            is_influential=item.get("isInfluential"),
+            intents=[str(i) for i in item.get("intents") or []],
+        )
+        for item in page.items[:first]
+    ]
+    return CitationConnection(
+        edges=edges,
+        page_info=page_info(
+            [e.cursor for e in edges], has_next=len(page.items) > first, after=after
+        ),
+        total_count=page.total,
+    )
+
+
+async def child_papers(
+    info: Info,
+    loader: Batched[ChildPage],
+    *,
+    node_id: Hashable,
+    first: int,
+    after: str | None,
+    field: str,
+) -> PaperConnection:
+    """A page of papers hanging off one node (an author's, a topic's ...)."""
+    checked_first(first, info.context.settings, field)
+    keyset = decode_keyset(after, MOST_CITED) if after else None
+    page = await loader.load(
+        node_id,
+        afterKey=None if keyset is None else keyset.key,
+        afterId=None if keyset is None else keyset.id,
+        limit=first + 1,
+    )
+    edges = [
+        PaperEdge(
+            cursor=keyset_cursor(MOST_CITED, item["key"], item["paper"]["paperId"]),
+            node=Paper.from_props(item["paper"]),
+        )
+        for item in page.items[:first]
+    ]
+    return PaperConnection(
+        edges=edges,
+        page_info=page_info(
+            [e.cursor for e in edges], has_next=len(page.items) > first, after=after
+        ),
+        counter=TotalCount(known=page.total),
+    )

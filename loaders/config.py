@@ -1,0 +1,42 @@
+"""What the loaders need to know about their surroundings, as plain frozen values.
+
+Loaders never read the environment and never import ``graph_api``: the one
+settings module (``graph_api/settings.py``) builds these objects and the CLI,
+the API's jobs and the benches hand them in. That keeps ``loaders`` usable as a
+library (a notebook can build an :class:`S2Config` by hand) and keeps the
+import graph one-way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, repr=False)
+class S2Config:
+    """How to reach and treat the Semantic Scholar Graph API.
+
+    ``api_key`` is a plain string here; :meth:`__repr__` never shows it, so a
+    config that ends up in a log line or a traceback does not leak the key.
+    """
+
+    base_url: str = "https://api.semanticscholar.org/graph/v1"
+    api_key: str | None = None
+    # Requests per second; S2 grants 1 req/s to a key, less without one.
+    rate_limit: float = 1.0
+    timeout_s: float = 30.0
+    max_retries: int = 6
+    retry_budget: int = 50
+    max_retry_after_s: float = 60.0
+    backoff_base_s: float = 1.0
+    backoff_max_s: float = 60.0
+    offline: bool = False
+    cache_dir: Path | None = None
+    cache_namespace: str | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"S2Config(base_url={self.base_url!r}, api_key={'set' if self.api_key else None}, "
+            f"rate_limit={self.rate_limit}, offline={self.offline})"
+        )
