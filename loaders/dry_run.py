@@ -32,6 +32,7 @@ def ref_json(ref: PaperRef, *, topics: bool = False) -> dict[str, Any]:
         "title": ref.title,
         "abstract": ref.abstract,
         "date": ref.date.isoformat() if ref.date else None,
+        "year": ref.date.year if ref.date else ref.year,
         "upvotes": ref.upvotes,
         "authorsCount": ref.authors_count,
         "authors": list(ref.authors),

@@ -316,12 +316,9 @@ def judge_title_match(ref: PaperRef, match: Mapping[str, Any] | None) -> tuple[s
             f" with S2 title {s2_title!r}"
         )
     year = match.get("year")
-    if (
-        isinstance(year, int)
-        and ref.date is not None
-        and abs(year - ref.date.year) > YEAR_TOLERANCE
-    ):
-        return None, f"year mismatch: S2 has {year}, the entry is dated {ref.date.year}"
+    entry_year = ref.date.year if ref.date is not None else ref.year
+    if isinstance(year, int) and entry_year is not None and abs(year - entry_year) > YEAR_TOLERANCE:
+        return None, f"year mismatch: S2 has {year}, the entry is dated {entry_year}"
     return str(match["paperId"]), ""
 
 

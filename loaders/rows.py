@@ -63,6 +63,8 @@ class PaperRef:
     title: str | None
     abstract: str | None = None
     date: datetime.date | None = None
+    # The year alone, for sources that give no day (BibTeX, RIS); ``date.year`` when both.
+    year: int | None = None
     upvotes: int | None = None
     authors_count: int | None = None
     authors: tuple[str, ...] = ()
@@ -516,7 +518,7 @@ def rows_from_ref(
         title=title,
         titleKey=title_key(title),
         abstract=_text(ref.abstract),
-        year=ref.date.year if ref.date else None,
+        year=ref.date.year if ref.date else ref.year,
         publicationDate=ref.date.isoformat() if ref.date else None,
         isSeed=True,
         hfUpvotes=ref.upvotes,

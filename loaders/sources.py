@@ -8,9 +8,12 @@ Detection, in order:
    any other directory is an error;
 2. a file whose first non-blank character is ``[`` or ``{`` is the Daily
    Papers API JSON (the extension is not trusted either way);
-3. a text file with the Daily Papers page's marks (a ``·`` line followed by
+3. a file whose first non-blank line is a RIS ``TY  - `` tag line is RIS
+   (:mod:`loaders.ris_files`); a file with a line opening a BibTeX entry
+   (``@article{``) is BibTeX (:mod:`loaders.bib_files`);
+4. a text file with the Daily Papers page's marks (a ``·`` line followed by
    a date, an ``• N authors`` line, or the page header) is a saved page;
-4. any other text file is an id list (one id or title per line).
+5. any other text file is an id list (one id or title per line).
 
 Every failure is a :class:`SourceError` naming the file (and the line when
 there is one): missing, empty, binary, not UTF-8, over-long lines, truncated
@@ -23,8 +26,10 @@ import datetime
 import enum
 from pathlib import Path
 
+from loaders.bib_files import looks_like_bibtex, parse_bibtex
 from loaders.daily_papers import looks_like_daily_page, parse_daily_json, parse_daily_page
 from loaders.id_lists import parse_id_text
+from loaders.ris_files import looks_like_ris, parse_ris
 from loaders.rows import PaperRef
 from loaders.s2_datasets import DATASETS
 from loaders.source_files import SourceError, read_source_text
@@ -36,6 +41,8 @@ class SourceKind(enum.StrEnum):
     HF_PAGE = "hf-page"
     HF_JSON = "hf-json"
     ID_LIST = "id-list"
+    BIBTEX = "bibtex"
+    RIS = "ris"
     S2_DATASETS = "s2-datasets"
 
 
@@ -52,6 +59,10 @@ def _kind_of_text(text: str) -> SourceKind:
     head = text.lstrip(" \t\n\ufeff")[:1]
     if head in ("[", "{"):
         return SourceKind.HF_JSON
+    if looks_like_ris(text):
+        return SourceKind.RIS
+    if looks_like_bibtex(text):
+        return SourceKind.BIBTEX
     if looks_like_daily_page(text):
         return SourceKind.HF_PAGE
     return SourceKind.ID_LIST
@@ -82,6 +93,10 @@ def parse_text(
         refs = parse_daily_json(text, path)
     elif kind is SourceKind.HF_PAGE:
         refs = parse_daily_page(text, path, as_of=as_of)
+    elif kind is SourceKind.BIBTEX:
+        refs = parse_bibtex(text, path)
+    elif kind is SourceKind.RIS:
+        refs = parse_ris(text, path)
     else:
         refs = parse_id_text(text, path)
     if not refs:
@@ -90,7 +105,7 @@ def parse_text(
 
 
 def parse_source(path: str | Path, as_of: datetime.date | None = None) -> list[PaperRef]:
-    """Every entry of a page, JSON or id list at ``path``, in file order.
+    """Every entry of a page, JSON, BibTeX, RIS or id list at ``path``, in file order.
 
     ``as_of`` fixes the reference date for the page's year-less dates (see
     :mod:`loaders.daily_papers`). An S2 Datasets directory has no seed entries:

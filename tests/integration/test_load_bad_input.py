@@ -81,6 +81,25 @@ BAD_FILES: dict[str, tuple[bytes, str, int | None]] = {
     "10 MB single line": (b"a" * TEN_MB, "characters long", 1),
     "malformed id": (b"arXiv:2512.17351\n\nCorpusId:12x\n", "not a CorpusId", 3),
     "unsupported id": (b"PMID:31452104\n", "not supported", 1),
+    # Researchers' files: the first entry is fine, a later one is broken.
+    "bibtex unclosed brace": (
+        b"@article{ok, title={A synthetic title}, eprint={2001.08361}}\n\n"
+        b"@article{broken,\n  title = {Unclosed {brace},\n  year = {2019}\n",
+        "malformed BibTeX entry",
+        3,
+    ),
+    "bibtex duplicate key": (
+        b"@misc{k, title={One}}\n@misc{k, title={Two}}\n",
+        "duplicate entry key",
+        2,
+    ),
+    "bibtex bad doi": (b"@misc{k, title={T},\n doi={10.12}}\n", "DOI '10.12' is not usable", 1),
+    "ris without ER": (
+        b"TY  - JOUR\nTI  - A synthetic title\nER  - \n\nTY  - JOUR\nTI  - Cut short\n",
+        "record not closed",
+        5,
+    ),
+    "ris tag outside a record": (b"TI  - Stray\nTY  - JOUR\nER  - \n", "outside a record", 1),
 }
 
 
