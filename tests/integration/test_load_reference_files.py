@@ -10,32 +10,41 @@ nothing left as a placeholder, nothing merged into the wrong paper.
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 from pathlib import Path
-from types import SimpleNamespace
 
 import httpx
 import pytest
 from neo4j import Driver
 
 from graph_api.settings import Settings
-from loaders.fake_s2 import BASE_PATH, FakeS2
-from loaders.fake_s2_corpus import FakeCorpus, corpus_from_titles
 from loaders.graph_writer import graph_dump
 from loaders.pipeline import EXIT_OK, run_load
 from loaders.rows import is_placeholder_id, normalise_title
 from loaders.s2_client import S2Client
 from loaders.sources import parse_source
 from tests.conftest import REPO
+from tests.fakes.fake_s2 import BASE_PATH, FakeS2
+from tests.fakes.fake_s2_corpus import FakeCorpus, corpus_from_titles
 
 BIB = REPO / "examples" / "refs-pretraining.bib"
 RIS = REPO / "examples" / "refs-pretraining.ris"
 FAKE_URL = "http://fake-s2.test" + BASE_PATH
 
 
-def paper(title: str, year: int, arxiv: str | None = None, doi: str | None = None) -> object:
-    return SimpleNamespace(
-        title=title, arxiv_id=arxiv, doi=doi, date=datetime.date(year, 6, 1), authors=()
-    )
+@dataclass(frozen=True)
+class Truth:
+    """A paper as the fake S2 knows it (what corpus_from_titles reads)."""
+
+    title: str
+    arxiv_id: str | None
+    doi: str | None
+    date: datetime.date
+    authors: tuple[str, ...] = ()
+
+
+def paper(title: str, year: int, arxiv: str | None = None, doi: str | None = None) -> Truth:
+    return Truth(title, arxiv, doi, datetime.date(year, 6, 1))
 
 
 # The papers as S2 has them (titles in S2's spelling, which differs from the files' in case,
@@ -50,7 +59,9 @@ TRUTH = {
     "kaplan": paper("Scaling Laws for Neural Language Models", 2020, arxiv="2001.08361"),
     "chinchilla": paper("Training Compute-Optimal Large Language Models", 2022, arxiv="2203.15556"),
     "adam": paper("Adam: A Method for Stochastic Optimization", 2014, arxiv="1412.6980"),
-    "resnet": paper("Deep Residual Learning for Image Recognition", 2016, doi="10.1109/CVPR.2016.90"),
+    "resnet": paper(
+        "Deep Residual Learning for Image Recognition", 2016, doi="10.1109/CVPR.2016.90"
+    ),
     "lstm": paper("Long Short-Term Memory", 1997, doi="10.1162/neco.1997.9.8.1735"),
     "kernels": paper(
         "Learning with kernels: support vector machines, regularization, optimization, and beyond",
@@ -86,19 +97,19 @@ def corpus() -> FakeCorpus:
 
 def expected_id(corpus: FakeCorpus, name: str) -> str:
     truth = TRUTH[name]
-    (pid,) = corpus.by_title[normalise_title(truth.title)]  # type: ignore[attr-defined]
+    (pid,) = corpus.by_title[normalise_title(truth.title)]
     return pid
 
 
-@pytest.mark.parametrize(("source", "lines"), [(BIB, BIB_LINES), (RIS, RIS_LINES)])
+@pytest.mark.parametrize("case", [(BIB, BIB_LINES), (RIS, RIS_LINES)], ids=["bib", "ris"])
 async def test_reference_file_entries_land_on_the_right_papers(
     driver: Driver,
     neo4j_settings: Settings,
     tmp_path: Path,
     corpus: FakeCorpus,
-    source: Path,
-    lines: dict[int, str],
+    case: tuple[Path, dict[int, str]],
 ) -> None:
+    source, lines = case
     refs = parse_source(source)
     assert sorted(r.line for r in refs) == sorted(lines)
     settings = neo4j_settings.model_copy(
@@ -110,22 +121,27 @@ async def test_reference_file_entries_land_on_the_right_papers(
         }
     )
     fake = FakeS2(corpus, replay_recorded=False)
-    async with S2Client(settings, transport=httpx.ASGITransport(app=fake)) as client:
+    transport = httpx.ASGITransport(app=fake)
+    async with S2Client(settings.s2_config(), transport=transport) as client:
         summary = await run_load(
-            refs, driver=driver, settings=settings, client=client, depth=0, source=str(source)
+            refs,
+            driver=driver,
+            database=settings.neo4j_database,
+            client=client,
+            depth=0,
+            source=str(source),
         )
     assert summary.exit_code == EXIT_OK, summary.as_dict()
     dump = graph_dump(driver, database=settings.neo4j_database)
-    seeds = {
-        n["key"]: n["props"] for n in dump["nodes"] if n["label"] == "Paper" and n["props"]["isSeed"]
-    }
+    papers = [n for n in dump["nodes"] if n["label"] == "Paper"]
+    seeds = {n["key"]: n["props"] for n in papers if n["props"]["isSeed"]}
     assert not [pid for pid in seeds if is_placeholder_id(pid)]
     assert set(seeds) == {expected_id(corpus, name) for name in lines.values()}
     for line, name in lines.items():
         stored = seeds[expected_id(corpus, name)]
         truth = TRUTH[name]
-        assert normalise_title(stored["title"]) == normalise_title(truth.title), line  # type: ignore[attr-defined]
-        if truth.arxiv_id:  # type: ignore[attr-defined]
-            assert stored["arxivId"] == truth.arxiv_id, line  # type: ignore[attr-defined]
-        if truth.doi:  # type: ignore[attr-defined]
-            assert stored["doi"] == truth.doi.lower(), line  # type: ignore[attr-defined]
+        assert normalise_title(stored["title"]) == normalise_title(truth.title), line
+        if truth.arxiv_id:
+            assert stored["arxivId"] == truth.arxiv_id, line
+        if truth.doi:
+            assert stored["doi"] == truth.doi.lower(), line

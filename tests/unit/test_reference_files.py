@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from graph_api.cli import app
+from graph_api.cli.main import app
 from loaders.bib_files import bibtex_text, parse_bibtex
 from loaders.reference_entries import ReferenceRecord, citation_keys
 from loaders.ris_files import parse_ris, ris_text
