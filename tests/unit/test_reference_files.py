@@ -113,17 +113,6 @@ BAD_BIB = [
 ]
 
 
-@pytest.mark.parametrize(("text", "line", "message"), BAD_BIB)
-def test_malformed_bibtex_names_file_and_line(
-    tmp_path: Path, text: str, line: int, message: str
-) -> None:
-    path = tmp_path / "bad.bib"
-    path.write_text(text, encoding="utf-8")
-    with pytest.raises(SourceError) as caught:
-        parse_source(path)
-    assert str(caught.value).startswith(f"{path}:{line}: {message}")
-
-
 BAD_RIS = [
     ("TY  - JOUR\nTI  - a\nER  - \nTY  - JOUR\nTI  - b\n", 4, "record not closed"),
     ("TY  - JOUR\nTI  - a\nTY  - JOUR\nER  - \n", 3, "a new record starts before the record"),
@@ -134,11 +123,14 @@ BAD_RIS = [
 ]
 
 
-@pytest.mark.parametrize(("text", "line", "message"), BAD_RIS)
-def test_malformed_ris_names_file_and_line(
-    tmp_path: Path, text: str, line: int, message: str
+@pytest.mark.parametrize(
+    ("name", "text", "line", "message"),
+    [("bad.bib", *case) for case in BAD_BIB] + [("bad.ris", *case) for case in BAD_RIS],
+)
+def test_a_malformed_file_names_file_and_line(
+    tmp_path: Path, name: str, text: str, line: int, message: str
 ) -> None:
-    path = tmp_path / "bad.ris"
+    path = tmp_path / name
     path.write_text(text, encoding="utf-8")
     with pytest.raises(SourceError) as caught:
         parse_source(path)
