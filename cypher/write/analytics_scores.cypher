@@ -1,12 +1,15 @@
 // params: rows
 // returns: nothing; sets pagerank, pagerankRank, pagerankPercentile, community on existing Papers
-// rows: {paperId, score, rank, percentile, community}. One statement for all
-// four scores: one index lookup and one write per paper. MATCH, not MERGE:
-// scores never create papers (one deleted since the projection was read is
-// skipped).
+// rows: [node, paperId, score, rank, percentile, community] lists (no map
+// keys to pack per row). The node id read in the projection's transaction
+// finds the paper without an index seek; the paperId guard makes a node id
+// reused since that read (paper deleted, another node created) a no-op
+// instead of a write to the wrong node. MATCH, not MERGE: scores never
+// create papers.
 UNWIND $rows AS row
-MATCH (p:Paper {paperId: row.paperId})
-SET p.pagerank = row.score,
-    p.pagerankRank = row.rank,
-    p.pagerankPercentile = row.percentile,
-    p.community = row.community
+MATCH (p:Paper)
+WHERE id(p) = row[0] AND p.paperId = row[1]
+SET p.pagerank = row[2],
+    p.pagerankRank = row[3],
+    p.pagerankPercentile = row[4],
+    p.community = row[5]

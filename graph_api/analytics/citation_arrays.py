@@ -46,8 +46,10 @@ from __future__ import annotations
 import math
 import random
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import networkx as nx
 import numpy as np
@@ -115,8 +117,8 @@ class CitationArrays:
         keys = np.asarray(keys, dtype=np.int64)
         if len(keys) != len(paper_ids):
             raise ValueError(f"{len(keys)} keys for {len(paper_ids)} paper ids")
-        by_id = np.array(paper_ids, dtype=object).argsort(kind="stable")
-        ids = [str(paper_ids[i]) for i in by_id]
+        by_id = paper_order(paper_ids)
+        ids = [str(paper_ids[i]) for i in by_id.tolist()]
         if len(set(ids)) != len(ids):
             raise ValueError("paper ids must be distinct")
         # number of the paper with key keys[j]: position of j in by_id
@@ -204,6 +206,18 @@ class CitationArrays:
             (ids[a], ids[b]) for a, b in zip(self.citing.tolist(), self.cited.tolist(), strict=True)
         )
         return G
+
+
+def paper_order(paper_ids: Sequence[str]) -> IntArray:
+    """Positions of ``paper_ids`` in ascending order (free when they already are, as a store
+    read by the paperId index returns them).
+
+    >>> paper_order(["b", "a", "c"]).tolist(), paper_order(["a", "b"]).tolist()
+    ([1, 0, 2], [0, 1])
+    """
+    if all(a < b for a, b in pairwise(paper_ids)):
+        return np.arange(len(paper_ids), dtype=np.int64)
+    return np.asarray(np.array(paper_ids, dtype=object).argsort(kind="stable"), dtype=np.int64)
 
 
 def _distinct_pairs(a: IntArray, b: IntArray, width: int) -> tuple[IntArray, IntArray]:
@@ -363,3 +377,61 @@ def label_communities(
         best = sorted(by_community[c])[:top_topics]
         result.append(CommunitySummary(c, int(sizes[c]), ", ".join(name for *_, name in best)))
     return result
+
+
+@dataclass(frozen=True)
+class GlobalScores:
+    """What ``citekb analytics`` stores, paper ``i`` at ``[i]``: PageRank with rank and
+    percentile, and community (0 = largest), plus every community's size and label.
+
+    ``engine`` names what computed the scores ("igraph", or "spark-graphx" for the
+    distributed check in bench/), recorded beside them.
+    """
+
+    pagerank: FloatArray
+    rank: IntArray
+    percentile: FloatArray
+    community: IntArray
+    communities: list[CommunitySummary]
+    engine: str
+
+    @classmethod
+    def of(
+        cls, arrays: CitationArrays, pagerank: FloatArray, community: IntArray, engine: str
+    ) -> GlobalScores:
+        """Ranks and labels for scores and a partition from any engine (renumbered by size).
+
+        >>> a = CitationArrays.build([], [("b", "a"), ("c", "a")], topics=[("a", "NLP")])
+        >>> g = GlobalScores.of(a, np.array([0.6, 0.2, 0.2]), np.array([5, 5, 9]), "test")
+        >>> g.rank.tolist(), g.community.tolist(), [(c.size, c.label) for c in g.communities]
+        ([1, 2, 2], [0, 0, 1], [(2, 'NLP'), (1, '')])
+        """
+        rank, percentile = rank_scores(pagerank)
+        _, dense = np.unique(community, return_inverse=True)
+        numbered = _numbered_by_size(dense.astype(np.int64)) if len(community) else community
+        return cls(
+            pagerank=pagerank,
+            rank=rank,
+            percentile=percentile,
+            community=numbered,
+            communities=label_communities(arrays, numbered),
+            engine=engine,
+        )
+
+
+def igraph_scores(
+    arrays: CitationArrays, *, alpha: float = ALPHA, seed: int = SEED, resolution: float = 1.0
+) -> tuple[GlobalScores, dict[str, float]]:
+    """PageRank and Louvain in igraph on one converted graph, with seconds per step
+    (``graph``: the conversion, ``pagerank``, ``louvain``: Louvain and labels)."""
+    started = time.perf_counter()
+    graph = citation_graph(arrays) if arrays.papers else None
+    took = {"graph": time.perf_counter() - started}
+    started = time.perf_counter()
+    pagerank = pagerank_scores(arrays, alpha=alpha, graph=graph)
+    took["pagerank"] = time.perf_counter() - started
+    started = time.perf_counter()
+    membership = louvain_membership(arrays, seed=seed, resolution=resolution, graph=graph)
+    scores = GlobalScores.of(arrays, pagerank, membership, "igraph")
+    took["louvain"] = time.perf_counter() - started
+    return scores, took

@@ -21,18 +21,16 @@ nothing would tell a later change apart.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ParamSpec, TypeVar
 
 from neo4j import AsyncDriver
 
-import cypher
 from graph_api.service.dataloaders import Batched, Row
 from graph_api.settings import Settings
 from graph_api.store.graph_reader import GraphReader
-from graph_api.store.projection import FETCH_SIZE, QUIET, GraphBuilder, Projection
+from graph_api.store.projection import Projection, aload_projection
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -120,24 +118,7 @@ class AnalyticsRuntime:
             return projection
 
     async def _load(self) -> Projection:
-        """``aload_projection``, with the CPU-bound graph build moved off the event loop."""
-        started = time.perf_counter()
-        builder = GraphBuilder()
-
-        async def work(tx: Any) -> int | None:
-            result = await tx.run(cypher.statement("read/analytics_graph_version"))
-            record = await result.single()
-            version = record["version"] if record else None
-            rows = await tx.run(cypher.statement("read/analytics_projection"))
-            async for row in rows:
-                builder.add(row)
-            return int(version) if version is not None else None
-
-        async with self.driver.session(
-            database=self.database, fetch_size=FETCH_SIZE, notifications_min_severity=QUIET
-        ) as session:
-            version = await session.execute_read(work)
-        return await asyncio.to_thread(builder.build, version, started)
+        return await aload_projection(self.driver, self.database)
 
 
 def _items(row: Row) -> list[Row]:

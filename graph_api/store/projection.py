@@ -1,11 +1,24 @@
 """The in-memory projection analytics run on, cached by the graph version.
 
-:func:`load_projection` streams one record per paper (its attributes, topic,
-author and organisation lists, and references) from
-``cypher/read/analytics_projection.cypher`` and builds a
-:class:`Projection`: the citation ``nx.DiGraph`` (edges citing -> cited,
-node attributes as :mod:`graph_api.analytics.attributes` describes) plus
-author, organisation and topic indexes.
+One loader, two depths, in one read transaction (a consistent snapshot):
+
+* **arrays** (always): ``read/projection_citations`` streams one record per
+  paper with its node id, paperId, and its references and topics as node
+  ids; ``read/projection_topics`` names the topics. The node ids are mapped to
+  paper numbers once (:meth:`CitationArrays.from_keys`), giving
+  :class:`~graph_api.analytics.citation_arrays.CitationArrays`: what
+  ``citekb analytics`` computes PageRank and Louvain on (in igraph), at 1M
+  papers / 10M citations without a networkx graph in memory.
+* **attributes** (the API and exports): ``read/projection_attributes`` adds
+  year, title, topics, authors and organisations per paper, and
+  :func:`build_projection` makes the citation ``nx.DiGraph`` (edges citing ->
+  cited, node attributes as :mod:`graph_api.analytics.attributes` describes)
+  plus author, organisation and topic indexes: the per-request analytics
+  (lineage, similarity, paths, personalised PageRank) stay on networkx.
+
+:func:`load_arrays` is the first depth alone; :func:`load_projection` and
+:func:`aload_projection` (the API's, with the graph built off the event loop)
+are both.
 
 Every recorded load bumps ``Meta{key:'graph'}.version`` (the writer's
 ``write/meta``). :class:`ProjectionCache` keeps the last projection with the
@@ -14,7 +27,7 @@ invalidates it; checking costs one tiny read. A graph without a version (no
 load recorded) is never cached: nothing would tell a later change apart.
 
 Global scores that only change with the graph (PageRank) are computed once
-per projection and memoised on it.
+per projection, on its arrays in igraph, and memoised on it.
 """
 
 from __future__ import annotations
@@ -22,27 +35,50 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
+import numpy as np
 from neo4j import AsyncDriver, Driver, NotificationMinimumSeverity, Record
 
 import cypher
-from graph_api.analytics import Influence, Membership, influence
+from graph_api.analytics import Influence, Membership
+from graph_api.analytics.citation_arrays import (
+    CitationArrays,
+    IntArray,
+    pagerank_scores,
+    paper_order,
+    rank_scores,
+)
 
-# Rows pulled per round trip; large enough for 100k-paper graphs to stream
-# quickly, small enough to keep the driver's buffer modest.
-FETCH_SIZE = 2000
+# Rows pulled per round trip: the citation records are small (integers), so
+# large pulls keep round trips few at 1M papers.
+FETCH_SIZE = 10_000
+
+
+@dataclass(frozen=True)
+class ProjectionArrays:
+    """The citation arrays at one graph version, with each paper's node id.
+
+    ``nodes[i]`` is the node id of paper ``arrays.paper_ids[i]`` *in the read
+    transaction*: the score writer passes it back with the paperId as a guard.
+    """
+
+    version: int | None
+    arrays: CitationArrays
+    nodes: IntArray
+    load_s: float
 
 
 @dataclass
 class Projection:
-    """The citation graph and its member indexes at one graph version."""
+    """The citation graph, its arrays and its member indexes at one graph version."""
 
     version: int | None
     graph: nx.DiGraph
+    arrays: CitationArrays
     authors: Membership
     orgs: Membership
     topics: Membership
@@ -59,55 +95,116 @@ class Projection:
         return int(self.graph.number_of_edges())
 
     def influence(self) -> dict[str, Influence]:
-        """PageRank with rank and percentile, computed once per projection."""
+        """PageRank with rank and percentile (igraph, on the arrays), computed once."""
         with self._lock:
             if self._influence is None:
-                self._influence = influence(self.graph)
+                scores = pagerank_scores(self.arrays)
+                rank, percentile = rank_scores(scores)
+                self._influence = {
+                    p: Influence(score=s, rank=r, percentile=q)
+                    for p, s, r, q in zip(
+                        self.arrays.paper_ids,
+                        scores.tolist(),
+                        rank.tolist(),
+                        percentile.tolist(),
+                        strict=True,
+                    )
+                }
             return self._influence
 
     def pagerank(self) -> dict[str, float]:
         return {p: i.score for p, i in self.influence().items()}
 
 
-class GraphBuilder:
-    """Builds a :class:`Projection` from projection records, one at a time."""
+class ArraysReader:
+    """Collects ``read/projection_citations`` records into flat integer arrays."""
 
     def __init__(self) -> None:
-        self.graph = nx.DiGraph()
-        self._refs: list[tuple[str, list[str]]] = []
+        self.nodes: list[int] = []
+        self.paper_ids: list[str] = []
+        self._citing: list[int] = []
+        self._cited: list[int] = []
+        self._topic_paper: list[int] = []
+        self._topic_node: list[int] = []
 
     def add(self, record: Mapping[str, Any]) -> None:
-        paper = str(record["paperId"])
-        attrs: dict[str, Any] = {}
-        for key in ("year", "title", "citationCount", "pagerank", "community"):
-            if record[key] is not None:
-                attrs[key] = record[key]
-        for key, values in (
-            ("topics", record["topics"]),
-            ("authors", record["authors"]),
-            ("orgs", [*record["submittedBy"], *record["affiliations"]]),
-        ):
-            if values:
-                attrs[key] = tuple(dict.fromkeys(str(v) for v in values if v is not None))
-        self.graph.add_node(paper, **attrs)
-        if record["refs"]:
-            self._refs.append((paper, [str(r) for r in record["refs"]]))
+        node = int(record["node"])
+        self.nodes.append(node)
+        self.paper_ids.append(str(record["paperId"]))
+        refs = record["refs"]
+        if refs:
+            self._citing.extend([node] * len(refs))
+            self._cited.extend(refs)
+        topics = record["topics"]
+        if topics:
+            self._topic_paper.extend([node] * len(topics))
+            self._topic_node.extend(topics)
 
-    def build(self, version: int | None, started: float) -> Projection:
-        # Edges after all nodes, so every node has its attributes first and
-        # edges never create attribute-less nodes out of order.
-        for citing, refs in self._refs:
-            self.graph.add_edges_from((citing, cited) for cited in refs)
-        self._refs.clear()
-        g = self.graph
-        return Projection(
-            version=version,
-            graph=g,
-            authors=Membership.of(g, "authors"),
-            orgs=Membership.of(g, "orgs"),
-            topics=Membership.of(g, "topics"),
-            load_s=time.perf_counter() - started,
+    def build(
+        self, version: int | None, topic_rows: Iterable[Mapping[str, Any]], started: float
+    ) -> ProjectionArrays:
+        names: list[str] = []
+        topic_number: dict[int, int] = {}
+        for row in topic_rows:
+            topic_number[int(row["node"])] = len(names)
+            names.append(str(row["name"]))
+        topic_node = np.array(self._topic_node, dtype=np.int64)
+        # Topics without a name (none in practice) are dropped with their rows.
+        known = np.array([n in topic_number for n in self._topic_node], dtype=bool)
+        name_index = np.array([topic_number[n] for n in topic_node[known].tolist()], dtype=np.int64)
+        nodes = np.array(self.nodes, dtype=np.int64)
+        arrays = CitationArrays.from_keys(
+            nodes,
+            self.paper_ids,
+            np.array(self._citing, dtype=np.int64),
+            np.array(self._cited, dtype=np.int64),
+            topic_keys=np.array(self._topic_paper, dtype=np.int64)[known],
+            topic_names=names,
+            topic_name_index=name_index,
         )
+        # from_keys numbers papers by paperId; the records came in that order.
+        order = paper_order(self.paper_ids)
+        return ProjectionArrays(version, arrays, nodes[order], time.perf_counter() - started)
+
+
+def _attributes(record: Mapping[str, Any]) -> dict[str, Any]:
+    attrs: dict[str, Any] = {}
+    for key in ("year", "title", "citationCount", "pagerank", "community"):
+        if record[key] is not None:
+            attrs[key] = record[key]
+    for key, values in (
+        ("topics", record["topics"]),
+        ("authors", record["authors"]),
+        ("orgs", [*record["submittedBy"], *record["affiliations"]]),
+    ):
+        if values:
+            attrs[key] = tuple(dict.fromkeys(str(v) for v in values if v is not None))
+    return attrs
+
+
+def build_projection(
+    snapshot: ProjectionArrays, attributes: Iterable[Mapping[str, Any]], started: float
+) -> Projection:
+    """The API's projection: the arrays' DiGraph with every paper's attributes."""
+    arrays = snapshot.arrays
+    G = nx.DiGraph()
+    # Nodes first, with their attributes, then the edges (in paper-number
+    # order), so no edge creates an attribute-less node.
+    G.add_nodes_from((str(row["paperId"]), _attributes(row)) for row in attributes)
+    G.add_nodes_from(arrays.paper_ids)
+    ids = arrays.paper_ids
+    G.add_edges_from(
+        (ids[a], ids[b]) for a, b in zip(arrays.citing.tolist(), arrays.cited.tolist(), strict=True)
+    )
+    return Projection(
+        version=snapshot.version,
+        graph=G,
+        arrays=arrays,
+        authors=Membership.of(G, "authors"),
+        orgs=Membership.of(G, "orgs"),
+        topics=Membership.of(G, "topics"),
+        load_s=time.perf_counter() - started,
+    )
 
 
 # Sessions here turn server notifications off: on a graph that has never
@@ -129,44 +226,65 @@ def graph_version(driver: Driver, database: str) -> int | None:
     return int(value) if value is not None else None
 
 
-def load_projection(driver: Driver, database: str) -> Projection:
-    """Read the whole projection in one read transaction (a consistent snapshot)."""
+def _read(tx: Any, with_attributes: bool, started: float) -> tuple[ProjectionArrays, list[Record]]:
+    record = tx.run(cypher.statement("read/analytics_graph_version")).single()
+    version = int(record["version"]) if record and record["version"] is not None else None
+    reader = ArraysReader()
+    for row in tx.run(cypher.statement("read/projection_citations")):
+        reader.add(row)
+    topics = list(tx.run(cypher.statement("read/projection_topics")))
+    attributes = (
+        list(tx.run(cypher.statement("read/projection_attributes"))) if with_attributes else []
+    )
+    return reader.build(version, topics, started), attributes
+
+
+def load_arrays(driver: Driver, database: str) -> ProjectionArrays:
+    """The citation arrays alone (what ``citekb analytics`` needs), one read transaction."""
     started = time.perf_counter()
-    builder = GraphBuilder()
-
-    def work(tx: Any) -> int | None:
-        record = tx.run(cypher.statement("read/analytics_graph_version")).single()
-        version = record["version"] if record else None
-        for row in tx.run(cypher.statement("read/analytics_projection")):
-            builder.add(row)
-        return int(version) if version is not None else None
-
     with driver.session(
         database=database, fetch_size=FETCH_SIZE, notifications_min_severity=QUIET
     ) as session:
-        version = session.execute_read(work)
-    return builder.build(version, started)
+        snapshot, _ = session.execute_read(_read, False, started)
+    return snapshot
+
+
+def load_projection(driver: Driver, database: str) -> Projection:
+    """Arrays and attributes in one read transaction (a consistent snapshot)."""
+    started = time.perf_counter()
+    with driver.session(
+        database=database, fetch_size=FETCH_SIZE, notifications_min_severity=QUIET
+    ) as session:
+        snapshot, attributes = session.execute_read(_read, True, started)
+    return build_projection(snapshot, attributes, started)
 
 
 async def aload_projection(driver: AsyncDriver, database: str) -> Projection:
-    """:func:`load_projection` over the async driver (for the API)."""
+    """:func:`load_projection` over the async driver (the API's): the records are
+    collected on the event loop, the arrays and the graph built in a worker thread."""
     started = time.perf_counter()
-    builder = GraphBuilder()
 
-    async def work(tx: Any) -> int | None:
+    async def work(tx: Any) -> tuple[int | None, list[Record], list[Record], list[Record]]:
         result = await tx.run(cypher.statement("read/analytics_graph_version"))
         record = await result.single()
-        version = record["version"] if record else None
-        rows = await tx.run(cypher.statement("read/analytics_projection"))
-        async for row in rows:
-            builder.add(row)
-        return int(version) if version is not None else None
+        version = int(record["version"]) if record and record["version"] is not None else None
+        citations = [r async for r in await tx.run(cypher.statement("read/projection_citations"))]
+        topics = [r async for r in await tx.run(cypher.statement("read/projection_topics"))]
+        attrs = [r async for r in await tx.run(cypher.statement("read/projection_attributes"))]
+        return version, citations, topics, attrs
 
     async with driver.session(
         database=database, fetch_size=FETCH_SIZE, notifications_min_severity=QUIET
     ) as session:
-        version = await session.execute_read(work)
-    return builder.build(version, started)
+        version, citations, topics, attributes = await session.execute_read(work)
+
+    def build() -> Projection:
+        reader = ArraysReader()
+        for row in citations:
+            reader.add(row)
+        return build_projection(reader.build(version, topics, started), attributes, started)
+
+    return await asyncio.to_thread(build)
 
 
 async def agraph_version(driver: AsyncDriver, database: str) -> int | None:

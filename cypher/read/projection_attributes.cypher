@@ -1,10 +1,8 @@
 // params: -
-// returns: paperId, year, title, citationCount, pagerank, community, topics, authors, submittedBy, affiliations, refs (one row per Paper, by paperId)
-// The projection analytics run on. One row per paper, its references folded
-// into a list, so 1M citations travel as 100k records (far fewer round trips
-// through the driver than one record per edge). paperId order comes from the
-// unique index, so rows stream without a sort and the graph is built in the
-// same order from any store. Stored scores come along for export.
+// returns: paperId, year, title, citationCount, pagerank, community, topics, authors, submittedBy, affiliations (one row per Paper, by paperId)
+// The node attributes of the API's projection graph (the citations come from
+// read/projection_citations, in the same transaction). Stored scores come
+// along for export; paperId order comes from the unique index.
 MATCH (p:Paper)
 WHERE p.paperId IS NOT NULL
 RETURN p.paperId AS paperId,
@@ -24,6 +22,5 @@ RETURN p.paperId AS paperId,
        COLLECT {
          MATCH (p)<-[:AUTHORED]-(:Author)-[:AFFILIATED_WITH]->(o:Org)
          RETURN DISTINCT o.key ORDER BY o.key
-       } AS affiliations,
-       COLLECT { MATCH (p)-[:CITES]->(c:Paper) RETURN c.paperId } AS refs
+       } AS affiliations
 ORDER BY p.paperId
