@@ -44,8 +44,6 @@ shared by PageRank and Louvain (the undirected graph is derived in C).
 from __future__ import annotations
 
 import math
-import random
-import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -55,7 +53,7 @@ import networkx as nx
 import numpy as np
 from numpy.typing import NDArray
 
-from graph_api.analytics.communities import SEED
+from graph_api.analytics.communities import SEED, multilevel_membership
 from graph_api.analytics.influence import ALPHA
 
 IntArray = NDArray[np.int64]
@@ -282,9 +280,6 @@ def rank_scores(scores: FloatArray) -> tuple[IntArray, FloatArray]:
     return rank, percentile
 
 
-_IGRAPH_RNG_LOCK = threading.Lock()
-
-
 def louvain_membership(
     arrays: CitationArrays,
     *,
@@ -302,22 +297,14 @@ def louvain_membership(
     >>> louvain_membership(a).tolist()
     [0, 0, 0, 1, 1, 1]
     """
-    import igraph  # noqa: PLC0415
-
     n = arrays.papers
     if n == 0:
         return _empty()
     g = graph if graph is not None else citation_graph(arrays)
     undirected = g.as_undirected(mode="collapse")  # type: ignore[attr-defined]
     undirected.simplify(multiple=True, loops=True)
-    with _IGRAPH_RNG_LOCK:
-        igraph.set_random_number_generator(random.Random(seed))  # noqa: S311 (not crypto)
-        try:
-            found = undirected.community_multilevel(resolution=resolution)
-        finally:
-            igraph.set_random_number_generator(random)
-    raw = np.asarray(found.membership, dtype=np.int64)
-    return _numbered_by_size(raw)
+    raw = multilevel_membership(undirected, seed=seed, resolution=resolution)
+    return _numbered_by_size(np.asarray(raw, dtype=np.int64))
 
 
 def _numbered_by_size(raw: IntArray) -> IntArray:

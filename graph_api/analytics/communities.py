@@ -30,7 +30,7 @@ import threading
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import networkx as nx
 import numpy as np
@@ -135,15 +135,27 @@ def _igraph_louvain(n: int, pairs: np.ndarray, *, seed: int, resolution: float) 
     import igraph  # type: ignore[import-untyped]  # noqa: PLC0415 (heavy, only for big graphs)
 
     g = igraph.Graph(n=n, edges=pairs.tolist())
-    # igraph draws from one process-wide generator: give it our seeded one
-    # for this call only, then hand back Python's default.
+    parts: dict[int, list[int]] = {}
+    for node, part in enumerate(multilevel_membership(g, seed=seed, resolution=resolution)):
+        parts.setdefault(part, []).append(node)
+    return list(parts.values())
+
+
+def multilevel_membership(g: Any, *, seed: int, resolution: float) -> list[int]:
+    """igraph's Louvain (multilevel) on an undirected igraph graph: community of each vertex.
+
+    igraph draws from one process-wide generator: it gets our seeded one for
+    this call only, then Python's default back.
+    """
+    import igraph  # noqa: PLC0415
+
     with _IGRAPH_RNG_LOCK:
         igraph.set_random_number_generator(random.Random(seed))  # noqa: S311 (not crypto)
         try:
             clustering = g.community_multilevel(resolution=resolution)
         finally:
             igraph.set_random_number_generator(random)
-    return [list(part) for part in clustering]
+    return [int(c) for c in clustering.membership]
 
 
 def communities(
