@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 SAMPLE := examples/hf-daily-papers-pretraining.txt
 
-.PHONY: setup system-deps run test lint typecheck unit integration bench soak schema clean lock lock-upgrade
+.PHONY: setup system-deps run test lint typecheck unit integration bench soak scale-check schema clean lock lock-upgrade
 
 # The virtualenv is refreshed when pyproject.toml or the lock changes. The lock
 # is a constraints file: every package it names is installed at its pinned
@@ -86,6 +86,15 @@ soak: setup
 # Re-export schema.graphql after a change to the GraphQL schema (a test fails on drift).
 schema: setup
 	$(BIN)/citekb schema export
+
+# Spark (local mode, GraphX) computes PageRank and communities on a 20,000-paper
+# synthetic corpus from the projection files and stores them with citekb's
+# writer; prints the top-20 overlap with igraph (exit 1 below 18). Needs Java 17;
+# installs the optional `spark` extra (pyspark from PyPI). Not part of `make test`.
+SCALE_PAPERS ?= 20000
+scale-check: setup
+	@$(BIN)/python -c "import pyspark" 2>/dev/null || $(BIN)/pip install -q -c requirements.lock -e '.[dev,spark]'
+	$(BIN)/python -m bench.spark_check --papers $(SCALE_PAPERS)
 
 unit: setup
 	$(BIN)/pytest tests/unit graph_api loaders cypher

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-MODULES = ("bench.ingest", "bench.api", "bench.analytics")
+MODULES = ("bench.ingest", "bench.api", "bench.analytics", "bench.spark_check")
 
 
 @pytest.mark.parametrize("name", MODULES)
