@@ -8,7 +8,7 @@ from typing import Any
 import strawberry
 from strawberry import relay
 
-from graph_api.service.connections import DEFAULT_PAGE_SIZE, checked_first, page_info
+from graph_api.service.connections import DEFAULT_PAGE_SIZE, TotalCount, checked_first
 from graph_api.service.context import Info, resolver
 from graph_api.service.cursors import (
     decode_keyset,
@@ -51,7 +51,6 @@ from graph_api.service.types import (
     Topic,
     TopicConnection,
     TopicEdge,
-    TotalCount,
     Venue,
 )
 from loaders.rows import org_key, topic_key, venue_key
@@ -186,11 +185,7 @@ class CoreQuery:
             if paper_filter_is_empty(filters)
             else TotalCount(statement="read/api/papers_count", params=filters)
         )
-        return PaperConnection(
-            edges=edges,
-            page_info=page_info([e.cursor for e in edges], has_next=len(rows) > first, after=after),
-            counter=counter,
-        )
+        return PaperConnection.page(edges, has_next=len(rows) > first, after=after, total=counter)
 
     @resolver(
         description="Full-text search over titles and abstracts, best match first. The text "
@@ -222,10 +217,11 @@ class CoreQuery:
             )
             for i, r in enumerate(rows[:first])
         ]
-        return SearchConnection(
-            edges=edges,
-            page_info=page_info([e.cursor for e in edges], has_next=len(rows) > first, after=after),
-            counter=TotalCount(statement="read/api/search_papers_count", params={"query": lucene}),
+        return SearchConnection.page(
+            edges,
+            has_next=len(rows) > first,
+            after=after,
+            total=TotalCount(statement="read/api/search_papers_count", params={"query": lucene}),
         )
 
     @resolver(description="An author by Semantic Scholar author id or global id.")
@@ -257,10 +253,11 @@ class CoreQuery:
             field="authors",
         )
         edges = [AuthorEdge(cursor=c, node=Author.from_props(p)) for c, p in rows]
-        return AuthorConnection(
-            edges=edges,
-            page_info=page_info([e.cursor for e in edges], has_next=has_next, after=after),
-            counter=TotalCount(statement="read/api/authors_count", params=filters),
+        return AuthorConnection.page(
+            edges,
+            has_next=has_next,
+            after=after,
+            total=TotalCount(statement="read/api/authors_count", params=filters),
         )
 
     @resolver(description="An organisation by its name (any spelling) or id.")
@@ -293,10 +290,11 @@ class CoreQuery:
             field="orgs",
         )
         edges = [OrgEdge(cursor=c, node=Org.from_props(p)) for c, p in rows]
-        return OrgConnection(
-            edges=edges,
-            page_info=page_info([e.cursor for e in edges], has_next=has_next, after=after),
-            counter=TotalCount(statement="read/api/orgs_count", params=filters),
+        return OrgConnection.page(
+            edges,
+            has_next=has_next,
+            after=after,
+            total=TotalCount(statement="read/api/orgs_count", params=filters),
         )
 
     @resolver(description="A topic by its name (any spelling) or id.")
@@ -332,10 +330,11 @@ class CoreQuery:
             field="topics",
         )
         edges = [TopicEdge(cursor=c, node=Topic.from_props(p)) for c, p in rows]
-        return TopicConnection(
-            edges=edges,
-            page_info=page_info([e.cursor for e in edges], has_next=has_next, after=after),
-            counter=TotalCount(statement="read/api/topics_count", params=filters),
+        return TopicConnection.page(
+            edges,
+            has_next=has_next,
+            after=after,
+            total=TotalCount(statement="read/api/topics_count", params=filters),
         )
 
     @resolver(description="A venue by its name (any spelling) or id.")

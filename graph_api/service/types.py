@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Hashable, Iterable
-from dataclasses import dataclass
 from typing import Any
 
 import strawberry
@@ -22,33 +21,17 @@ from graph_api.service.connections import (
     DEFAULT_AUTHORS,
     DEFAULT_PAGE_SIZE,
     DEFAULT_SHORT_LIST,
+    Connection,
+    Edge,
+    TotalCount,
     checked_first,
-    page_info,
 )
 from graph_api.service.context import Info, resolver
 from graph_api.service.cursors import decode_keyset, keyset_cursor
 from graph_api.service.dataloaders import Batched, ChildPage, Row
-from graph_api.store.graph_reader import GraphReader
 
 # Nested paper and author lists are ordered "most cited first, then id".
 MOST_CITED = "MOST_CITED"
-
-
-@dataclass
-class TotalCount:
-    """A connection's totalCount: known already, or one count statement when asked for."""
-
-    known: int | None = None
-    statement: str | None = None
-    params: dict[str, Any] | None = None
-
-    async def resolve(self, reader: GraphReader) -> int:
-        if self.known is not None:
-            return self.known
-        assert self.statement is not None
-        row = await reader.one(self.statement, self.params or {})
-        self.known = int(row["total"])
-        return self.known
 
 
 def _int(value: Any) -> int | None:
@@ -356,12 +339,8 @@ class Org(relay.Node):
             )
             for item in page.items[:first]
         ]
-        return AuthorConnection(
-            edges=edges,
-            page_info=page_info(
-                [e.cursor for e in edges], has_next=len(page.items) > first, after=after
-            ),
-            counter=TotalCount(known=page.total),
+        return AuthorConnection.page(
+            edges, has_next=len(page.items) > first, after=after, total=TotalCount(known=page.total)
         )
 
 
@@ -463,34 +442,24 @@ class Venue(relay.Node):
         )
 
 
-# --- connections ---------------------------------------------------------------
+# --- connections (graph_api/service/connections.py holds the fields) ----------
 
 
-@strawberry.type(description="A paper in a list, with its cursor.")
-class PaperEdge:
-    cursor: str
-    node: Paper
+@strawberry.type(name="PaperEdge", description="A paper in a list, with its cursor.")
+class PaperEdge(Edge[Paper]):
+    pass
 
 
-@strawberry.type(description="A page of papers.")
-class PaperConnection:
-    edges: list[PaperEdge]
-    page_info: relay.PageInfo
-    counter: strawberry.Private[TotalCount]
-
-    @resolver(description="The papers of this page (the edges' nodes).")
-    def nodes(self) -> list[Paper]:
-        return [edge.node for edge in self.edges]
-
-    @resolver(description="All papers of the list, over every page.")
-    async def total_count(self, info: Info) -> int:
-        return await self.counter.resolve(info.context.reader)
+@strawberry.type(name="PaperConnection", description="A page of papers.")
+class PaperConnection(Connection[Paper, PaperEdge]):
+    pass
 
 
-@strawberry.type(description="A citation: `node` is the other paper; the edge carries the link.")
-class CitationEdge:
-    cursor: str
-    node: Paper
+@strawberry.type(
+    name="CitationEdge",
+    description="A citation: `node` is the other paper; the edge carries the link.",
+)
+class CitationEdge(Edge[Paper]):
     is_influential: bool | None = strawberry.field(
         description="Semantic Scholar's judgement that the citation is influential"
     )
@@ -499,100 +468,49 @@ class CitationEdge:
     )
 
 
-@strawberry.type(description="A page of references or citations.")
-class CitationConnection:
-    edges: list[CitationEdge]
-    page_info: relay.PageInfo
-    total_count: int = strawberry.field(description="All edges of the list, over every page")
-
-    @resolver(description="The papers of this page (the edges' nodes).")
-    def nodes(self) -> list[Paper]:
-        return [edge.node for edge in self.edges]
+@strawberry.type(name="CitationConnection", description="A page of references or citations.")
+class CitationConnection(Connection[Paper, CitationEdge]):
+    pass
 
 
-@strawberry.type(description="A search hit with its relevance score.")
-class SearchEdge:
-    cursor: str
-    node: Paper
+@strawberry.type(name="SearchEdge", description="A search hit with its relevance score.")
+class SearchEdge(Edge[Paper]):
     score: float = strawberry.field(description="Full-text relevance (higher is better)")
 
 
-@strawberry.type(description="A page of search hits, best first.")
-class SearchConnection:
-    edges: list[SearchEdge]
-    page_info: relay.PageInfo
-    counter: strawberry.Private[TotalCount]
-
-    @resolver(description="The papers of this page (the edges' nodes).")
-    def nodes(self) -> list[Paper]:
-        return [edge.node for edge in self.edges]
-
-    @resolver(description="All hits, over every page.")
-    async def total_count(self, info: Info) -> int:
-        return await self.counter.resolve(info.context.reader)
+@strawberry.type(name="SearchConnection", description="A page of search hits, best first.")
+class SearchConnection(Connection[Paper, SearchEdge]):
+    pass
 
 
-@strawberry.type(description="An author in a list, with its cursor.")
-class AuthorEdge:
-    cursor: str
-    node: Author
+@strawberry.type(name="AuthorEdge", description="An author in a list, with its cursor.")
+class AuthorEdge(Edge[Author]):
+    pass
 
 
-@strawberry.type(description="A page of authors.")
-class AuthorConnection:
-    edges: list[AuthorEdge]
-    page_info: relay.PageInfo
-    counter: strawberry.Private[TotalCount]
-
-    @resolver(description="The authors of this page (the edges' nodes).")
-    def nodes(self) -> list[Author]:
-        return [edge.node for edge in self.edges]
-
-    @resolver(description="All authors of the list, over every page.")
-    async def total_count(self, info: Info) -> int:
-        return await self.counter.resolve(info.context.reader)
+@strawberry.type(name="AuthorConnection", description="A page of authors.")
+class AuthorConnection(Connection[Author, AuthorEdge]):
+    pass
 
 
-@strawberry.type(description="An organisation in a list, with its cursor.")
-class OrgEdge:
-    cursor: str
-    node: Org
+@strawberry.type(name="OrgEdge", description="An organisation in a list, with its cursor.")
+class OrgEdge(Edge[Org]):
+    pass
 
 
-@strawberry.type(description="A page of organisations.")
-class OrgConnection:
-    edges: list[OrgEdge]
-    page_info: relay.PageInfo
-    counter: strawberry.Private[TotalCount]
-
-    @resolver(description="The organisations of this page (the edges' nodes).")
-    def nodes(self) -> list[Org]:
-        return [edge.node for edge in self.edges]
-
-    @resolver(description="All organisations of the list, over every page.")
-    async def total_count(self, info: Info) -> int:
-        return await self.counter.resolve(info.context.reader)
+@strawberry.type(name="OrgConnection", description="A page of organisations.")
+class OrgConnection(Connection[Org, OrgEdge]):
+    pass
 
 
-@strawberry.type(description="A topic in a list, with its cursor.")
-class TopicEdge:
-    cursor: str
-    node: Topic
+@strawberry.type(name="TopicEdge", description="A topic in a list, with its cursor.")
+class TopicEdge(Edge[Topic]):
+    pass
 
 
-@strawberry.type(description="A page of topics.")
-class TopicConnection:
-    edges: list[TopicEdge]
-    page_info: relay.PageInfo
-    counter: strawberry.Private[TotalCount]
-
-    @resolver(description="The topics of this page (the edges' nodes).")
-    def nodes(self) -> list[Topic]:
-        return [edge.node for edge in self.edges]
-
-    @resolver(description="All topics of the list, over every page.")
-    async def total_count(self, info: Info) -> int:
-        return await self.counter.resolve(info.context.reader)
+@strawberry.type(name="TopicConnection", description="A page of topics.")
+class TopicConnection(Connection[Topic, TopicEdge]):
+    pass
 
 
 @strawberry.type(description="Size of the graph and the last load.")
@@ -644,12 +562,8 @@ async def _citations(
         )
         for item in page.items[:first]
     ]
-    return CitationConnection(
-        edges=edges,
-        page_info=page_info(
-            [e.cursor for e in edges], has_next=len(page.items) > first, after=after
-        ),
-        total_count=page.total,
+    return CitationConnection.page(
+        edges, has_next=len(page.items) > first, after=after, total=TotalCount(known=page.total)
     )
 
 
@@ -678,10 +592,6 @@ async def child_papers(
         )
         for item in page.items[:first]
     ]
-    return PaperConnection(
-        edges=edges,
-        page_info=page_info(
-            [e.cursor for e in edges], has_next=len(page.items) > first, after=after
-        ),
-        counter=TotalCount(known=page.total),
+    return PaperConnection.page(
+        edges, has_next=len(page.items) > first, after=after, total=TotalCount(known=page.total)
     )
