@@ -49,8 +49,12 @@ def rank_members(
     *,
     by: Literal["influence", "papers"] = "influence",
     k: int = 10,
+    descending: bool = True,
 ) -> list[MemberRank]:
     """The top ``k`` (1..50) members by summed paper scores (e.g. PageRank) or paper count.
+
+    ``descending=False`` gives the bottom ``k`` instead, smallest first (ties by name
+    in both directions).
 
     >>> orgs = Membership("orgs", {"meta": ("p1", "p2"), "mit": ("p3",)})
     >>> scores = {"p1": 0.1, "p2": 0.1, "p3": 0.5}
@@ -58,6 +62,8 @@ def rank_members(
     ['mit', 'meta']
     >>> [r.member for r in rank_members(orgs, scores, by="papers")]
     ['meta', 'mit']
+    >>> [r.member for r in rank_members(orgs, scores, by="papers", descending=False)]
+    ['mit', 'meta']
     """
     check_k(k)
     if by not in ("influence", "papers"):
@@ -66,9 +72,12 @@ def rank_members(
         MemberRank(member=m, papers=len(ps), influence=sum(scores.get(p, 0.0) for p in ps))
         for m, ps in members.by_member.items()
     ]
+    sign = -1 if descending else 1
     if by == "influence":
-        return heapq.nsmallest(k, ranked, key=lambda r: (-r.influence, -r.papers, r.member))
-    return heapq.nsmallest(k, ranked, key=lambda r: (-r.papers, -r.influence, r.member))
+        return heapq.nsmallest(
+            k, ranked, key=lambda r: (sign * r.influence, sign * r.papers, r.member)
+        )
+    return heapq.nsmallest(k, ranked, key=lambda r: (sign * r.papers, sign * r.influence, r.member))
 
 
 def _order(item: tuple[str, float]) -> tuple[float, str]:

@@ -19,6 +19,7 @@ gives ``null`` (or, in a seed set, is listed in ``missing``).
 from __future__ import annotations
 
 import asyncio
+import datetime
 from dataclasses import dataclass
 from enum import Enum
 from typing import Annotated, Literal
@@ -50,8 +51,9 @@ from graph_api.service.analytics_runtime import StoredAnalytics
 from graph_api.service.connections import checked_first
 from graph_api.service.context import Info, resolver
 from graph_api.service.errors import BadUserInput
+from graph_api.service.inputs import OrderDirection, descending
 from graph_api.service.paper_ids import InvalidPaperId, PaperKey, parse_paper_id
-from graph_api.service.types import Org, Paper, Topic, YearCount
+from graph_api.service.types import Org, Paper, Topic, YearCount, parse_datetime
 from loaders.rows import topic_key
 
 DEFAULT_LINEAGE_PAPERS = 100
@@ -104,16 +106,20 @@ async def load_papers(info: Info, paper_ids: list[str]) -> list[Paper]:
 
 @strawberry.enum(description="Which way a lineage walks from its paper.")
 class LineageDirection(Enum):
-    ANCESTORS = "ancestors"
-    DESCENDANTS = "descendants"
-    BOTH = "both"
+    ANCESTORS = strawberry.enum_value(
+        "ancestors", description="Papers the root builds on (its references, and theirs)"
+    )
+    DESCENDANTS = strawberry.enum_value(
+        "descendants", description="Papers that build on the root (its citations, and theirs)"
+    )
+    BOTH = strawberry.enum_value("both", description="Both ways")
 
 
 @strawberry.enum(description="How a paper of a lineage relates to its root.")
 class LineageRelation(Enum):
-    ROOT = "root"
-    ANCESTOR = "ancestor"
-    DESCENDANT = "descendant"
+    ROOT = strawberry.enum_value("root", description="The paper the lineage is of")
+    ANCESTOR = strawberry.enum_value("ancestor", description="Reached through references")
+    DESCENDANT = strawberry.enum_value("descendant", description="Reached through citations")
 
 
 @dataclass(frozen=True)
@@ -176,8 +182,8 @@ def lineage_view(
 
 @strawberry.type(description="A citation between two papers: `citing` cites `cited`.")
 class CitationLink:
-    citing: strawberry.ID
-    cited: strawberry.ID
+    citing: strawberry.ID = strawberry.field(description="paperId of the citing paper")
+    cited: strawberry.ID = strawberry.field(description="paperId of the cited paper")
 
 
 def _links(edges: list[Edge]) -> list[CitationLink]:
@@ -186,9 +192,9 @@ def _links(edges: list[Edge]) -> list[CitationLink]:
 
 @strawberry.type(description="A paper of a lineage and its distance from the root.")
 class LineagePaper:
-    paper_id: strawberry.ID
+    paper_id: strawberry.ID = strawberry.field(description="The paper's paperId")
     depth: int = strawberry.field(description="Citation hops from the root (the root is 0)")
-    relation: LineageRelation
+    relation: LineageRelation = strawberry.field(description="How it relates to the root")
 
     @resolver(description="The paper (null only if it was deleted after the projection was read).")
     async def paper(self, info: Info) -> Paper | None:
@@ -201,7 +207,7 @@ class LineagePaper:
     "the next."
 )
 class LineageMainPath:
-    paper_ids: list[strawberry.ID]
+    paper_ids: list[strawberry.ID] = strawberry.field(description="The main path, oldest first")
     spc: list[int] = strawberry.field(
         description="spc[i]: the search path count of the citation between papers i and i+1"
     )
@@ -213,14 +219,16 @@ class LineageMainPath:
 
 @strawberry.type(description="Papers within `depth` citation hops of a paper, with the main path.")
 class Lineage:
-    root_id: strawberry.ID
-    direction: LineageDirection
+    root_id: strawberry.ID = strawberry.field(description="The paper the lineage is of")
+    direction: LineageDirection = strawberry.field(description="Which way it was walked")
     depth: int = strawberry.field(description="The depth asked for (1..5)")
     nodes: list[LineagePaper] = strawberry.field(
         description="The root first, then by hops; within a hop by paperId"
     )
     edges: list[CitationLink] = strawberry.field(description="The citations among `nodes`")
-    main_path: LineageMainPath
+    main_path: LineageMainPath = strawberry.field(
+        description="The main path through the lineage (search path count)"
+    )
     dropped_cycle_edges: list[CitationLink] = strawberry.field(
         description="Citations dropped to break cycles (data errors) before the main path"
     )
@@ -257,8 +265,8 @@ class Lineage:
 
 @strawberry.enum(description="One step of a citation path.")
 class CitationStep(Enum):
-    CITES = "cites"
-    CITED_BY = "cited_by"
+    CITES = strawberry.enum_value("cites", description="This paper cites the next")
+    CITED_BY = strawberry.enum_value("cited_by", description="This paper is cited by the next")
 
 
 @strawberry.type(
@@ -267,8 +275,12 @@ class CitationStep(Enum):
 )
 class CitationPath:
     length: int = strawberry.field(description="Citations in the path")
-    paper_ids: list[strawberry.ID]
-    steps: list[CitationStep]
+    paper_ids: list[strawberry.ID] = strawberry.field(
+        description="The papers along the path, from `from` to `to`"
+    )
+    steps: list[CitationStep] = strawberry.field(
+        description="How each step goes: the paper cites the next, or is cited by it"
+    )
 
     @resolver(description="The papers of the path, from `from` to `to`.")
     async def papers(self, info: Info) -> list[Paper]:
@@ -277,12 +289,18 @@ class CitationPath:
 
 @strawberry.type(description="The shortest citation paths between two papers, shortest first.")
 class CitationPaths:
-    source_id: strawberry.ID | None
-    target_id: strawberry.ID | None
-    directed: bool
+    source_id: strawberry.ID | None = strawberry.field(
+        description="paperId of `from` (null when it is not in the graph)"
+    )
+    target_id: strawberry.ID | None = strawberry.field(
+        description="paperId of `to` (null when it is not in the graph)"
+    )
+    directed: bool = strawberry.field(
+        description="Whether paths follow citations only forward (cites) or either way"
+    )
     found: bool = strawberry.field(description="False when there is no path (see `message`)")
     message: str | None = strawberry.field(description="Why nothing was found")
-    paths: list[CitationPath]
+    paths: list[CitationPath] = strawberry.field(description="The shortest paths, at most `k`")
 
     @resolver(description="The paper the paths start from (`from`).")
     async def source(self, info: Info) -> Paper | None:
@@ -307,7 +325,7 @@ def _no_path_message(source: str, target: str, directed: bool) -> str:
 
 @strawberry.type(description="An influential paper and its PageRank.")
 class InfluentialPaper:
-    paper_id: strawberry.ID
+    paper_id: strawberry.ID = strawberry.field(description="The paper's paperId")
     score: float = strawberry.field(
         description="Stored PageRank, or topic-personalised PageRank with `personalized: true`"
     )
@@ -320,14 +338,27 @@ class InfluentialPaper:
 
 @strawberry.enum(description="How `similarPapers` measures similarity.")
 class SimilarityMethod(Enum):
-    CO_CITATION = "co_citation"
-    COUPLING = "coupling"
-    ADAMIC_ADAR = "adamic_adar"
+    CO_CITATION = strawberry.enum_value(
+        "co_citation", description="Cited together by the same papers"
+    )
+    COUPLING = strawberry.enum_value(
+        "coupling", description="Citing the same papers (bibliographic coupling)"
+    )
+    ADAMIC_ADAR = strawberry.enum_value(
+        "adamic_adar", description="Shared neighbours, rarer neighbours weighing more"
+    )
+
+
+SIMILARITY: dict[SimilarityMethod, Literal["co_citation", "coupling", "adamic_adar"]] = {
+    SimilarityMethod.CO_CITATION: "co_citation",
+    SimilarityMethod.COUPLING: "coupling",
+    SimilarityMethod.ADAMIC_ADAR: "adamic_adar",
+}
 
 
 @strawberry.type(description="A similar paper with its score.")
 class SimilarPaper:
-    paper_id: strawberry.ID
+    paper_id: strawberry.ID = strawberry.field(description="The similar paper's paperId")
     score: float = strawberry.field(
         description="CO_CITATION: papers citing both; COUPLING: Salton's cosine of shared "
         "references; ADAMIC_ADAR: sum of 1/log(degree) over shared neighbours"
@@ -341,7 +372,7 @@ class SimilarPaper:
 
 @strawberry.type(description="A prior or derivative work of a seed set.")
 class SeedWork:
-    paper_id: strawberry.ID
+    paper_id: strawberry.ID = strawberry.field(description="The work's paperId")
     count: int = strawberry.field(description="Seeds it is cited by (prior) or cites (derivative)")
     score: float = strawberry.field(description="count / seeds found in the graph")
 
@@ -352,7 +383,7 @@ class SeedWork:
 
 @strawberry.type(description="Prior or derivative works of a seed set, best first.")
 class SeedWorks:
-    works: list[SeedWork]
+    works: list[SeedWork] = strawberry.field(description="The works, most shared first")
     seeds: list[strawberry.ID] = strawberry.field(description="Seed paperIds found in the graph")
     missing: list[str] = strawberry.field(description="Seed ids (as given) not in the graph")
 
@@ -361,32 +392,52 @@ class SeedWorks:
 
 
 @strawberry.enum(description="What a ranking sorts by.")
-class RankBy(Enum):
-    INFLUENCE = "influence"
-    PAPERS = "papers"
+class RankField(Enum):
+    INFLUENCE = strawberry.enum_value(
+        "influence", description="Summed PageRank of the member's papers (ties: more papers)"
+    )
+    PAPERS = strawberry.enum_value(
+        "papers", description="Papers in the graph (ties: more influence)"
+    )
+
+
+@strawberry.input(description="Order of a ranking; the default is the most influential first.")
+class RankOrder:
+    field: RankField = strawberry.field(default=RankField.INFLUENCE, description="The sort key")
+    direction: OrderDirection | None = strawberry.field(
+        default=None, description="Default DESC (the top of the ranking); ASC gives the bottom"
+    )
+
+
+def _rank_args(order: RankOrder | None) -> tuple[Literal["influence", "papers"], bool]:
+    order = order or RankOrder()
+    by: Literal["influence", "papers"] = (
+        "influence" if order.field is RankField.INFLUENCE else "papers"
+    )
+    return by, descending(order.field, order.direction)
 
 
 @strawberry.type(description="An organisation's papers in the graph and their summed PageRank.")
 class OrgRank:
-    key: str
-    papers: int
+    key: str = strawberry.field(description="The organisation's key (normalised name)")
+    papers: int = strawberry.field(description="Its papers in the graph")
     influence: float = strawberry.field(description="Sum of its papers' PageRank")
-    org: Org | None
+    org: Org | None = strawberry.field(description="The organisation")
 
 
 @strawberry.type(description="A topic's papers in the graph and their summed PageRank.")
 class TopicRank:
-    name: str
-    papers: int
+    name: str = strawberry.field(description="The topic's name")
+    papers: int = strawberry.field(description="Its papers in the graph")
     influence: float = strawberry.field(description="Sum of its papers' PageRank")
-    topic: Topic | None
+    topic: Topic | None = strawberry.field(description="The topic")
 
 
 @strawberry.type(
     description="A topic's papers per year over two windows and how fast its share grows."
 )
 class TopicTrend:
-    name: str
+    name: str = strawberry.field(description="The topic's name")
     per_year: list[YearCount] = strawberry.field(description="Papers per year, both windows")
     recent: int = strawberry.field(description="Papers in the recent window")
     earlier: int = strawberry.field(description="Papers in the window before")
@@ -394,7 +445,7 @@ class TopicTrend:
         description="Growth of its share of all papers, recent over earlier (add-one smoothed)"
     )
     slope: float = strawberry.field(description="Least-squares slope of papers per year")
-    topic: Topic | None
+    topic: Topic | None = strawberry.field(description="The topic")
 
 
 @strawberry.type(description="Whether the stored analytics match the current graph.")
@@ -403,12 +454,16 @@ class AnalyticsStatus:
     analytics_version: int | None = strawberry.field(
         description="The graph version the stored scores were computed on"
     )
-    computed_at: str | None
-    computed: bool
+    computed_at: datetime.datetime | None = strawberry.field(
+        description="When the stored scores were computed (UTC)"
+    )
+    computed: bool = strawberry.field(description="Whether analytics ever ran on this graph")
     fresh: bool = strawberry.field(description="Computed on the current graph version")
-    papers: int | None
-    communities: int | None
-    message: str
+    papers: int | None = strawberry.field(
+        description="Papers in the projection the scores were computed on"
+    )
+    communities: int | None = strawberry.field(description="Communities found")
+    message: str = strawberry.field(description="What the status means and what to do")
 
     @classmethod
     def of(cls, stored: StoredAnalytics) -> AnalyticsStatus:
@@ -424,7 +479,7 @@ class AnalyticsStatus:
         return cls(
             graph_version=stored.graph_version,
             analytics_version=stored.analytics_version,
-            computed_at=stored.computed_at,
+            computed_at=parse_datetime(stored.computed_at),
             computed=stored.computed,
             fresh=not stored.stale,
             papers=stored.papers,
@@ -609,7 +664,7 @@ class AnalyticsQuery:
         if paper_id not in projection.graph:
             return None
         found = await analytics.compute(
-            similar_papers, projection.graph, paper_id, method=method.value, k=k
+            similar_papers, projection.graph, paper_id, method=SIMILARITY[method], k=k
         )
         return [
             SimilarPaper(paper_id=strawberry.ID(s.paper_id), score=s.score, shared=s.shared)
@@ -645,17 +700,18 @@ class AnalyticsQuery:
         return [c for c in found if c is not None][:first]
 
     @resolver(
-        description="Organisations by summed PageRank of their papers (INFLUENCE) or by papers "
-        "(PAPERS), on the current graph. `first` 1..50."
+        description="Organisations ranked by `orderBy`: summed PageRank of their papers "
+        "(INFLUENCE, the default) or papers (PAPERS), on the current graph. `first` 1..50."
     )
     async def org_ranking(
-        self, info: Info, by: RankBy = RankBy.INFLUENCE, first: int = DEFAULT_K
+        self, info: Info, order_by: RankOrder | None = None, first: int = DEFAULT_K
     ) -> list[OrgRank]:
         checked(lambda: check_k(first, name="first"))
         analytics = info.context.analytics
         projection = await analytics.projection()
         scores = await analytics.compute(projection.pagerank)
-        ranked = rank_members(projection.orgs, scores, by=by.value, k=first)
+        by, desc = _rank_args(order_by)
+        ranked = rank_members(projection.orgs, scores, by=by, k=first, descending=desc)
         loader = info.context.loaders.org_by_key
         rows = await asyncio.gather(*(loader.load(r.member) for r in ranked))
         return [
@@ -669,17 +725,18 @@ class AnalyticsQuery:
         ]
 
     @resolver(
-        description="Topics by summed PageRank of their papers (INFLUENCE) or by papers "
-        "(PAPERS), on the current graph. `first` 1..50."
+        description="Topics ranked by `orderBy`: summed PageRank of their papers "
+        "(INFLUENCE, the default) or papers (PAPERS), on the current graph. `first` 1..50."
     )
     async def topic_ranking(
-        self, info: Info, by: RankBy = RankBy.INFLUENCE, first: int = DEFAULT_K
+        self, info: Info, order_by: RankOrder | None = None, first: int = DEFAULT_K
     ) -> list[TopicRank]:
         checked(lambda: check_k(first, name="first"))
         analytics = info.context.analytics
         projection = await analytics.projection()
         scores = await analytics.compute(projection.pagerank)
-        ranked = rank_members(projection.topics, scores, by=by.value, k=first)
+        by, desc = _rank_args(order_by)
+        ranked = rank_members(projection.topics, scores, by=by, k=first, descending=desc)
         loader = info.context.loaders.topic_by_key
         rows = await asyncio.gather(*(loader.load(topic_key(r.member)) for r in ranked))
         return [

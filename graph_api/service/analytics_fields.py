@@ -110,7 +110,7 @@ class Disruption:
 
 @strawberry.type(description="A co-author and how many papers of the graph they wrote together.")
 class CoAuthor:
-    author: LazyAuthor
+    author: LazyAuthor = strawberry.field(description="The co-author")
     weight: int = strawberry.field(description="Papers written together (in the graph)")
 
 

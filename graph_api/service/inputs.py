@@ -26,91 +26,161 @@ MAX_TEXT_LEN = 200
 
 @strawberry.enum(description="Sort direction.")
 class OrderDirection(Enum):
-    ASC = "ASC"
-    DESC = "DESC"
+    ASC = strawberry.enum_value("ASC", description="Smallest first (A to Z, oldest first)")
+    DESC = strawberry.enum_value("DESC", description="Largest first (Z to A, newest first)")
+
+
+# Every ordered list takes the same input shape, `orderBy: {field, direction}`.
+# A missing direction means the field's natural one: numbers (counts, scores,
+# years) largest first, names and titles A to Z.
+NAME_FIELDS = frozenset({"NAME", "TITLE"})
+
+
+def descending(field: Enum, direction: OrderDirection | None) -> bool:
+    """Whether ``field`` sorts largest first, given the client's ``direction`` (or none).
+
+    >>> descending(AuthorOrderField.NAME, None), descending(AuthorOrderField.H_INDEX, None)
+    (False, True)
+    >>> descending(AuthorOrderField.NAME, OrderDirection.DESC)
+    True
+    """
+    if direction is None:
+        return field.name not in NAME_FIELDS
+    return direction is OrderDirection.DESC
 
 
 @strawberry.enum(description="What `papers` can be sorted by; ties are broken by paperId.")
 class PaperOrderField(Enum):
-    CITATION_COUNT = "CITATION_COUNT"
-    YEAR = "YEAR"
-    PAGERANK = "PAGERANK"
-    TITLE = "TITLE"
+    CITATION_COUNT = strawberry.enum_value(
+        "CITATION_COUNT", description="Citations according to Semantic Scholar"
+    )
+    YEAR = strawberry.enum_value("YEAR", description="Publication year")
+    PAGERANK = strawberry.enum_value(
+        "PAGERANK", description="Stored PageRank (from the last `citekb analytics`)"
+    )
+    TITLE = strawberry.enum_value("TITLE", description="Title, case-insensitive")
 
 
 @strawberry.input(description="Order of `papers`; missing values sort last in both directions.")
 class PaperOrder:
-    field: PaperOrderField = PaperOrderField.CITATION_COUNT
-    direction: OrderDirection = OrderDirection.DESC
+    field: PaperOrderField = strawberry.field(
+        default=PaperOrderField.CITATION_COUNT, description="The sort key"
+    )
+    direction: OrderDirection | None = strawberry.field(
+        default=None, description="Default: DESC for numbers, ASC for TITLE"
+    )
 
 
-@strawberry.enum(description="Author order: counts descending, NAME ascending.")
-class AuthorOrder(Enum):
-    CITATION_COUNT = "CITATION_COUNT"
-    H_INDEX = "H_INDEX"
-    PAPER_COUNT = "PAPER_COUNT"
-    NAME = "NAME"
+@strawberry.enum(description="What `authors` can be sorted by; ties by name, then id.")
+class AuthorOrderField(Enum):
+    CITATION_COUNT = strawberry.enum_value(
+        "CITATION_COUNT", description="Citations according to Semantic Scholar"
+    )
+    H_INDEX = strawberry.enum_value("H_INDEX", description="h-index according to Semantic Scholar")
+    PAPER_COUNT = strawberry.enum_value("PAPER_COUNT", description="Papers in the graph")
+    NAME = strawberry.enum_value("NAME", description="Name, case-insensitive")
 
 
-@strawberry.enum(description="Order of orgs and topics: PAPER_COUNT descending, NAME ascending.")
-class CountOrNameOrder(Enum):
-    PAPER_COUNT = "PAPER_COUNT"
-    NAME = "NAME"
+@strawberry.input(description="Order of `authors`.")
+class AuthorOrder:
+    field: AuthorOrderField = strawberry.field(
+        default=AuthorOrderField.CITATION_COUNT, description="The sort key"
+    )
+    direction: OrderDirection | None = strawberry.field(
+        default=None, description="Default: DESC for counts, ASC for NAME"
+    )
+
+
+@strawberry.enum(description="What `orgs` and `topics` can be sorted by; ties by name, then key.")
+class CountOrNameField(Enum):
+    PAPER_COUNT = strawberry.enum_value("PAPER_COUNT", description="Papers in the graph")
+    NAME = strawberry.enum_value("NAME", description="Name, case-insensitive")
+
+
+@strawberry.input(description="Order of `orgs` and `topics`.")
+class CountOrNameOrder:
+    field: CountOrNameField = strawberry.field(
+        default=CountOrNameField.PAPER_COUNT, description="The sort key"
+    )
+    direction: OrderDirection | None = strawberry.field(
+        default=None, description="Default: DESC for PAPER_COUNT, ASC for NAME"
+    )
 
 
 @strawberry.input(description="Integer comparison; all given operators must hold.")
 class IntFilter:
-    eq: int | None = None
-    gt: int | None = None
-    gte: int | None = None
-    lt: int | None = None
-    lte: int | None = None
+    eq: int | None = strawberry.field(default=None, description="Equal to")
+    gt: int | None = strawberry.field(default=None, description="Greater than")
+    gte: int | None = strawberry.field(default=None, description="Greater than or equal to")
+    lt: int | None = strawberry.field(default=None, description="Less than")
+    lte: int | None = strawberry.field(default=None, description="Less than or equal to")
 
 
 @strawberry.input(description="Case-insensitive text match.")
 class TextFilter:
-    contains: str | None = None
+    contains: str | None = strawberry.field(
+        default=None, description="Contains this text, case-insensitive (at most 200 characters)"
+    )
 
 
 @strawberry.input(description="Match by name or key (normalised); `eq` and `in` may be combined.")
 class NameFilter:
-    eq: str | None = None
-    in_: list[str] | None = strawberry.field(default=None, name="in")
+    eq: str | None = strawberry.field(default=None, description="This name")
+    in_: list[str] | None = strawberry.field(
+        default=None, name="in", description="Any of these names (at most 100)"
+    )
 
 
 @strawberry.input(description="Match by id (raw id or global id); `eq` and `in` may be combined.")
 class IdFilter:
-    eq: strawberry.ID | None = None
-    in_: list[strawberry.ID] | None = strawberry.field(default=None, name="in")
+    eq: strawberry.ID | None = strawberry.field(default=None, description="This id")
+    in_: list[strawberry.ID] | None = strawberry.field(
+        default=None, name="in", description="Any of these ids (at most 100)"
+    )
 
 
 @strawberry.input(description="Conditions on papers; every condition given must hold.")
 class PaperWhere:
-    year: IntFilter | None = None
-    citation_count: IntFilter | None = None
-    venue: NameFilter | None = None
-    topic: NameFilter | None = None
+    year: IntFilter | None = strawberry.field(default=None, description="Publication year")
+    citation_count: IntFilter | None = strawberry.field(
+        default=None, description="Citations according to Semantic Scholar"
+    )
+    venue: NameFilter | None = strawberry.field(
+        default=None, description="Venue names (any spelling)"
+    )
+    topic: NameFilter | None = strawberry.field(
+        default=None, description="Topic names (any spelling)"
+    )
     author: IdFilter | None = strawberry.field(default=None, description="Author ids")
     org: NameFilter | None = strawberry.field(
         default=None, description="Submitting organisation or authors' affiliation"
     )
-    is_seed: bool | None = None
-    title: TextFilter | None = None
+    is_seed: bool | None = strawberry.field(
+        default=None,
+        description="Only listed papers (true) or only papers reached by citations (false)",
+    )
+    title: TextFilter | None = strawberry.field(default=None, description="Words in the title")
 
 
 @strawberry.input(description="Conditions on authors.")
 class AuthorWhere:
-    name: TextFilter | None = None
+    name: TextFilter | None = strawberry.field(
+        default=None, description="Words in the author's name"
+    )
 
 
 @strawberry.input(description="Conditions on organisations.")
 class OrgWhere:
-    name: TextFilter | None = None
+    name: TextFilter | None = strawberry.field(
+        default=None, description="Words in the organisation's name"
+    )
 
 
 @strawberry.input(description="Conditions on topics.")
 class TopicWhere:
-    name: TextFilter | None = None
+    name: TextFilter | None = strawberry.field(
+        default=None, description="Words in the topic's name"
+    )
     source: str | None = strawberry.field(default=None, description="'s2-fos' or 'keyphrase'")
 
 

@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+import strawberry
 from neo4j import Driver, ManagedTransaction
 from neo4j.exceptions import DriverError, Neo4jError
 
@@ -60,18 +61,29 @@ log = logging.getLogger("citekb.api.jobs")
 SHUTDOWN_GRACE_S = 10.0
 
 
+# The runner's enums are the GraphQL enums too: one definition, no mirror to keep in step.
+@strawberry.enum(description="What a job does.")
 class JobKind(enum.Enum):
-    LOAD_PAPERS = "loadPapers"
-    RECOMPUTE_ANALYTICS = "recomputeAnalytics"
+    LOAD_PAPERS = strawberry.enum_value(
+        "loadPapers", description="Resolve, enrich and write papers (the `loadPapers` mutation)"
+    )
+    RECOMPUTE_ANALYTICS = strawberry.enum_value(
+        "recomputeAnalytics", description="Recompute and store PageRank and communities"
+    )
 
 
+@strawberry.enum(description="Where a job is: QUEUED and RUNNING change; the others are final.")
 class JobStatus(enum.Enum):
-    QUEUED = "QUEUED"
-    RUNNING = "RUNNING"
-    SUCCEEDED = "SUCCEEDED"
-    PARTIAL = "PARTIAL"
-    FAILED = "FAILED"
-    CANCELLED = "CANCELLED"
+    QUEUED = strawberry.enum_value("QUEUED", description="Waiting for the one writer")
+    RUNNING = strawberry.enum_value("RUNNING", description="Writing now")
+    SUCCEEDED = strawberry.enum_value("SUCCEEDED", description="Done, everything resolved")
+    PARTIAL = strawberry.enum_value(
+        "PARTIAL", description="Done, but some entries were not resolved or enriched"
+    )
+    FAILED = strawberry.enum_value("FAILED", description="Stopped by an error (see `errors`)")
+    CANCELLED = strawberry.enum_value(
+        "CANCELLED", description="Stopped before it finished (the server shut down)"
+    )
 
     @property
     def finished(self) -> bool:

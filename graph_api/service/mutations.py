@@ -15,20 +15,18 @@ a link or an image tag cannot start a load).
 
 from __future__ import annotations
 
-import enum
+import datetime
 import unicodedata
-from typing import Any, cast
+from typing import Any
 
 import strawberry
 from starlette.requests import Request
-from strawberry.scalars import JSON
 
 from graph_api.service.context import Info, resolver
 from graph_api.service.errors import BadUserInput, LimitExceeded, PublicError
-from graph_api.service.jobs import JobKind as RunnerJobKind
-from graph_api.service.jobs import JobRecord, JobRunner
-from graph_api.service.jobs import JobStatus as RunnerJobStatus
+from graph_api.service.jobs import JobKind, JobRecord, JobRunner, JobStatus
 from graph_api.service.mutation_auth import MutationGate
+from graph_api.service.types import Measure, measures, parse_datetime
 from loaders.id_lists import MAX_TITLE, IdError, normalise_id
 from loaders.rows import PaperRef
 
@@ -37,35 +35,25 @@ MAX_DEPTH = 2
 SHOWN_PROBLEMS = 10
 
 
-@strawberry.enum(description="What a job does.")
-class JobKind(enum.Enum):
-    LOAD_PAPERS = "loadPapers"
-    RECOMPUTE_ANALYTICS = "recomputeAnalytics"
-
-
-@strawberry.enum(description="Where a job is: QUEUED and RUNNING change; the others are final.")
-class JobStatus(enum.Enum):
-    QUEUED = "QUEUED"
-    RUNNING = "RUNNING"
-    SUCCEEDED = "SUCCEEDED"
-    PARTIAL = "PARTIAL"
-    FAILED = "FAILED"
-    CANCELLED = "CANCELLED"
+@strawberry.type(description="The arguments a job was started with.")
+class JobParams:
+    entries: int | None = strawberry.field(description="Loads: how many ids and titles")
+    depth: int | None = strawberry.field(description="Loads: the enrichment depth (0, 1 or 2)")
 
 
 @strawberry.type(description="A background job started by a mutation; poll it with job(id).")
 class Job:
-    id: strawberry.ID
-    kind: JobKind
-    status: JobStatus
-    created_at: str = strawberry.field(description="ISO 8601, UTC")
-    started_at: str | None
-    finished_at: str | None
-    params: JSON = strawberry.field(description="The job's arguments (loads: entries, depth)")
-    counts: JSON = strawberry.field(
+    id: strawberry.ID = strawberry.field(description="The job's id (give it to `job(id)`)")
+    kind: JobKind = strawberry.field(description="What the job does")
+    status: JobStatus = strawberry.field(description="Where the job is")
+    created_at: datetime.datetime = strawberry.field(description="When it was accepted (UTC)")
+    started_at: datetime.datetime | None = strawberry.field(description="When it began writing")
+    finished_at: datetime.datetime | None = strawberry.field(description="When it ended")
+    params: JobParams = strawberry.field(description="The job's arguments")
+    counts: list[Measure] = strawberry.field(
         description="What it did: a load's summary numbers (resolved, papersWritten, "
         "citesWritten, nodesCreated, s2Requests, retries ...), or analytics' papers, "
-        "cites, communities, graphVersion"
+        "cites, communities, graphVersion, tookS"
     )
     errors: list[str] = strawberry.field(
         description="Why it failed, and entries it could not resolve (with the reason)"
@@ -74,22 +62,20 @@ class Job:
 
     @classmethod
     def of(cls, job: JobRecord) -> Job:
+        created = parse_datetime(job.created_at)
+        assert created is not None  # the runner stamps every job when it accepts it
         return cls(
             id=strawberry.ID(job.id),
-            kind=JobKind(job.kind.value),
-            status=JobStatus(job.status.value),
-            created_at=job.created_at,
-            started_at=job.started_at,
-            finished_at=job.finished_at,
-            params=cast(JSON, dict(job.params)),
-            counts=cast(JSON, dict(job.counts)),
+            kind=job.kind,
+            status=job.status,
+            created_at=created,
+            started_at=parse_datetime(job.started_at),
+            finished_at=parse_datetime(job.finished_at),
+            params=JobParams(entries=job.params.get("entries"), depth=job.params.get("depth")),
+            counts=measures(dict(job.counts)),
             errors=list(job.errors),
             messages=list(job.messages),
         )
-
-
-assert {k.value for k in JobKind} == {k.value for k in RunnerJobKind}
-assert {s.value for s in JobStatus} == {s.value for s in RunnerJobStatus}
 
 
 def _request(info: Info) -> Request:

@@ -23,12 +23,12 @@ from graph_api.service.inputs import (
     AuthorOrder,
     AuthorWhere,
     CountOrNameOrder,
-    OrderDirection,
     OrgWhere,
     PaperOrder,
     PaperWhere,
     TopicWhere,
     author_id_value,
+    descending,
     paper_filter_is_empty,
     paper_filter_params,
     text_contains,
@@ -39,6 +39,7 @@ from graph_api.service.types import (
     Author,
     AuthorConnection,
     AuthorEdge,
+    LoadRecord,
     Org,
     OrgConnection,
     OrgEdge,
@@ -82,19 +83,22 @@ async def _pair_page(
     column: str,
     id_column: str,
     filters: dict[str, Any],
-    order: str,
+    field_name: str,
+    desc: bool,
     first: int,
     after: str | None,
     field: str,
 ) -> tuple[list[tuple[str, dict[str, Any]]], bool]:
-    """A page of a (count desc | name asc) ordered root list: (cursor, props) pairs."""
+    """A page of a root list ordered by a count or a name: (cursor, props) pairs."""
     checked_first(first, info.context.settings, field)
+    order = f"{field_name}_{'DESC' if desc else 'ASC'}"
     keyset = decode_pair(after, order) if after else None
     rows = await info.context.reader.rows(
         statement,
         {
             **filters,
-            "orderBy": order,
+            "orderBy": field_name,
+            "descending": desc,
             "afterNum": None if keyset is None else keyset.num,
             "afterName": None if keyset is None else keyset.name,
             "afterId": None if keyset is None else keyset.id,
@@ -155,19 +159,16 @@ class CoreQuery:
     ) -> PaperConnection:
         checked_first(first, info.context.settings, "papers")
         order_by = order_by or PaperOrder()
-        order = f"{order_by.field.value}_{order_by.direction.value}"
+        desc = descending(order_by.field, order_by.direction)
+        order = f"{order_by.field.name}_{'DESC' if desc else 'ASC'}"
         filters = paper_filter_params(where)
         keyset = decode_keyset(after, order) if after else None
-        statement = (
-            "read/api/papers_page_desc"
-            if order_by.direction is OrderDirection.DESC
-            else "read/api/papers_page_asc"
-        )
+        statement = "read/api/papers_page_desc" if desc else "read/api/papers_page_asc"
         rows = await info.context.reader.rows(
             statement,
             {
                 **filters,
-                "orderBy": order_by.field.value,
+                "orderBy": order_by.field.name,
                 "afterKey": None if keyset is None else keyset.key,
                 "afterId": None if keyset is None else keyset.id,
                 "limit": first + 1,
@@ -229,17 +230,16 @@ class CoreQuery:
         row = await info.context.loaders.author_by_id.load(author_id_value(str(id)))
         return None if row is None else Author.from_props(row)
 
-    @resolver(
-        description="Authors; `orderBy` counts descending or NAME ascending (default: most cited)."
-    )
+    @resolver(description="Authors, sorted by `orderBy` (default: most cited first).")
     async def authors(
         self,
         info: Info,
         where: AuthorWhere | None = None,
-        order_by: AuthorOrder = AuthorOrder.CITATION_COUNT,
+        order_by: AuthorOrder | None = None,
         first: int = DEFAULT_PAGE_SIZE,
         after: str | None = None,
     ) -> AuthorConnection:
+        order = order_by or AuthorOrder()
         filters = {"nameContains": text_contains(where.name if where else None, "name")}
         rows, has_next = await _pair_page(
             info,
@@ -247,7 +247,8 @@ class CoreQuery:
             column="author",
             id_column="authorId",
             filters=filters,
-            order=order_by.value,
+            field_name=order.field.name,
+            desc=descending(order.field, order.direction),
             first=first,
             after=after,
             field="authors",
@@ -268,15 +269,16 @@ class CoreQuery:
         row = await info.context.loaders.org_by_key.load(key)
         return None if row is None else Org.from_props(row)
 
-    @resolver(description="Organisations; default most papers first.")
+    @resolver(description="Organisations, sorted by `orderBy` (default: most papers first).")
     async def orgs(
         self,
         info: Info,
         where: OrgWhere | None = None,
-        order_by: CountOrNameOrder = CountOrNameOrder.PAPER_COUNT,
+        order_by: CountOrNameOrder | None = None,
         first: int = DEFAULT_PAGE_SIZE,
         after: str | None = None,
     ) -> OrgConnection:
+        order = order_by or CountOrNameOrder()
         filters = {"nameContains": text_contains(where.name if where else None, "name")}
         rows, has_next = await _pair_page(
             info,
@@ -284,7 +286,8 @@ class CoreQuery:
             column="org",
             id_column="key",
             filters=filters,
-            order=order_by.value,
+            field_name=order.field.name,
+            desc=descending(order.field, order.direction),
             first=first,
             after=after,
             field="orgs",
@@ -305,15 +308,16 @@ class CoreQuery:
         row = await info.context.loaders.topic_by_key.load(key)
         return None if row is None else Topic.from_props(row)
 
-    @resolver(description="Topics; default most papers first.")
+    @resolver(description="Topics, sorted by `orderBy` (default: most papers first).")
     async def topics(
         self,
         info: Info,
         where: TopicWhere | None = None,
-        order_by: CountOrNameOrder = CountOrNameOrder.PAPER_COUNT,
+        order_by: CountOrNameOrder | None = None,
         first: int = DEFAULT_PAGE_SIZE,
         after: str | None = None,
     ) -> TopicConnection:
+        order = order_by or CountOrNameOrder()
         filters = {
             "nameContains": text_contains(where.name if where else None, "name"),
             "source": where.source if where else None,
@@ -324,7 +328,8 @@ class CoreQuery:
             column="topic",
             id_column="key",
             filters=filters,
-            order=order_by.value,
+            field_name=order.field.name,
+            desc=descending(order.field, order.direction),
             first=first,
             after=after,
             field="topics",
@@ -360,5 +365,5 @@ class CoreQuery:
             submitted=row["submitted"],
             has_topic=row["hasTopic"],
             published_in=row["publishedIn"],
-            last_load=row["lastLoad"],
+            last_load=LoadRecord.from_props(row["lastLoad"]),
         )

@@ -27,6 +27,7 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from graph_api.service.analytics_api import AnalyticsQuery
+from graph_api.service.descriptions import describe
 from graph_api.service.errors import PublicErrors, log_errors
 from graph_api.service.limits import RowBudget
 from graph_api.service.mutations import JobQuery, Mutation
@@ -66,7 +67,9 @@ def build_schema(settings: Settings) -> CitekbSchema:
     if not settings.api_introspection:
         extensions.append(DisableIntrospection)
     assert all(callable(e) for e in extensions)
-    return CitekbSchema(query=Query, mutation=Mutation, extensions=extensions)
+    schema = CitekbSchema(query=Query, mutation=Mutation, extensions=extensions)
+    describe(schema._schema)
+    return schema
 
 
 def sdl() -> str:

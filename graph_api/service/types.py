@@ -9,12 +9,12 @@ for the same field costs one statement, not N.
 from __future__ import annotations
 
 import asyncio
+import datetime
 from collections.abc import Hashable, Iterable
 from typing import Any
 
 import strawberry
 from strawberry import relay
-from strawberry.scalars import JSON
 
 from graph_api.service import analytics_fields
 from graph_api.service.connections import (
@@ -46,10 +46,85 @@ def _str(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+def parse_date(value: Any) -> datetime.date | None:
+    """A stored ``YYYY-MM-DD`` (or a Neo4j/Python date) as a date; anything else is None.
+
+    >>> parse_date("2024-02-29"), parse_date("2024"), parse_date(None)
+    (datetime.date(2024, 2, 29), None, None)
+    """
+    if value is None:
+        return None
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def parse_datetime(value: Any) -> datetime.datetime | None:
+    """A stored ISO 8601 timestamp as an aware datetime (UTC when it names no zone).
+
+    >>> parse_datetime("2026-11-28T05:01:02+00:00").isoformat()
+    '2026-11-28T05:01:02+00:00'
+    >>> parse_datetime("2026-11-28T05:01:02").tzinfo
+    datetime.timezone.utc
+    """
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        stamp = value
+    else:
+        try:
+            stamp = datetime.datetime.fromisoformat(str(value))
+        except ValueError:
+            return None
+    return stamp if stamp.tzinfo is not None else stamp.replace(tzinfo=datetime.UTC)
+
+
+@strawberry.type(description="A named number (a count, a duration in seconds, a version).")
+class Measure:
+    name: str = strawberry.field(description="What is measured, e.g. `citesWritten`, `tookS`")
+    value: float = strawberry.field(description="The number")
+
+
+def measures(values: dict[str, Any]) -> list[Measure]:
+    """The numeric entries of ``values`` as :class:`Measure` s, sorted by name (booleans and
+    text left out)."""
+    return [
+        Measure(name=k, value=float(v))
+        for k, v in sorted(values.items())
+        if isinstance(v, int | float) and not isinstance(v, bool)
+    ]
+
+
+@strawberry.type(description="The last load, as recorded on the graph.")
+class LoadRecord:
+    at: datetime.datetime | None = strawberry.field(description="When it finished (UTC)")
+    source: str | None = strawberry.field(description="What was loaded (a file, `api:job:<id>`)")
+    status: str | None = strawberry.field(
+        description="Its enrichment: complete, partial, skipped, or failed"
+    )
+    counts: list[Measure] = strawberry.field(
+        description="Rows written per kind, nodes and relationships created, seconds taken"
+    )
+
+    @classmethod
+    def from_props(cls, props: Row | None) -> LoadRecord | None:
+        if props is None:
+            return None
+        return cls(
+            at=parse_datetime(props.get("at")),
+            source=_str(props.get("source")),
+            status=_str(props.get("status")),
+            counts=measures(dict(props)),
+        )
+
+
 @strawberry.type(description="Citations received in one year (by the citing paper's year).")
 class YearCount:
-    year: int
-    count: int
+    year: int = strawberry.field(description="The citing papers' year")
+    count: int = strawberry.field(description="Citations from papers of that year")
 
 
 @strawberry.type(
@@ -57,39 +132,69 @@ class YearCount:
     "(or `title:<hash>` for a seed Semantic Scholar has not resolved)."
 )
 class Paper(relay.Node):
-    paper_id: str
-    title: str | None = None
-    abstract: str | None = None
-    year: int | None = None
-    publication_date: str | None = strawberry.field(default=None, description="ISO date")
+    paper_id: str = strawberry.field(
+        description="Semantic Scholar's paper id (40 hex digits), or `title:<hash>` for a seed "
+        "it has not resolved"
+    )
+    title: str | None = strawberry.field(
+        default=None, description="Title as Semantic Scholar (or the source) gives it"
+    )
+    abstract: str | None = strawberry.field(
+        default=None, description="Abstract, when the source gives one"
+    )
+    year: int | None = strawberry.field(default=None, description="Publication year")
+    publication_date: datetime.date | None = strawberry.field(
+        default=None, description="Publication date, when the source gives the day"
+    )
     venue_name: str | None = strawberry.field(
         default=None, description="Venue as Semantic Scholar names it (see `venue` for the node)"
     )
-    corpus_id: int | None = None
+    corpus_id: int | None = strawberry.field(
+        default=None, description="Semantic Scholar's corpus id (`CorpusId:` form)"
+    )
     arxiv_id: str | None = strawberry.field(default=None, description="Bare arXiv id, no version")
     doi: str | None = strawberry.field(default=None, description="Lower-cased DOI")
     citation_count: int | None = strawberry.field(
         default=None, description="Citations according to Semantic Scholar"
     )
-    reference_count: int | None = None
-    influential_citation_count: int | None = None
-    tldr: str | None = None
-    url: str | None = None
-    open_access_pdf: str | None = None
+    reference_count: int | None = strawberry.field(
+        default=None,
+        description="References according to Semantic Scholar (the graph may hold fewer)",
+    )
+    influential_citation_count: int | None = strawberry.field(
+        default=None, description="Citations Semantic Scholar judges influential"
+    )
+    tldr: str | None = strawberry.field(
+        default=None, description="Semantic Scholar's one-sentence summary"
+    )
+    url: str | None = strawberry.field(
+        default=None, description="The paper's Semantic Scholar page"
+    )
+    open_access_pdf: str | None = strawberry.field(
+        default=None, description="A link to an open-access PDF, when one is known"
+    )
     is_seed: bool = strawberry.field(
         default=False, description="Listed in a loaded source (not only reached by citations)"
     )
     hf_upvotes: int | None = strawberry.field(default=None, description="Daily Papers upvotes")
     synthetic: bool = strawberry.field(default=False, description="From a synthetic corpus")
-    enriched_at: str | None = None
+    enriched_at: datetime.datetime | None = strawberry.field(
+        default=None, description="When Semantic Scholar's details were last written (UTC)"
+    )
     pagerank: float | None = strawberry.field(
-        default=None, description="PageRank on the citation graph (null until analytics ran)"
+        default=None,
+        description="PageRank on the citation graph (null until analytics ran)",
+        deprecation_reason="Use `influence { pagerank }`",
     )
     pagerank_rank: int | None = strawberry.field(
-        default=None, description="1 = highest PageRank (null until analytics ran)"
+        default=None,
+        description="1 = highest PageRank (null until analytics ran)",
+        deprecation_reason="Use `influence { rank }`",
     )
     pagerank_percentile: float | None = strawberry.field(
-        default=None, description="Share of papers with a lower PageRank, 0..100"
+        default=None,
+        description="Share of papers whose PageRank is at most this one's, 0..100",
+        deprecation_reason="Use `influence { percentile }`",
     )
     community_id: strawberry.Private[int | None] = None
     # Analytics (graph_api/service/analytics_fields.py).
@@ -113,7 +218,7 @@ class Paper(relay.Node):
             title=_str(props.get("title")),
             abstract=_str(props.get("abstract")),
             year=_int(props.get("year")),
-            publication_date=_str(props.get("publicationDate")),
+            publication_date=parse_date(props.get("publicationDate")),
             venue_name=_str(props.get("venue")),
             corpus_id=_int(props.get("corpusId")),
             arxiv_id=_str(props.get("arxivId")),
@@ -127,7 +232,7 @@ class Paper(relay.Node):
             is_seed=bool(props.get("isSeed") or False),
             hf_upvotes=_int(props.get("hfUpvotes")),
             synthetic=bool(props.get("synthetic") or False),
-            enriched_at=_str(props.get("enrichedAt")),
+            enriched_at=parse_datetime(props.get("enrichedAt")),
             pagerank=_float(props.get("pagerank")),
             pagerank_rank=_int(props.get("pagerankRank")),
             pagerank_percentile=_float(props.get("pagerankPercentile")),
@@ -213,10 +318,14 @@ class Paper(relay.Node):
 
 @strawberry.type(description="An author (Semantic Scholar author id).")
 class Author(relay.Node):
-    author_id: str
-    name: str | None = None
+    author_id: str = strawberry.field(description="Semantic Scholar's author id")
+    name: str | None = strawberry.field(
+        default=None, description="Name as Semantic Scholar gives it"
+    )
     h_index: int | None = strawberry.field(default=None, description="h-index per Semantic Scholar")
-    citation_count: int | None = None
+    citation_count: int | None = strawberry.field(
+        default=None, description="Citations of all the author's papers, per Semantic Scholar"
+    )
     paper_count: int | None = strawberry.field(
         default=None, description="Papers per Semantic Scholar (the graph may hold fewer)"
     )
@@ -275,7 +384,7 @@ class Author(relay.Node):
 @strawberry.type(description="An organisation: a Daily Papers submitter or an affiliation.")
 class Org(relay.Node):
     key: str = strawberry.field(description="Normalised name, the org's identity")
-    name: str | None = None
+    name: str | None = strawberry.field(default=None, description="Display name")
     handle: str | None = strawberry.field(default=None, description="Hugging Face handle")
     known_paper_count: strawberry.Private[int | None] = None
 
@@ -347,7 +456,7 @@ class Org(relay.Node):
 @strawberry.type(description="A topic: a Semantic Scholar field of study or a keyphrase.")
 class Topic(relay.Node):
     key: str = strawberry.field(description="Normalised name, the topic's identity")
-    name: str | None = None
+    name: str | None = strawberry.field(default=None, description="Display name")
     source: str | None = strawberry.field(default=None, description="'s2-fos' or 'keyphrase'")
     known_paper_count: strawberry.Private[int | None] = None
 
@@ -396,8 +505,10 @@ class Topic(relay.Node):
 @strawberry.type(description="A publication venue (journal, conference).")
 class Venue(relay.Node):
     key: str = strawberry.field(description="Normalised name, the venue's identity")
-    name: str | None = None
-    type: str | None = None
+    name: str | None = strawberry.field(default=None, description="Display name")
+    type: str | None = strawberry.field(
+        default=None, description="Kind of venue when known (journal, conference)"
+    )
     known_paper_count: strawberry.Private[int | None] = None
 
     @classmethod
@@ -515,19 +626,19 @@ class TopicConnection(Connection[Topic, TopicEdge]):
 
 @strawberry.type(description="Size of the graph and the last load.")
 class Stats:
-    papers: int
-    authors: int
-    orgs: int
-    topics: int
-    venues: int
+    papers: int = strawberry.field(description="Paper nodes")
+    authors: int = strawberry.field(description="Author nodes")
+    orgs: int = strawberry.field(description="Org nodes")
+    topics: int = strawberry.field(description="Topic nodes")
+    venues: int = strawberry.field(description="Venue nodes")
     cites: int = strawberry.field(description="CITES relationships")
     authored: int = strawberry.field(description="AUTHORED relationships")
     affiliated_with: int = strawberry.field(description="AFFILIATED_WITH relationships")
     submitted: int = strawberry.field(description="SUBMITTED relationships")
     has_topic: int = strawberry.field(description="HAS_TOPIC relationships")
     published_in: int = strawberry.field(description="PUBLISHED_IN relationships")
-    last_load: JSON | None = strawberry.field(
-        description="The last load as recorded on Meta{key:'load'}: at, source, status, counts"
+    last_load: LoadRecord | None = strawberry.field(
+        description="The last load as recorded on the graph (null before the first)"
     )
 
 

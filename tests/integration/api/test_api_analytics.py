@@ -364,9 +364,10 @@ async def test_org_and_topic_rankings(analysed_api: Api, G: nx.DiGraph) -> None:
     data = await analysed_api.data(
         """{
           orgsByInfluence: orgRanking(first: 5) { key papers influence org { key } }
-          orgsByPapers: orgRanking(by: PAPERS, first: 5) { key papers influence org { key } }
+          orgsByPapers: orgRanking(orderBy: {field: PAPERS}, first: 5) {
+            key papers influence org { key } }
           topicsByInfluence: topicRanking(first: 5) { name papers influence topic { name } }
-          topicsByPapers: topicRanking(by: PAPERS, first: 5) {
+          topicsByPapers: topicRanking(orderBy: {field: PAPERS}, first: 5) {
             name papers influence topic { name } }
         }"""
     )

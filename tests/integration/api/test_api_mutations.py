@@ -41,7 +41,10 @@ SAMPLE = REPO / "examples" / "hf-daily-papers-pretraining.txt"
 KEY = "citekb-test-key-7f3a9c0e5b1d"
 LOAD = "mutation($ids: [String!], $titles: [String!], $depth: Int! = 1) { loadPapers(ids: $ids, titles: $titles, depth: $depth) { id kind status } }"  # noqa: E501
 ANALYTICS = "mutation { recomputeAnalytics { id kind status } }"
-JOB = "query($id: ID!) { job(id: $id) { id kind status createdAt startedAt finishedAt params counts errors messages } }"  # noqa: E501
+JOB = (
+    "query($id: ID!) { job(id: $id) { id kind status createdAt startedAt finishedAt"
+    " params { entries depth } counts { name value } errors messages } }"
+)
 
 
 @pytest.fixture(scope="module")
@@ -98,6 +101,9 @@ class MutationApi:
         body = await self.post(JOB, {"id": job_id}, key=None)
         assert not body.get("errors"), body
         found: dict[str, Any] | None = body["data"]["job"]
+        if found is not None:
+            # counts come as typed {name, value} pairs; tests read them by name.
+            found["counts"] = {m["name"]: m["value"] for m in found["counts"]}
         return found
 
     async def finished(self, job_id: str, within_s: float = 60.0) -> dict[str, Any]:

@@ -409,7 +409,7 @@ async def test_author_lookup_and_papers(api: Api) -> None:
 async def test_authors_ordered_and_paged(api: Api) -> None:
     data = await api.data(
         "{ a: authors(first: 5) { totalCount nodes { authorId } pageInfo { endCursor } }"
-        "  b: authors(first: 100, orderBy: NAME) { nodes { name } }"
+        "  b: authors(first: 100, orderBy: {field: NAME}) { nodes { name } }"
         '  c: authors(where: {name: {contains: "author 1"}}) { totalCount } }'
     )
     assert data["a"]["totalCount"] == N_AUTHORS
@@ -426,13 +426,52 @@ async def test_authors_ordered_and_paged(api: Api) -> None:
     assert len(rest["authors"]["nodes"]) == N_AUTHORS - 5
 
 
+async def test_every_list_takes_field_and_direction(api: Api) -> None:
+    # One ordering input everywhere: `{field, direction}`, direction optional.
+    data = await api.data(
+        "{ za: authors(first: 100, orderBy: {field: NAME, direction: DESC}) { nodes { name } }"
+        "  few: authors(first: 100, orderBy: {field: H_INDEX, direction: ASC}) {"
+        "    nodes { hIndex authorId } }"
+        "  orgsUp: orgs(orderBy: {field: PAPER_COUNT, direction: ASC}) { nodes { paperCount } }"
+        "  topicsZa: topics(first: 100, orderBy: {field: NAME, direction: DESC}) {"
+        "    nodes { name } } }"
+    )
+    names = [n["name"] for n in data["za"]["nodes"]]
+    assert names == sorted((author_name(a) for a in range(N_AUTHORS)), reverse=True)
+    h = [(n["hIndex"], n["authorId"]) for n in data["few"]["nodes"]]
+    assert [x for x, _ in h] == sorted(x for x, _ in h)
+    counts = [n["paperCount"] for n in data["orgsUp"]["nodes"]]
+    assert counts == sorted(counts) and len(set(counts)) > 1
+    topics = [n["name"].lower() for n in data["topicsZa"]["nodes"]]
+    assert topics == sorted(topics, reverse=True) and len(topics) > 1
+    # A descending-name cursor resumes in the same order, and refuses another order.
+    first = await api.data(
+        "{ authors(first: 3, orderBy: {field: NAME, direction: DESC}) {"
+        "  nodes { name } pageInfo { endCursor } } }"
+    )
+    rest = await api.data(
+        "query($c: String) { authors(first: 100, after: $c,"
+        " orderBy: {field: NAME, direction: DESC}) { nodes { name } } }",
+        {"c": first["authors"]["pageInfo"]["endCursor"]},
+    )
+    paged = [n["name"] for n in first["authors"]["nodes"]] + [
+        n["name"] for n in rest["authors"]["nodes"]
+    ]
+    assert paged == names
+    wrong = await api.errors(
+        "query($c: String) { authors(after: $c, orderBy: {field: NAME}) { totalCount } }",
+        {"c": first["authors"]["pageInfo"]["endCursor"]},
+    )
+    assert "another ordering" in wrong[0]
+
+
 async def test_org_and_orgs(api: Api) -> None:
     data = await api.data(
         """{ org(name: "ai  AT meta") { key name handle paperCount
                papers(first: 100) { totalCount }
                authors(first: 100) { totalCount nodes { authorId } } }
              orgs { totalCount nodes { name paperCount } }
-             byName: orgs(orderBy: NAME) { nodes { name } } }"""
+             byName: orgs(orderBy: {field: NAME}) { nodes { name } } }"""
     )
     meta_authors = [a for a in range(N_AUTHORS) if affiliation(a) == META]
     meta_papers = [
@@ -472,7 +511,7 @@ async def test_topic_needs_exactly_one_of_name_or_id(api: Api) -> None:
 async def test_stats_counts_and_last_load(api: Api) -> None:
     data = await api.data(
         "{ stats { papers authors orgs topics venues cites authored affiliatedWith submitted "
-        "hasTopic publishedIn lastLoad } }"
+        "hasTopic publishedIn lastLoad { at source status counts { name value } } } }"
     )
     s = data["stats"]
     assert s["papers"] == N_PAPERS and s["authors"] == N_AUTHORS and s["orgs"] == 2
@@ -484,3 +523,6 @@ async def test_stats_counts_and_last_load(api: Api) -> None:
     assert s["hasTopic"] == sum(len(topics_of(p)) for p in PAPERS)
     assert s["publishedIn"] == N_PAPERS
     assert s["lastLoad"]["source"] == "synthetic:api-tests"
+    assert s["lastLoad"]["at"].endswith("+00:00")  # a DateTime, in UTC
+    counts = {m["name"]: m["value"] for m in s["lastLoad"]["counts"]}
+    assert counts["papersRows"] == N_PAPERS
