@@ -21,7 +21,7 @@ fields and their descriptions are written once here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Generic, Self, TypeVar
+from typing import Any, Generic, Self, TypeVar, get_args, get_origin
 
 import strawberry
 from strawberry import relay
@@ -102,6 +102,15 @@ class Connection(Generic[NodeT, EdgeT]):
     @resolver(description="All items of the list over every page (counted only when asked for).")
     async def total_count(self, info: Info) -> int:
         return await self.counter.resolve(info.context.reader)
+
+    @classmethod
+    def edge_and_node_types(cls) -> tuple[Any, Any]:
+        """The edge and node classes a named connection was declared with."""
+        for base in getattr(cls, "__orig_bases__", ()):
+            if get_origin(base) is Connection:
+                node, edge = get_args(base)
+                return edge, node
+        raise TypeError(f"{cls.__name__} does not subclass Connection[Node, Edge]")
 
     @classmethod
     def page(

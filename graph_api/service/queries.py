@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import inspect
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
 from strawberry import relay
 
-from graph_api.service.connections import DEFAULT_PAGE_SIZE, TotalCount, checked_first
+from graph_api.service.connections import (
+    DEFAULT_PAGE_SIZE,
+    Connection,
+    TotalCount,
+    checked_first,
+)
 from graph_api.service.context import Info, resolver
 from graph_api.service.cursors import (
     decode_keyset,
@@ -38,11 +43,10 @@ from graph_api.service.search_query import lucene_query
 from graph_api.service.types import (
     Author,
     AuthorConnection,
-    AuthorEdge,
     LoadRecord,
+    NamedNode,
     Org,
     OrgConnection,
-    OrgEdge,
     Paper,
     PaperConnection,
     PaperEdge,
@@ -51,7 +55,6 @@ from graph_api.service.types import (
     Stats,
     Topic,
     TopicConnection,
-    TopicEdge,
     Venue,
 )
 from loaders.rows import org_key, topic_key, venue_key
@@ -76,28 +79,36 @@ def _key_of(type_name: str, id_: str | None, name: str | None, normalise: Any) -
     return id_
 
 
-async def _pair_page(
+C = TypeVar("C", bound=Connection[Any, Any])
+N = TypeVar("N", bound=NamedNode)
+
+
+async def _ordered_list(
     info: Info,
+    connection: type[C],
     *,
-    statement: str,
-    column: str,
+    kind: str,
     id_column: str,
     filters: dict[str, Any],
-    field_name: str,
-    desc: bool,
+    order: AuthorOrder | CountOrNameOrder,
     first: int,
     after: str | None,
-    field: str,
-) -> tuple[list[tuple[str, dict[str, Any]]], bool]:
-    """A page of a root list ordered by a count or a name: (cursor, props) pairs."""
-    checked_first(first, info.context.settings, field)
-    order = f"{field_name}_{'DESC' if desc else 'ASC'}"
-    keyset = decode_pair(after, order) if after else None
+) -> C:
+    """A page of ``authors``/``orgs``/``topics``, ordered by a count or a name.
+
+    ``kind`` names the statements (``read/api/<kind>_page``, ``<kind>_count``) and the
+    row column (``kind`` without its plural s); the edge and node types are the
+    connection's own.
+    """
+    checked_first(first, info.context.settings, kind)
+    desc = descending(order.field, order.direction)
+    order_key = f"{order.field.name}_{'DESC' if desc else 'ASC'}"
+    keyset = decode_pair(after, order_key) if after else None
     rows = await info.context.reader.rows(
-        statement,
+        f"read/api/{kind}_page",
         {
             **filters,
-            "orderBy": field_name,
+            "orderBy": order.field.name,
             "descending": desc,
             "afterNum": None if keyset is None else keyset.num,
             "afterName": None if keyset is None else keyset.name,
@@ -105,11 +116,30 @@ async def _pair_page(
             "limit": first + 1,
         },
     )
-    out = [
-        (pair_cursor(order, int(r["num"]), str(r["name"]), str(r[column][id_column])), r[column])
+    edge_type, node_type = connection.edge_and_node_types()
+    column = kind.removesuffix("s")
+    edges = [
+        edge_type(
+            cursor=pair_cursor(order_key, int(r["num"]), str(r["name"]), str(r[column][id_column])),
+            node=node_type.from_props(r[column]),
+        )
         for r in rows[:first]
     ]
-    return out, len(rows) > first
+    return connection.page(
+        edges,
+        has_next=len(rows) > first,
+        after=after,
+        total=TotalCount(statement=f"read/api/{kind}_count", params=filters),
+    )
+
+
+async def _named(
+    info: Info, node: type[N], id_: strawberry.ID | None, name: str | None, normalise: Any
+) -> N | None:
+    """An Org/Topic/Venue by global id, raw key or any spelling of its name."""
+    key = _key_of(node.__name__, None if id_ is None else str(id_), name, normalise)
+    row = await getattr(info.context.loaders, node.by_key).load(key)
+    return None if row is None else node.from_props(row)
 
 
 @strawberry.type
@@ -239,35 +269,23 @@ class CoreQuery:
         first: int = DEFAULT_PAGE_SIZE,
         after: str | None = None,
     ) -> AuthorConnection:
-        order = order_by or AuthorOrder()
         filters = {"nameContains": text_contains(where.name if where else None, "name")}
-        rows, has_next = await _pair_page(
+        return await _ordered_list(
             info,
-            statement="read/api/authors_page",
-            column="author",
+            AuthorConnection,
+            kind="authors",
             id_column="authorId",
             filters=filters,
-            field_name=order.field.name,
-            desc=descending(order.field, order.direction),
+            order=order_by or AuthorOrder(),
             first=first,
             after=after,
-            field="authors",
-        )
-        edges = [AuthorEdge(cursor=c, node=Author.from_props(p)) for c, p in rows]
-        return AuthorConnection.page(
-            edges,
-            has_next=has_next,
-            after=after,
-            total=TotalCount(statement="read/api/authors_count", params=filters),
         )
 
     @resolver(description="An organisation by its name (any spelling) or id.")
     async def org(
         self, info: Info, id: strawberry.ID | None = None, name: str | None = None
     ) -> Org | None:
-        key = _key_of("Org", None if id is None else str(id), name, org_key)
-        row = await info.context.loaders.org_by_key.load(key)
-        return None if row is None else Org.from_props(row)
+        return await _named(info, Org, id, name, org_key)
 
     @resolver(description="Organisations, sorted by `orderBy` (default: most papers first).")
     async def orgs(
@@ -278,35 +296,23 @@ class CoreQuery:
         first: int = DEFAULT_PAGE_SIZE,
         after: str | None = None,
     ) -> OrgConnection:
-        order = order_by or CountOrNameOrder()
         filters = {"nameContains": text_contains(where.name if where else None, "name")}
-        rows, has_next = await _pair_page(
+        return await _ordered_list(
             info,
-            statement="read/api/orgs_page",
-            column="org",
+            OrgConnection,
+            kind="orgs",
             id_column="key",
             filters=filters,
-            field_name=order.field.name,
-            desc=descending(order.field, order.direction),
+            order=order_by or CountOrNameOrder(),
             first=first,
             after=after,
-            field="orgs",
-        )
-        edges = [OrgEdge(cursor=c, node=Org.from_props(p)) for c, p in rows]
-        return OrgConnection.page(
-            edges,
-            has_next=has_next,
-            after=after,
-            total=TotalCount(statement="read/api/orgs_count", params=filters),
         )
 
     @resolver(description="A topic by its name (any spelling) or id.")
     async def topic(
         self, info: Info, name: str | None = None, id: strawberry.ID | None = None
     ) -> Topic | None:
-        key = _key_of("Topic", None if id is None else str(id), name, topic_key)
-        row = await info.context.loaders.topic_by_key.load(key)
-        return None if row is None else Topic.from_props(row)
+        return await _named(info, Topic, id, name, topic_key)
 
     @resolver(description="Topics, sorted by `orderBy` (default: most papers first).")
     async def topics(
@@ -317,38 +323,26 @@ class CoreQuery:
         first: int = DEFAULT_PAGE_SIZE,
         after: str | None = None,
     ) -> TopicConnection:
-        order = order_by or CountOrNameOrder()
         filters = {
             "nameContains": text_contains(where.name if where else None, "name"),
             "source": where.source if where else None,
         }
-        rows, has_next = await _pair_page(
+        return await _ordered_list(
             info,
-            statement="read/api/topics_page",
-            column="topic",
+            TopicConnection,
+            kind="topics",
             id_column="key",
             filters=filters,
-            field_name=order.field.name,
-            desc=descending(order.field, order.direction),
+            order=order_by or CountOrNameOrder(),
             first=first,
             after=after,
-            field="topics",
-        )
-        edges = [TopicEdge(cursor=c, node=Topic.from_props(p)) for c, p in rows]
-        return TopicConnection.page(
-            edges,
-            has_next=has_next,
-            after=after,
-            total=TotalCount(statement="read/api/topics_count", params=filters),
         )
 
     @resolver(description="A venue by its name (any spelling) or id.")
     async def venue(
         self, info: Info, name: str | None = None, id: strawberry.ID | None = None
     ) -> Venue | None:
-        key = _key_of("Venue", None if id is None else str(id), name, venue_key)
-        row = await info.context.loaders.venue_by_key.load(key)
-        return None if row is None else Venue.from_props(row)
+        return await _named(info, Venue, id, name, venue_key)
 
     @resolver(description="Node and relationship counts, and the last load.")
     async def stats(self, info: Info) -> Stats:

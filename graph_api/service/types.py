@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import datetime
 from collections.abc import Hashable, Iterable
-from typing import Any
+from typing import Any, ClassVar, Self
 
 import strawberry
 from strawberry import relay
@@ -381,53 +381,79 @@ class Author(relay.Node):
         return [Org.from_props(r) for r in rows]
 
 
-@strawberry.type(description="An organisation: a Daily Papers submitter or an affiliation.")
-class Org(relay.Node):
-    key: str = strawberry.field(description="Normalised name, the org's identity")
+@strawberry.type(description="A node keyed by a normalised name: an organisation, topic or venue.")
+class NamedNode(relay.Node):
+    """What Org, Topic and Venue share: identity by key, a paper count and their papers.
+
+    Each subclass names its two loaders (``by_key``: the node by key; ``papers_of``: a
+    page of its papers); the lookups, the count and the paging are written once here.
+    """
+
+    key: str = strawberry.field(description="Normalised name, the identity")
     name: str | None = strawberry.field(default=None, description="Display name")
-    handle: str | None = strawberry.field(default=None, description="Hugging Face handle")
     known_paper_count: strawberry.Private[int | None] = None
+    by_key: ClassVar[str]
+    papers_of: ClassVar[str]
 
     @classmethod
-    def from_props(cls, props: Row) -> Org:
+    def from_props(cls, props: Row) -> Self:
         return cls(
             key=str(props["key"]),
             name=_str(props.get("name")),
-            handle=_str(props.get("handle")),
             known_paper_count=_int(props.get("paperCount")),
+            **cls.extra_props(props),
         )
 
     @classmethod
-    def resolve_id(cls, root: Org, *, info: Info) -> str:
+    def extra_props(cls, props: Row) -> dict[str, Any]:
+        """Subclass-specific constructor arguments read from ``props``."""
+        return {}
+
+    @classmethod
+    def resolve_id(cls, root: Self, *, info: Info) -> str:
         return root.key
 
     @classmethod
     async def resolve_nodes(  # type: ignore[override]
         cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Org | None]:
-        loader = info.context.loaders.org_by_key
+    ) -> list[Self | None]:
+        loader: Batched[Row | None] = getattr(info.context.loaders, cls.by_key)
         rows = await asyncio.gather(*(loader.load(i) for i in node_ids))
         return [None if r is None else cls.from_props(r) for r in rows]
 
-    @resolver(description="Distinct papers it submitted or its authors wrote.")
+    @resolver(description="Its papers in the graph (the type's description says which).")
     async def paper_count(self, info: Info) -> int:
         if self.known_paper_count is not None:
             return self.known_paper_count
-        row = await info.context.loaders.org_by_key.load(self.key)
+        row = await getattr(info.context.loaders, self.by_key).load(self.key)
         return 0 if row is None else int(row["paperCount"])
 
-    @resolver(description="Papers it submitted or its authors wrote, most cited first.")
+    @resolver(description="Its papers, most cited first.")
     async def papers(
         self, info: Info, first: int = DEFAULT_PAGE_SIZE, after: str | None = None
     ) -> PaperConnection:
         return await child_papers(
             info,
-            info.context.loaders.org_papers,
+            getattr(info.context.loaders, self.papers_of),
             node_id=self.key,
             first=first,
             after=after,
             field="papers",
         )
+
+
+@strawberry.type(
+    description="An organisation: a Daily Papers submitter or an affiliation. Its papers are "
+    "those it submitted or its authors wrote."
+)
+class Org(NamedNode):
+    handle: str | None = strawberry.field(default=None, description="Hugging Face handle")
+    by_key: ClassVar[str] = "org_by_key"
+    papers_of: ClassVar[str] = "org_papers"
+
+    @classmethod
+    def extra_props(cls, props: Row) -> dict[str, Any]:
+        return {"handle": _str(props.get("handle"))}
 
     @resolver(description="Authors affiliated with it, most cited first.")
     async def authors(
@@ -453,104 +479,33 @@ class Org(relay.Node):
         )
 
 
-@strawberry.type(description="A topic: a Semantic Scholar field of study or a keyphrase.")
-class Topic(relay.Node):
-    key: str = strawberry.field(description="Normalised name, the topic's identity")
-    name: str | None = strawberry.field(default=None, description="Display name")
+@strawberry.type(
+    description="A topic: a Semantic Scholar field of study or a keyphrase. Its papers are "
+    "those tagged with it."
+)
+class Topic(NamedNode):
     source: str | None = strawberry.field(default=None, description="'s2-fos' or 'keyphrase'")
-    known_paper_count: strawberry.Private[int | None] = None
+    by_key: ClassVar[str] = "topic_by_key"
+    papers_of: ClassVar[str] = "topic_papers"
 
     @classmethod
-    def from_props(cls, props: Row) -> Topic:
-        return cls(
-            key=str(props["key"]),
-            name=_str(props.get("name")),
-            source=_str(props.get("source")),
-            known_paper_count=_int(props.get("paperCount")),
-        )
-
-    @classmethod
-    def resolve_id(cls, root: Topic, *, info: Info) -> str:
-        return root.key
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Topic | None]:
-        loader = info.context.loaders.topic_by_key
-        rows = await asyncio.gather(*(loader.load(i) for i in node_ids))
-        return [None if r is None else cls.from_props(r) for r in rows]
-
-    @resolver(description="Papers with this topic.")
-    async def paper_count(self, info: Info) -> int:
-        if self.known_paper_count is not None:
-            return self.known_paper_count
-        row = await info.context.loaders.topic_by_key.load(self.key)
-        return 0 if row is None else int(row["paperCount"])
-
-    @resolver(description="Papers with this topic, most cited first.")
-    async def papers(
-        self, info: Info, first: int = DEFAULT_PAGE_SIZE, after: str | None = None
-    ) -> PaperConnection:
-        return await child_papers(
-            info,
-            info.context.loaders.topic_papers,
-            node_id=self.key,
-            first=first,
-            after=after,
-            field="papers",
-        )
+    def extra_props(cls, props: Row) -> dict[str, Any]:
+        return {"source": _str(props.get("source"))}
 
 
-@strawberry.type(description="A publication venue (journal, conference).")
-class Venue(relay.Node):
-    key: str = strawberry.field(description="Normalised name, the venue's identity")
-    name: str | None = strawberry.field(default=None, description="Display name")
+@strawberry.type(
+    description="A publication venue (journal, conference). Its papers are those published there."
+)
+class Venue(NamedNode):
     type: str | None = strawberry.field(
         default=None, description="Kind of venue when known (journal, conference)"
     )
-    known_paper_count: strawberry.Private[int | None] = None
+    by_key: ClassVar[str] = "venue_by_key"
+    papers_of: ClassVar[str] = "venue_papers"
 
     @classmethod
-    def from_props(cls, props: Row) -> Venue:
-        return cls(
-            key=str(props["key"]),
-            name=_str(props.get("name")),
-            type=_str(props.get("type")),
-            known_paper_count=_int(props.get("paperCount")),
-        )
-
-    @classmethod
-    def resolve_id(cls, root: Venue, *, info: Info) -> str:
-        return root.key
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Venue | None]:
-        loader = info.context.loaders.venue_by_key
-        rows = await asyncio.gather(*(loader.load(i) for i in node_ids))
-        return [None if r is None else cls.from_props(r) for r in rows]
-
-    @resolver(description="Papers published here.")
-    async def paper_count(self, info: Info) -> int:
-        if self.known_paper_count is not None:
-            return self.known_paper_count
-        row = await info.context.loaders.venue_by_key.load(self.key)
-        return 0 if row is None else int(row["paperCount"])
-
-    @resolver(description="Papers published here, most cited first.")
-    async def papers(
-        self, info: Info, first: int = DEFAULT_PAGE_SIZE, after: str | None = None
-    ) -> PaperConnection:
-        return await child_papers(
-            info,
-            info.context.loaders.venue_papers,
-            node_id=self.key,
-            first=first,
-            after=after,
-            field="papers",
-        )
+    def extra_props(cls, props: Row) -> dict[str, Any]:
+        return {"type": _str(props.get("type"))}
 
 
 # --- connections (graph_api/service/connections.py holds the fields) ----------
