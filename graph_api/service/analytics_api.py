@@ -46,10 +46,12 @@ from graph_api.analytics import (
     topic_papers,
 )
 from graph_api.analytics.lineage import Edge
+from graph_api.analytics.ranking import MemberRank
 from graph_api.service.analytics_fields import Community, checked, stored_community
 from graph_api.service.analytics_runtime import StoredAnalytics
 from graph_api.service.connections import checked_first
 from graph_api.service.context import Info, resolver
+from graph_api.service.dataloaders import Row
 from graph_api.service.errors import BadUserInput
 from graph_api.service.inputs import OrderDirection, descending
 from graph_api.service.paper_ids import InvalidPaperId, PaperKey, parse_paper_id
@@ -409,12 +411,31 @@ class RankOrder:
     )
 
 
-def _rank_args(order: RankOrder | None) -> tuple[Literal["influence", "papers"], bool]:
+async def _ranked(
+    info: Info, kind: Literal["orgs", "topics"], order: RankOrder | None, first: int
+) -> list[tuple[MemberRank, Row | None]]:
+    """Org or topic ranks on the current projection, each with its node's row (or None)."""
+    checked(lambda: check_k(first, name="first"))
     order = order or RankOrder()
     by: Literal["influence", "papers"] = (
         "influence" if order.field is RankField.INFLUENCE else "papers"
     )
-    return by, descending(order.field, order.direction)
+    analytics = info.context.analytics
+    projection = await analytics.projection()
+    scores = await analytics.compute(projection.pagerank)
+    members = projection.orgs if kind == "orgs" else projection.topics
+    desc = descending(order.field, order.direction)
+    ranked = rank_members(members, scores, by=by, k=first, descending=desc)
+    loaders = info.context.loaders
+    # Topic members are display names; org members are already keys.
+    loads = (
+        loaders.org_by_key.load(r.member)
+        if kind == "orgs"
+        else loaders.topic_by_key.load(topic_key(r.member))
+        for r in ranked
+    )
+    rows = await asyncio.gather(*loads)
+    return list(zip(ranked, rows, strict=True))
 
 
 @strawberry.type(description="An organisation's papers in the graph and their summed PageRank.")
@@ -706,14 +727,7 @@ class AnalyticsQuery:
     async def org_ranking(
         self, info: Info, order_by: RankOrder | None = None, first: int = DEFAULT_K
     ) -> list[OrgRank]:
-        checked(lambda: check_k(first, name="first"))
-        analytics = info.context.analytics
-        projection = await analytics.projection()
-        scores = await analytics.compute(projection.pagerank)
-        by, desc = _rank_args(order_by)
-        ranked = rank_members(projection.orgs, scores, by=by, k=first, descending=desc)
-        loader = info.context.loaders.org_by_key
-        rows = await asyncio.gather(*(loader.load(r.member) for r in ranked))
+        ranked = await _ranked(info, "orgs", order_by, first)
         return [
             OrgRank(
                 key=r.member,
@@ -721,7 +735,7 @@ class AnalyticsQuery:
                 influence=r.influence,
                 org=None if row is None else Org.from_props(row),
             )
-            for r, row in zip(ranked, rows, strict=True)
+            for r, row in ranked
         ]
 
     @resolver(
@@ -731,14 +745,7 @@ class AnalyticsQuery:
     async def topic_ranking(
         self, info: Info, order_by: RankOrder | None = None, first: int = DEFAULT_K
     ) -> list[TopicRank]:
-        checked(lambda: check_k(first, name="first"))
-        analytics = info.context.analytics
-        projection = await analytics.projection()
-        scores = await analytics.compute(projection.pagerank)
-        by, desc = _rank_args(order_by)
-        ranked = rank_members(projection.topics, scores, by=by, k=first, descending=desc)
-        loader = info.context.loaders.topic_by_key
-        rows = await asyncio.gather(*(loader.load(topic_key(r.member)) for r in ranked))
+        ranked = await _ranked(info, "topics", order_by, first)
         return [
             TopicRank(
                 name=r.member,
@@ -746,7 +753,7 @@ class AnalyticsQuery:
                 influence=r.influence,
                 topic=None if row is None else Topic.from_props(row),
             )
-            for r, row in zip(ranked, rows, strict=True)
+            for r, row in ranked
         ]
 
     @resolver(
