@@ -58,6 +58,8 @@ log = logging.getLogger("citekb.api.jobs")
 
 # How long shutdown waits for a cancelled job to stop (a write in a worker
 # thread cannot be interrupted; it ends with its transaction).
+# How long close() lets jobs that are finishing record themselves before it cancels.
+FINISHING_GRACE_S = 2.0
 SHUTDOWN_GRACE_S = 10.0
 
 
@@ -214,7 +216,13 @@ class JobRunner:
 
     async def close(self) -> None:
         """Cancel what is queued or running, wait briefly, close the write driver."""
-        tasks = list(self._tasks.values())
+        tasks = [t for t in self._tasks.values() if not t.done()]
+        if tasks:
+            # A job that has done its work may still be recording itself in a worker
+            # thread; cancelling its task would not stop that thread, and closing the
+            # driver under it breaks the connection it writes on. Let such tails end.
+            _, tasks_left = await asyncio.wait(tasks, timeout=FINISHING_GRACE_S)
+            tasks = list(tasks_left)
         for task in tasks:
             task.cancel()
         if tasks:
