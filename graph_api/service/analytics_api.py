@@ -48,7 +48,6 @@ from graph_api.analytics import (
 from graph_api.analytics.lineage import Edge
 from graph_api.analytics.ranking import MemberRank
 from graph_api.service.analytics_fields import Community, checked, stored_community
-from graph_api.service.analytics_runtime import StoredAnalytics
 from graph_api.service.connections import checked_first
 from graph_api.service.context import Info, resolver
 from graph_api.service.dataloaders import Row
@@ -56,6 +55,7 @@ from graph_api.service.errors import BadUserInput
 from graph_api.service.inputs import OrderDirection, descending
 from graph_api.service.paper_ids import InvalidPaperId, PaperKey, parse_paper_id
 from graph_api.service.types import Org, Paper, Topic, YearCount, parse_datetime
+from graph_api.store.analytics_store import StoredAnalytics
 from loaders.rows import topic_key
 
 DEFAULT_LINEAGE_PAPERS = 100

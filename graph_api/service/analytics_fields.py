@@ -29,10 +29,10 @@ from graph_api.analytics import (
     coauthors,
     disruption,
 )
-from graph_api.service.analytics_runtime import StoredAnalytics
 from graph_api.service.connections import checked_first
 from graph_api.service.context import Info, resolver
 from graph_api.service.errors import BadUserInput
+from graph_api.store.analytics_store import StoredAnalytics
 
 if TYPE_CHECKING:
     from graph_api.service.types import Author, Paper

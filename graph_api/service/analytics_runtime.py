@@ -22,64 +22,18 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any, ParamSpec, TypeVar
+from typing import ParamSpec, TypeVar
 
 from neo4j import AsyncDriver
 
 from graph_api.service.dataloaders import Batched, Row
 from graph_api.settings import Settings
+from graph_api.store.analytics_store import StoredAnalytics
 from graph_api.store.graph_reader import GraphReader
 from graph_api.store.projection import Projection, aload_projection
 
 P = ParamSpec("P")
 T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class StoredAnalytics:
-    """``Meta{key:'analytics'}`` beside the current graph version (one read per request).
-
-    ``community_labels[i]`` and ``community_sizes[i]`` describe community ``i``.
-
-    >>> StoredAnalytics.of({"graphVersion": 3, "analyticsVersion": 2, "computedAt": "x"}).stale
-    True
-    >>> StoredAnalytics.of({"graphVersion": 3}).computed
-    False
-    """
-
-    graph_version: int | None
-    analytics_version: int | None
-    computed_at: str | None
-    papers: int | None
-    communities: int | None
-    community_labels: list[str] = field(default_factory=list)
-    community_sizes: list[int] = field(default_factory=list)
-
-    @classmethod
-    def of(cls, row: Row) -> StoredAnalytics:
-        return cls(
-            graph_version=_int(row.get("graphVersion")),
-            analytics_version=_int(row.get("analyticsVersion")),
-            computed_at=None if row.get("computedAt") is None else str(row["computedAt"]),
-            papers=_int(row.get("papers")),
-            communities=_int(row.get("communities")),
-            community_labels=[str(x) for x in row.get("communityLabels") or []],
-            community_sizes=[int(x) for x in row.get("communitySizes") or []],
-        )
-
-    @property
-    def computed(self) -> bool:
-        return self.computed_at is not None
-
-    @property
-    def stale(self) -> bool:
-        """Never computed, or computed on another graph version than the current one."""
-        return not self.computed or self.analytics_version != self.graph_version
-
-
-def _int(value: Any) -> int | None:
-    return None if value is None else int(value)
 
 
 class AnalyticsRuntime:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import islice
 from typing import Any
@@ -56,10 +57,17 @@ class AnalyticsRun:
 
 
 @dataclass(frozen=True)
-class AnalyticsStatus:
+class StoredAnalytics:
     """What ``Meta{key:'analytics'}`` records, beside the current graph version.
 
+    The one description of stored analytics: the CLI prints it (:meth:`describe`),
+    the API reads it once per request and answers ``analyticsStatus`` from it.
     ``community_labels[i]`` and ``community_sizes[i]`` describe community ``i``.
+
+    >>> StoredAnalytics.of({"graphVersion": 3, "analyticsVersion": 2, "computedAt": "x"}).stale
+    True
+    >>> StoredAnalytics.of({"graphVersion": 3}).computed
+    False
     """
 
     graph_version: int | None
@@ -69,6 +77,23 @@ class AnalyticsStatus:
     communities: int | None
     community_labels: list[str] = field(default_factory=list)
     community_sizes: list[int] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, row: Mapping[str, Any]) -> StoredAnalytics:
+        """From the row of ``read/analytics_status``."""
+
+        def number(value: Any) -> int | None:
+            return None if value is None else int(value)
+
+        return cls(
+            graph_version=number(row.get("graphVersion")),
+            analytics_version=number(row.get("analyticsVersion")),
+            computed_at=None if row.get("computedAt") is None else str(row["computedAt"]),
+            papers=number(row.get("papers")),
+            communities=number(row.get("communities")),
+            community_labels=[str(x) for x in row.get("communityLabels") or []],
+            community_sizes=[int(x) for x in row.get("communitySizes") or []],
+        )
 
     @property
     def computed(self) -> bool:
@@ -82,7 +107,7 @@ class AnalyticsStatus:
     def describe(self) -> str:
         """One line for the terminal.
 
-        >>> AnalyticsStatus(3, 2, "2026-01-01T00:00:00+00:00", 10, 2, ).describe()
+        >>> StoredAnalytics(3, 2, "2026-01-01T00:00:00+00:00", 10, 2, ).describe()
         'analytics STALE: computed on graph version 2 at 2026-01-01T00:00:00+00:00, the graph is at version 3; run `citekb analytics`'
         """  # noqa: E501
         if not self.computed:
@@ -99,17 +124,8 @@ class AnalyticsStatus:
         )
 
 
-def analytics_status(driver: Driver, database: str) -> AnalyticsStatus:
-    row = read_one(driver, database, "read/analytics_status")
-    return AnalyticsStatus(
-        graph_version=row["graphVersion"],
-        analytics_version=row["analyticsVersion"],
-        computed_at=row["computedAt"],
-        papers=row["papers"],
-        communities=row["communities"],
-        community_labels=list(row["communityLabels"] or []),
-        community_sizes=list(row["communitySizes"] or []),
-    )
+def analytics_status(driver: Driver, database: str) -> StoredAnalytics:
+    return StoredAnalytics.of(read_one(driver, database, "read/analytics_status"))
 
 
 def _write(tx: ManagedTransaction, name: str, rows: list[list[Any]]) -> None:
@@ -213,7 +229,7 @@ def run_analytics_command(
     status_only: bool,
     seed: int = SEED,
     resolution: float = 1.0,
-) -> AnalyticsStatus | AnalyticsRun:
+) -> StoredAnalytics | AnalyticsRun:
     """What ``citekb analytics [--status]`` does and prints."""
     if status_only:
         status = analytics_status(driver, database)
