@@ -24,7 +24,14 @@ from pathlib import Path
 from neo4j import Driver
 
 from loaders import s2_datasets
-from loaders.graph_writer import WriteCounts, placeholders_exist, record_load_meta, write_rows
+from loaders.graph_writer import (
+    DEFAULT_CONCURRENCY,
+    LoadState,
+    WriteCounts,
+    placeholders_exist,
+    record_load_meta,
+    write_rows,
+)
 
 # Measured on the synthetic 100k/1M corpus (see the engineer's report and
 # bench/): 5,000-row transactions for CITES keep the lock and memory footprint
@@ -76,8 +83,16 @@ def load_datasets_dir(
     batch_size: int = DEFAULT_BATCH_SIZE,
     paper_chunk: int = PAPER_CHUNK,
     citation_chunk: int = CITATION_CHUNK,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    known_new: bool = True,
 ) -> BulkSummary:
-    """Check, then write, every Datasets file in ``path``; raises DatasetError on bad input."""
+    """Check, then write, every Datasets file in ``path``; raises DatasetError on bad input.
+
+    The chunks share one :class:`~loaders.graph_writer.LoadState`: the papers
+    the papers files create let the citations files CREATE their edges.
+    ``concurrency`` and ``known_new`` go to the writer (the benchmark turns
+    them off to measure the sequential MERGE writer in the same run).
+    """
     summary = BulkSummary(directory=path)
     started = time.perf_counter()
     files = s2_datasets.find_files(path)
@@ -100,6 +115,7 @@ def load_datasets_dir(
     done: dict[Path, int] = {}
     # Datasets rows never carry placeholders; only the graph can hold some.
     merge = placeholders_exist(driver, database=database)
+    state = LoadState()
     status = "failed"
     chunks = s2_datasets.iter_chunks(
         validation, paper_chunk=paper_chunk, citation_chunk=citation_chunk
@@ -115,6 +131,9 @@ def load_datasets_dir(
                 batch_size=batch_size,
                 record_load=False,
                 merge_placeholders=merge,
+                concurrency=concurrency,
+                state=state,
+                known_new=known_new,
             )
             summary.counts.extend(counts)
             summary.skipped += chunk.skipped

@@ -27,23 +27,57 @@ Guarantees:
 Write order: papers (+ placeholder merge), venues, topics, orgs, authors,
 authored, affiliated, submitted, cites. A failure part-way leaves the batches
 already committed in place; re-running the same rows completes the load.
+
+Speed (bench/BENCHMARKS.md, "online writer"):
+
+* **Several transactions at once.** Papers, authors, AUTHORED and CITES rows
+  are split into up to ``concurrency`` partitions by one key (paperId,
+  authorId, paperId, citing paper), each written by its own session on its
+  own thread, so no two concurrent transactions write the same node's key or
+  the same citing paper's edges. Inside a batch, AUTHORED rows are sorted by
+  author and CITES rows by cited paper, so transactions that share those
+  endpoints take their locks in the same order; a deadlock that still happens
+  is a transient error that ``execute_write`` retries (counted in
+  ``WriteCounts.retries``). The other kinds (a few dozen venues, topics and
+  organisations shared by every paper) stay one transaction at a time.
+* **No existence check for what is known new.** ``write/papers_new`` CREATEs
+  the papers absent from the graph (one index lookup, one map SET) and
+  returns their ids; only papers already there go through ``write/papers``'s
+  MERGE and coalescing SETs. A paper created by this load (this call, or an
+  earlier call sharing the same :class:`LoadState`, as the bulk path's
+  chunks do) cannot have edges this load did not write, so its CITES and
+  AUTHORED rows are CREATEd (``write/cites_new``, ``write/authored_new``)
+  the first time the load sees the pair, with no ``Expand(Into)`` lookup. A
+  pair seen again, every edge of a paper that existed before the load (a
+  rerun, a resumed crashed load), and every load after a placeholder merge
+  (which moves edges onto resolved papers) take the MERGE statements, so a
+  rerun and a resumed load leave the same graph.
 """
 
 from __future__ import annotations
 
 import datetime
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, LiteralString
 
 from neo4j import Driver, ManagedTransaction, ResultSummary
+from neo4j.exceptions import ConstraintError
 from neo4j.time import Date, DateTime, Duration, Time
 
 import cypher
 from loaders.rows import GraphRows, Row, is_placeholder_id
 
 DEFAULT_BATCH_SIZE = 2000
+# Transactions in flight at once for the partitioned kinds. Measured on the
+# shared 2-core machine (bench/BENCHMARKS.md): the server keeps both cores
+# busy from 3-4 on; more only adds lock waits.
+DEFAULT_CONCURRENCY = 4
+# A partition smaller than this is not worth a transaction of its own.
+MIN_PARTITION_ROWS = 500
 
 # Properties that record when something was written, not what it is; they
 # differ between two loads of the same data and are left out of graph_dump.
@@ -62,6 +96,42 @@ _KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "cites": (("citing", "cited"), ()),
 }
 WRITE_ORDER: tuple[str, ...] = tuple(_KEYS)
+# kind -> the field whose value picks a row's partition (kinds not named here
+# are written one transaction at a time).
+_PARTITION_BY = {
+    "papers": "paperId",
+    "authors": "authorId",
+    "authored": "paperId",
+    "cites": "citing",
+}
+# kind -> the field a batch is sorted by: shared endpoints locked in one order.
+_SORT_BY = {"authored": "authorId", "cites": "cited"}
+# Relationship kinds with a CREATE statement for pairs known new:
+# kind -> (the paper field that must be a paper this load created, the other end).
+_KNOWN_NEW = {"cites": ("citing", "cited"), "authored": ("paperId", "authorId")}
+# What write/papers stores on a paper it creates (besides paperId and loadedAt);
+# write/papers_new stores the same from a map (tests/unit check the two agree).
+PAPER_PROPERTIES: tuple[str, ...] = (
+    "corpusId",
+    "arxivId",
+    "doi",
+    "title",
+    "titleKey",
+    "abstract",
+    "year",
+    "publicationDate",
+    "venue",
+    "citationCount",
+    "referenceCount",
+    "influentialCitationCount",
+    "tldr",
+    "url",
+    "openAccessPdf",
+    "hfUpvotes",
+    "isSeed",
+    "synthetic",
+    "enrichedAt",
+)
 # Kinds whose statement MERGEs exactly one node per row: created vs matched
 # is exact for them.
 _NODE_KINDS = ("papers", "orgs", "authors")
@@ -96,6 +166,8 @@ class WriteCounts:
     properties_set: int = 0
     placeholders_merged: int = 0
     transactions: int = 0
+    # Transaction attempts beyond the first (deadlocks, transient errors).
+    retries: int = 0
     elapsed_s: float = 0.0
     by_kind: dict[str, KindCounts] = field(default_factory=dict)
     graph_version: int | None = None
@@ -129,6 +201,7 @@ class WriteCounts:
         self.properties_set += other.properties_set
         self.placeholders_merged += other.placeholders_merged
         self.transactions += other.transactions
+        self.retries += other.retries
         self.elapsed_s += other.elapsed_s
         for name, kc in other.by_kind.items():
             mine = self.kind(name)
@@ -185,16 +258,105 @@ def _batches(rows: Sequence[Row], size: int) -> Iterable[Sequence[Row]]:
         yield rows[start : start + size]
 
 
+@dataclass
+class LoadState:
+    """What one load has created so far: the licence for CREATE instead of MERGE.
+
+    A paper in ``created_papers`` was created by this load's
+    ``write/papers_new``, so the only edges it can have are the ones this load
+    wrote; ``written`` holds a hash of every such pair already CREATEd (per
+    kind), so a pair seen again takes the MERGE statement. A hash collision
+    only sends a new pair down the MERGE path, which is always correct.
+    Shared by the calls of one load (the bulk path's chunks); a fresh one per
+    call otherwise.
+    """
+
+    created_papers: set[str] = field(default_factory=set)
+    written: dict[str, set[int]] = field(
+        default_factory=lambda: {kind: set() for kind in _KNOWN_NEW}
+    )
+
+    def forget(self) -> None:
+        """Give up the licence (a placeholder merge moved edges onto resolved papers)."""
+        self.created_papers.clear()
+        for seen in self.written.values():
+            seen.clear()
+
+    def split(self, kind: str, rows: Sequence[Row]) -> tuple[list[Row], list[Row]]:
+        """(rows known new, rows that need MERGE) of a relationship kind."""
+        if kind not in _KNOWN_NEW or not self.created_papers:
+            return [], list(rows)
+        paper_field, other = _KNOWN_NEW[kind]
+        created, seen = self.created_papers, self.written[kind]
+        new: list[Row] = []
+        old: list[Row] = []
+        for row in rows:
+            if row[paper_field] in created:
+                pair = hash((row[paper_field], row[other]))
+                if pair not in seen:
+                    seen.add(pair)
+                    new.append(row)
+                    continue
+            old.append(row)
+        return new, old
+
+
+def _new_paper(row: Row) -> Row:
+    """A papers row as write/papers_new takes it: exactly what write/papers would store."""
+    props = {k: row.get(k) for k in PAPER_PROPERTIES if row.get(k) is not None}
+    props["paperId"] = row["paperId"]
+    props["isSeed"] = bool(row.get("isSeed"))
+    props["synthetic"] = bool(row.get("synthetic"))
+    return {"paperId": row["paperId"], "props": props}
+
+
 def _run(tx: ManagedTransaction, stmt: LiteralString, params: dict[str, Any]) -> ResultSummary:
     return tx.run(stmt, params).consume()
 
 
+@dataclass
+class _PapersResult:
+    summaries: list[tuple[str, ResultSummary]]
+    created: list[str]
+    merged: int
+
+
+@dataclass(frozen=True)
+class _PapersCall:
+    """How a papers batch is written: its loadedAt, the placeholder merge, CREATE for new."""
+
+    loaded_at: str
+    merge: bool
+    fast: bool
+
+
 def _write_papers(
-    tx: ManagedTransaction, batch: Sequence[Row], loaded_at: str, merge: bool
-) -> tuple[ResultSummary, ResultSummary | None, int]:
-    summary = _run(tx, cypher.statement("write/papers"), {"rows": batch, "loadedAt": loaded_at})
+    tx: ManagedTransaction, batch: Sequence[Row], how: _PapersCall, attempts: list[int]
+) -> _PapersResult:
+    attempts[0] += 1
+    loaded_at, merge, fast = how.loaded_at, how.merge, how.fast
+    summaries: list[tuple[str, ResultSummary]] = []
+    created: list[str] = []
+    rest: Sequence[Row] = batch
+    if fast:
+        result = tx.run(
+            cypher.statement("write/papers_new"),
+            {"rows": [_new_paper(r) for r in batch], "loadedAt": loaded_at},
+        )
+        created = [str(record["paperId"]) for record in result]
+        summaries.append(("papers", result.consume()))
+        if created:
+            done = set(created)
+            rest = [r for r in batch if r["paperId"] not in done]
+    if rest:
+        summaries.append(
+            (
+                "papers",
+                _run(tx, cypher.statement("write/papers"), {"rows": rest, "loadedAt": loaded_at}),
+            )
+        )
     if not merge:
-        return summary, None, 0
+        return _PapersResult(summaries, created, 0)
     keys = [
         {
             "paperId": r["paperId"],
@@ -207,12 +369,14 @@ def _write_papers(
     result = tx.run(cypher.statement("write/merge_placeholders"), {"rows": keys})
     record = result.single()
     merged = int(record["merged"]) if record else 0
-    return summary, result.consume(), merged
+    summaries.append(("placeholders", result.consume()))
+    return _PapersResult(summaries, created, merged)
 
 
 def _write_batch(
-    tx: ManagedTransaction, stmt: LiteralString, batch: Sequence[Row]
+    tx: ManagedTransaction, stmt: LiteralString, batch: Sequence[Row], attempts: list[int]
 ) -> ResultSummary:
+    attempts[0] += 1
     return _run(tx, stmt, {"rows": batch})
 
 
@@ -227,6 +391,51 @@ def placeholders_exist(driver: Driver, *, database: str) -> bool:
     return bool(records and records[0]["n"])
 
 
+def _partitions(kind: str, rows: list[Row], concurrency: int) -> list[list[Row]]:
+    """Rows split by the kind's partition key (:data:`_PARTITION_BY`); one list if not split."""
+    key = _PARTITION_BY.get(kind)
+    parts = min(concurrency, len(rows) // MIN_PARTITION_ROWS) if key else 1
+    if parts <= 1 or key is None:
+        return [rows]
+    out: list[list[Row]] = [[] for _ in range(parts)]
+    for row in rows:
+        out[hash(row[key]) % parts].append(row)
+    return [p for p in out if p]
+
+
+@dataclass
+class _Job:
+    """One batch: the statement to run it with (None: the papers transaction)."""
+
+    kind: str
+    statement: str | None
+    rows: Sequence[Row]
+
+
+@dataclass
+class _PartDone:
+    summaries: list[tuple[str, ResultSummary]] = field(default_factory=list)
+    created: list[str] = field(default_factory=list)
+    merged: int = 0
+    transactions: int = 0
+    attempts: int = 0
+
+
+def _jobs(
+    kind: str, part: list[Row], state: LoadState, batch_size: int, known_new: bool
+) -> list[_Job]:
+    """A partition's batches, each with its statement (CREATE for pairs known new)."""
+    if kind == "papers":
+        return [_Job(kind, None, b) for b in _batches(part, batch_size)]
+    new, old = state.split(kind, part) if known_new else ([], part)
+    jobs: list[_Job] = []
+    order = _SORT_BY.get(kind)
+    for name, group in ((f"write/{kind}_new", new), (f"write/{kind}", old)):
+        ordered = sorted(group, key=lambda r: str(r[order])) if order else group
+        jobs.extend(_Job(kind, name, b) for b in _batches(ordered, batch_size))
+    return jobs
+
+
 def write_rows(
     driver: Driver,
     rows: GraphRows,
@@ -237,6 +446,9 @@ def write_rows(
     record_load: bool = True,
     progress: Progress | None = None,
     merge_placeholders: bool | None = None,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    state: LoadState | None = None,
+    known_new: bool = True,
 ) -> WriteCounts:
     """Write every row, in :data:`WRITE_ORDER`, in batches; returns the summed counters.
 
@@ -244,41 +456,93 @@ def write_rows(
     (bulk loads turn it off per chunk and call :func:`record_load` once).
     ``merge_placeholders`` ``None`` means: run the merge step when this call
     writes a placeholder or the graph holds any. ``progress(kind, n)`` is
-    called after each batch with the rows it wrote.
+    called after each batch with the rows it wrote (from the writing
+    threads, one call at a time). ``concurrency`` bounds the transactions in
+    flight; ``state`` carries what earlier calls of the same load created;
+    ``known_new=False`` MERGEs every row (today's single-statement path, kept
+    for the benchmark's baseline).
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
+    if concurrency < 1:
+        raise ValueError("concurrency must be at least 1")
     started = time.perf_counter()
     counts = WriteCounts()
     loaded_at = now_iso()
+    state = state if state is not None else LoadState()
     folded = {kind: fold_rows(kind, getattr(rows, kind)) for kind in WRITE_ORDER}
-    if merge_placeholders is None:
-        merge_placeholders = any(
+    merge = merge_placeholders
+    if merge is None:
+        merge = any(
             is_placeholder_id(str(r["paperId"])) for r in folded["papers"]
         ) or placeholders_exist(driver, database=database)
-    with driver.session(database=database) as session:
+    progress_lock = threading.Lock()
+
+    def run_part(jobs: list[_Job]) -> _PartDone:
+        done = _PartDone()
+        attempts = [0]
+        with driver.session(database=database) as session:
+            for job in jobs:
+                if job.statement is None:
+                    done.merged += _papers_job(session, job, done, attempts)
+                else:
+                    stmt = cypher.statement(job.statement)
+                    summary = session.execute_write(_write_batch, stmt, job.rows, attempts)
+                    done.summaries.append((job.kind, summary))
+                done.transactions += 1
+                if progress is not None:
+                    with progress_lock:
+                        progress(job.kind, len(job.rows))
+        done.attempts = attempts[0]
+        return done
+
+    def _papers_job(session: Any, job: _Job, done: _PartDone, attempts: list[int]) -> int:
+        try:
+            res: _PapersResult = session.execute_write(
+                _write_papers, job.rows, _PapersCall(loaded_at, merge, known_new), attempts
+            )
+        except ConstraintError:
+            # Another writer created one of these papers between the lookup
+            # and the CREATE: redo the batch with MERGE.
+            res = session.execute_write(
+                _write_papers, job.rows, _PapersCall(loaded_at, merge, False), attempts
+            )
+        done.summaries.extend(res.summaries)
+        done.created.extend(res.created)
+        return res.merged
+
+    pool = ThreadPoolExecutor(max_workers=concurrency) if concurrency > 1 else None
+    try:
         for kind in WRITE_ORDER:
             kind_rows = folded[kind]
             if not kind_rows:
                 continue
             counts.kind(kind).rows += len(kind_rows)
-            stmt = cypher.statement(f"write/{kind}")
             kind_started = time.perf_counter()
-            for batch in _batches(kind_rows, batch_size):
+            parts = [
+                _jobs(kind, part, state, batch_size, known_new)
+                for part in _partitions(kind, kind_rows, concurrency)
+            ]
+            if pool is None or len(parts) == 1:
+                results = [run_part(jobs) for jobs in parts]
+            else:
+                results = list(pool.map(run_part, parts))
+            batches = sum(len(jobs) for jobs in parts)
+            for res in results:
+                for name, summary in res.summaries:
+                    counts.add_summary(name, summary)
+                counts.transactions += res.transactions
+                counts.placeholders_merged += res.merged
+                counts.retries += res.attempts
                 if kind == "papers":
-                    summary, merge_summary, merged = session.execute_write(
-                        _write_papers, batch, loaded_at, merge_placeholders
-                    )
-                    counts.add_summary(kind, summary)
-                    if merge_summary is not None:
-                        counts.add_summary("placeholders", merge_summary)
-                        counts.placeholders_merged += merged
-                else:
-                    counts.add_summary(kind, session.execute_write(_write_batch, stmt, batch))
-                counts.transactions += 1
-                if progress is not None:
-                    progress(kind, len(batch))
+                    state.created_papers.update(res.created)
+            counts.retries -= batches
+            if kind == "papers" and counts.placeholders_merged:
+                state.forget()
             counts.kind(kind).elapsed_s += time.perf_counter() - kind_started
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
     counts.elapsed_s = time.perf_counter() - started
     if record_load:
         counts.graph_version = record_load_meta(

@@ -10,5 +10,5 @@ MERGE (b:Paper {paperId: $row.cited})
 MERGE (a)-[r:CITES]->(b)
 SET r.isInfluential = coalesce($row.isInfluential, r.isInfluential, false),
     r.intents = CASE WHEN size(coalesce($row.intents, [])) > 0 THEN $row.intents
-                     ELSE coalesce(r.intents, []) END,
+                     ELSE r.intents END,
     r.source = coalesce($row.source, r.source)

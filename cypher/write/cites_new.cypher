@@ -1,0 +1,16 @@
+// params: rows
+// returns: nothing; creates (Paper)-[:CITES {isInfluential, intents, source}]->(Paper), citing -> cited
+// rows: {citing, cited, isInfluential, intents, source}, only for edges known
+// to be new: the citing paper was created by this load (write/papers_new) and
+// this load has not written the pair before (loaders/graph_writer.py keeps
+// that licence). CREATE, not MERGE: no Expand(Into) existence check on the
+// citing paper's edges. Values as write/cites sets them on a new edge; the
+// cited paper becomes a stub Paper {paperId, isSeed:false} if absent.
+UNWIND $rows AS row
+MATCH (a:Paper {paperId: row.citing})
+MERGE (b:Paper {paperId: row.cited})
+  ON CREATE SET b.isSeed = false
+CREATE (a)-[r:CITES]->(b)
+SET r.isInfluential = coalesce(row.isInfluential, false),
+    r.intents = CASE WHEN size(coalesce(row.intents, [])) > 0 THEN row.intents END,
+    r.source = row.source
