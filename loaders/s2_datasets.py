@@ -363,20 +363,49 @@ def iter_chunks(
     """Pass 2: rows for every record, ``paper_chunk``/``citation_chunk`` records at a time."""
     for fc in validation.files:
         size = citation_chunk if fc.kind == "citations" else paper_chunk
-        rows = GraphRows()
-        records = skipped = 0
-        for line_no, record in iter_records(fc.path):
-            try:
-                skipped += _add_record(fc.kind, record, rows, validation)
-            except ValueError as exc:  # the file changed since pass 1
-                raise DatasetError(fc.path, line_no, str(exc)) from exc
-            records += 1
-            if records >= size:
-                yield Chunk(fc.kind, fc.path, records, skipped, rows)
-                rows = GraphRows()
-                records = skipped = 0
-        if records:
+        yield from _file_chunks(fc, validation, size, register=False)
+
+
+def iter_checked_chunks(
+    files: DatasetFiles, *, paper_chunk: int = 5000, citation_chunk: int = 20000
+) -> Iterator[Chunk]:
+    """Both passes in one, for a caller whose output is discarded on error (the importer's CSV).
+
+    Every record is checked as it is read (the first bad line raises
+    DatasetError with ``file:line``), and the corpus id -> paperId table is
+    filled while the papers files are read: they come first, so it is
+    complete before an abstracts or citations record needs it. The chunks
+    are those :func:`iter_chunks` yields after :func:`validate`.
+    """
+    validation = Validation(files=[], paper_ids={})
+    for kind, path in files.by_kind():
+        fc = FileCheck(path=path, kind=kind)
+        validation.files.append(fc)
+        size = citation_chunk if kind == "citations" else paper_chunk
+        yield from _file_chunks(fc, validation, size, register=True)
+
+
+def _file_chunks(
+    fc: FileCheck, validation: Validation, size: int, *, register: bool
+) -> Iterator[Chunk]:
+    rows = GraphRows()
+    records = skipped = 0
+    for line_no, record in iter_records(fc.path):
+        try:
+            if register and fc.kind == "papers":
+                validation.paper_ids[check_paper(record)] = paper_id_of(record)
+            skipped += _add_record(fc.kind, record, rows, validation)
+        except ValueError as exc:  # a bad record (or the file changed since pass 1)
+            raise DatasetError(fc.path, line_no, str(exc)) from exc
+        records += 1
+        if register:
+            fc.records += 1
+        if records >= size:
             yield Chunk(fc.kind, fc.path, records, skipped, rows)
+            rows = GraphRows()
+            records = skipped = 0
+    if records:
+        yield Chunk(fc.kind, fc.path, records, skipped, rows)
 
 
 def _add_record(

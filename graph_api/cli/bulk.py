@@ -23,7 +23,11 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from graph_api.server.neo4j_server import LocalServer
+from graph_api.server.offline_load import OfflineLoadSummary, offline_load
+from graph_api.settings import Settings
 from loaders.bulk_load import BulkSummary, load_datasets_dir
+from loaders.graph_writer import WriteCounts
 from loaders.synth import SynthConfig, SynthResult, generate
 
 
@@ -54,9 +58,8 @@ class RichBulkProgress:
             yield self
 
 
-def summary_table(summary: BulkSummary) -> Table:
-    counts = summary.counts
-    table = Table(title=f"loaded {summary.directory}", show_header=True)
+def summary_table(directory: Path, counts: WriteCounts) -> Table:
+    table = Table(title=f"loaded {directory}", show_header=True)
     table.add_column("what")
     table.add_column("rows", justify="right")
     table.add_column("created", justify="right")
@@ -79,7 +82,7 @@ def summary_table(summary: BulkSummary) -> Table:
 
 
 def report_load(summary: BulkSummary, console: Console) -> None:
-    console.print(summary_table(summary))
+    console.print(summary_table(summary.directory, summary.counts))
     recs = summary.records
     console.print(
         f"files: {len(summary.files)} ({recs['papers']:,} papers, {recs['authors']:,} authors,"
@@ -89,7 +92,8 @@ def report_load(summary: BulkSummary, console: Console) -> None:
     console.print(
         f"nodes created {summary.counts.nodes_created:,}, relationships created"
         f" {summary.counts.relationships_created:,}, transactions"
-        f" {summary.counts.transactions:,}; checked in {summary.validate_s:.1f}s, written in"
+        f" {summary.counts.transactions:,} ({summary.counts.retries:,} retried); checked in"
+        f" {summary.validate_s:.1f}s, written in"
         f" {summary.write_s:.1f}s ({summary.cites_per_s:,.0f} CITES rows/s in the writer);"
         f" graph version {summary.graph_version}"
     )
@@ -103,6 +107,37 @@ def run_load_command(
     with bar.shown():
         summary = load_datasets_dir(driver, path, database, bar, batch_size=batch_size)
     report_load(summary, console)
+    return summary
+
+
+def report_offline_load(summary: OfflineLoadSummary, console: Console) -> None:
+    console.print(summary_table(summary.directory, summary.counts))
+    recs, csv = summary.csv.records, summary.csv
+    phases = ", ".join(f"{name} {seconds:.1f}s" for name, seconds in summary.phases.items())
+    console.print(
+        f"files: {recs.get('papers', 0):,} papers, {recs.get('authors', 0):,} authors,"
+        f" {recs.get('citations', 0):,} citations, {recs.get('abstracts', 0):,} abstracts;"
+        f" skipped {csv.skipped:,} unresolved/self citations"
+    )
+    reported = summary.imported.reported_s
+    console.print(
+        f"offline importer (empty database): nodes {summary.counts.nodes_created:,},"
+        f" relationships {summary.counts.relationships_created:,}; {phases};"
+        f" whole load {summary.wall_s:.1f}s; import step"
+        f" {summary.import_cites_per_s:,.0f} CITES/s"
+        + (f" (the importer reports {reported:.1f}s)" if reported is not None else "")
+        + f"; graph version {summary.graph_version}"
+    )
+
+
+def run_offline_load_command(
+    server: LocalServer, settings: Settings, path: Path, console: Console
+) -> OfflineLoadSummary:
+    """``citekb load DIR`` into an empty database: CSV, import, restart, schema, summary."""
+    bar = RichBulkProgress(console)
+    with bar.shown():
+        summary = offline_load(server, settings, path, progress=bar)
+    report_offline_load(summary, console)
     return summary
 
 

@@ -150,6 +150,13 @@ def load(
     no_analytics: bool = typer.Option(
         False, "--no-analytics", help="Do not recompute PageRank/communities after the load."
     ),
+    importer: bool | None = typer.Option(
+        None,
+        "--importer/--online",
+        help="Datasets directory: write through Neo4j's offline importer (empty database only)"
+        " or online transactions; default: the importer when the database is empty and"
+        " citekb runs the server itself.",
+    ),
 ) -> None:
     """Load papers from SOURCE (the type is detected from the content)."""
     from rich.markup import escape
@@ -164,7 +171,7 @@ def load(
         except ValueError as exc:
             raise fail(f"--as-of expects a date as YYYY-MM-DD, got {escape(as_of)!r}") from exc
     if source.is_dir() and not dry_run:
-        _load_datasets_dir(source)
+        _load_datasets_dir(source, importer)
         return
     if not dry_run:
         _load_source(
@@ -229,22 +236,52 @@ def _load_source(
     raise typer.Exit(code)
 
 
-def _load_datasets_dir(source: Path) -> None:
-    """The bulk path: a directory in the S2 Datasets format (loaders/bulk_load.py)."""
+def _load_datasets_dir(source: Path, importer: bool | None) -> None:
+    """The bulk path: a directory in the S2 Datasets format.
+
+    Into an empty database on citekb's own server, the offline importer
+    (graph_api/server/offline_load.py); otherwise online transactions
+    (loaders/bulk_load.py). ``importer`` True/False forces the choice; a
+    forced import into a non-empty database is refused, and one the importer
+    cannot reach (NEO4J_URI, docker) is written online with a note saying so.
+    """
     from neo4j.exceptions import DriverError, Neo4jError
     from rich.markup import escape
 
-    from graph_api.cli.bulk import run_load_command
+    from graph_api.cli.bulk import run_load_command, run_offline_load_command
+    from graph_api.server.neo4j_import import ImportFailed
+    from graph_api.server.offline_load import DatabaseNotEmpty, importer_target
     from loaders.bulk_load import DEFAULT_BATCH_SIZE
     from loaders.s2_datasets import DatasetError
 
     with connected() as (driver, s):
+        server: neo4j_server.LocalServer | None = None
+        if importer is not False:
+            nodes = graph_store.node_count(driver, s.neo4j_database)
+            if nodes and importer:
+                raise fail(escape(str(DatabaseNotEmpty(nodes))))
+            if not nodes:
+                target = importer_target(s)
+                if isinstance(target, str):
+                    console.print(f"note: {escape(target)}; writing online instead")
+                else:
+                    server = target
         try:
-            run_load_command(
-                driver, source, s.neo4j_database, console, batch_size=DEFAULT_BATCH_SIZE
-            )
+            if server is None:
+                run_load_command(
+                    driver, source, s.neo4j_database, console, batch_size=DEFAULT_BATCH_SIZE
+                )
+                return
+            driver.close()
+            run_offline_load_command(server, s, source, console)
         except DatasetError as exc:
             raise fail(escape(str(exc))) from exc
+        except DatabaseNotEmpty as exc:
+            raise fail(escape(str(exc))) from exc
+        except ImportFailed as exc:
+            raise fail(
+                f"{escape(str(exc))}; the database was left as it was and the server restarted"
+            ) from exc
         except (Neo4jError, DriverError) as exc:
             raise fail(
                 f"writing {escape(str(source))} failed: {escape(str(exc))};"

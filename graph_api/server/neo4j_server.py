@@ -29,6 +29,7 @@ from neo4j import GraphDatabase
 from neo4j.exceptions import AuthError, ServiceUnavailable
 
 import cypher
+from graph_api.server.neo4j_import import recover_interrupted_import
 from graph_api.settings import Settings
 
 Mode = Literal["env", "docker", "local"]
@@ -232,6 +233,9 @@ class LocalServer:
         began = time.monotonic()
         if self.running_pid() is not None and bolt_answers("127.0.0.1", self.bolt_port):
             return 0.0
+        # An offline import whose process died left the store set aside:
+        # put it back before the server opens it (graph_api/server/neo4j_import.py).
+        recover_interrupted_import(self.home)
         self.write_conf()
         heap_flag = f"-Xmx{self.heap}"
         cmd = [

@@ -99,6 +99,12 @@ def server_info(driver: Driver, database: str) -> ServerInfo:
     return ServerInfo(name=row["name"], version=row["version"], edition=row["edition"])
 
 
+def node_count(driver: Driver, database: str) -> int:
+    """Every node in the database (0: empty, the offline importer may load it)."""
+    records, _, _ = driver.execute_query(cypher.statement("read/node_count"), database_=database)
+    return int(records[0]["n"]) if records else 0
+
+
 def clear_data(driver: Driver, database: str) -> None:
     """Delete all nodes and relationships; constraints and indexes stay."""
     with driver.session(database=database) as session:

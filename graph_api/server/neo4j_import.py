@@ -1,0 +1,254 @@
+"""The offline importer (``neo4j-admin database import full``) run against our local server's store.
+
+Which program: ``org.neo4j.cli.AdminTool`` (artifact
+``org.neo4j:neo4j-command-line``), the main class behind the
+``neo4j-admin`` script; its ``database import`` command is contributed by
+``org.neo4j:neo4j-import-tool`` (``org.neo4j.importer.ImportCommandProvider``,
+found through ``META-INF/services/org.neo4j.cli.CommandProvider``). Both are
+runtime dependencies of ``org.neo4j:neo4j``, so the jars
+:func:`graph_api.server.neo4j_server.ensure_jars` fetches for the server hold
+them; nothing else is downloaded. The tool reads ``NEO4J_HOME`` and
+``NEO4J_CONF`` from its environment, so it finds the server's own
+``neo4j.conf`` (data directory, store format).
+
+How a failure leaves the database as it was: the importer writes straight
+into ``data/databases/<db>`` and ``data/transactions/<db>``, and a failed
+import leaves them unusable. So, with the server stopped, both folders are
+first moved aside into ``data/import-backup/`` and a journal
+(``run/import-journal.json``, with the importer's pid) records it. The
+import then writes fresh folders; on success the backup is deleted, on any
+failure (bad CSV row, the importer killed, a timeout, an exception here) the
+partial folders are deleted and the backup moved back, and the server is
+started again either way. If this process itself dies in between, the
+journal is still there: :func:`recover_interrupted_import`, which
+``LocalServer.start`` calls first, stops the importer if it still runs and
+restores the backup, so the next start serves the database as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+ADMIN_MAIN_CLASS = "org.neo4j.cli.AdminTool"
+# The importer's own JVM: the heap holds little (its caches are off heap,
+# bounded by --max-off-heap-memory); both are small on a shared machine.
+IMPORT_HEAP = "1g"
+IMPORT_OFF_HEAP = "2g"
+
+_SOURCE = re.compile(r"source:(?P<path>[^\s,\[\]]+), position:\d+, line:(?P<line>\d+)")
+_ORIGINAL = re.compile(r"original error: (?P<reason>.+)")
+
+
+class ImportFailed(RuntimeError):
+    """The import did not complete; the database was restored. The message says why."""
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """The importer's own report: its process's wall time and what it says it did."""
+
+    seconds: float
+    nodes: int
+    relationships: int
+    properties: int
+    # "IMPORT DONE in 2s 135ms": the import itself, without the JVM's start.
+    reported_s: float | None = None
+
+
+def journal_path(home: Path) -> Path:
+    return home / "run" / "import-journal.json"
+
+
+def _store_dirs(home: Path, database: str) -> tuple[Path, Path]:
+    data = home / "data"
+    return data / "databases" / database, data / "transactions" / database
+
+
+def _backup_dirs(home: Path, database: str) -> tuple[Path, Path]:
+    backup = home / "data" / "import-backup" / database
+    return backup / "databases", backup / "transactions"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    return True
+
+
+def recover_interrupted_import(home: Path) -> bool:
+    """Undo an import whose process died before it could restore the database.
+
+    Returns True when something was restored. Safe to call at every start.
+    """
+    journal = journal_path(home)
+    if not journal.exists():
+        return False
+    try:
+        record = json.loads(journal.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        record = {}
+    pid = record.get("pid")
+    if isinstance(pid, int) and pid > 0 and _pid_alive(pid):
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + 10
+        while _pid_alive(pid) and time.monotonic() < deadline:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, os.WNOHANG)
+            time.sleep(0.1)
+    database = str(record.get("database") or "neo4j")
+    _restore(home, database)
+    journal.unlink(missing_ok=True)
+    return True
+
+
+def _restore(home: Path, database: str) -> None:
+    for live, saved in zip(_store_dirs(home, database), _backup_dirs(home, database), strict=True):
+        if saved.exists():
+            shutil.rmtree(live, ignore_errors=True)
+            live.parent.mkdir(parents=True, exist_ok=True)
+            saved.replace(live)
+    shutil.rmtree(home / "data" / "import-backup" / database, ignore_errors=True)
+
+
+def _set_aside(home: Path, database: str) -> None:
+    for live, saved in zip(_store_dirs(home, database), _backup_dirs(home, database), strict=True):
+        shutil.rmtree(saved, ignore_errors=True)
+        saved.parent.mkdir(parents=True, exist_ok=True)
+        if live.exists():
+            live.replace(saved)
+
+
+def failure_reason(output: str) -> str:
+    """The importer's complaint in one line: ``file:line: reason`` when it names a row."""
+    reason = None
+    if m := _ORIGINAL.search(output):
+        reason = m.group("reason").strip()
+    if m := _SOURCE.search(output):
+        # The importer counts lines from 0 (the header is line 0).
+        where = f"{m.group('path').strip()}:{int(m.group('line')) + 1}"
+        return f"{where}: {reason or 'bad row'}"
+    if reason:
+        return reason
+    lines = [ln.strip() for ln in output.splitlines() if ln.strip() and "∆" not in ln]
+    interesting = [ln for ln in lines if "rror" in ln or "xception" in ln or "FAILED" in ln]
+    return (interesting or lines or ["the importer failed without output"])[-1][:500]
+
+
+_DONE = re.compile(r"IMPORT DONE in (?P<took>[0-9hms ]+)")
+_UNITS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
+
+
+def reported_seconds(output: str) -> float | None:
+    """The duration of ``IMPORT DONE in 1m 2s 135ms`` in seconds, or None.
+
+    >>> reported_seconds("IMPORT DONE in 1m 2s 135ms. ")
+    62.135
+    """
+    m = _DONE.search(output)
+    if m is None:
+        return None
+    parts = re.findall(r"(\d+)(ms|h|m|s)", m.group("took"))
+    return round(sum(int(n) * _UNITS[unit] for n, unit in parts), 3)
+
+
+def _counts(output: str) -> tuple[int, int, int]:
+    def grab(word: str) -> int:
+        m = re.search(rf"^\s*(\d+) {word}\s*$", output, re.MULTILINE)
+        return int(m.group(1)) if m else 0
+
+    return grab("nodes"), grab("relationships"), grab("properties")
+
+
+def run_import(
+    *,
+    java: str,
+    lib: Path,
+    home: Path,
+    database: str,
+    inputs: Sequence[str],
+    options: Sequence[str] = (),
+    timeout_s: float = 3600.0,
+    log: Path | None = None,
+) -> ImportResult:
+    """Import CSV into the (stopped) server's ``database``; restore it on any failure.
+
+    ``inputs`` are ``--nodes=...``/``--relationships=...`` arguments. The
+    caller stops the server before and starts it after.
+    """
+    began = time.monotonic()
+    recover_interrupted_import(home)
+    log = log or home / "logs" / "import.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    journal = journal_path(home)
+    journal.parent.mkdir(parents=True, exist_ok=True)
+    _set_aside(home, database)
+    journal.write_text(json.dumps({"database": database, "pid": None}), encoding="utf-8")
+    cmd = [
+        java,
+        f"-Xmx{IMPORT_HEAP}",
+        "-XX:+UseParallelGC",
+        "--add-opens=java.base/java.nio=ALL-UNNAMED",
+        "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+        "--add-opens=java.base/java.lang=ALL-UNNAMED",
+        "-cp",
+        f"{lib}/*",
+        ADMIN_MAIN_CLASS,
+        "database",
+        "import",
+        "full",
+        "--verbose",
+        "--bad-tolerance=0",
+        f"--max-off-heap-memory={IMPORT_OFF_HEAP}",
+        f"--report-file={home / 'logs' / 'import.report'}",
+        *options,
+        # The database before the inputs: --nodes/--relationships take
+        # several files each and would swallow a name after them.
+        database,
+        *inputs,
+    ]
+    env = {**os.environ, "NEO4J_HOME": str(home), "NEO4J_CONF": str(home / "conf")}
+    ok = False
+    try:
+        with log.open("w", encoding="utf-8") as out:
+            proc = subprocess.Popen(
+                cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env
+            )
+            journal.write_text(
+                json.dumps({"database": database, "pid": proc.pid}), encoding="utf-8"
+            )
+            try:
+                code = proc.wait(timeout=timeout_s)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+                raise ImportFailed(f"the import did not finish within {timeout_s:.0f}s") from None
+            except BaseException:
+                proc.kill()
+                proc.wait()
+                raise
+        output = log.read_text(encoding="utf-8", errors="replace")
+        if code != 0:
+            how = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
+            raise ImportFailed(f"neo4j-admin import failed ({how}): {failure_reason(output)}")
+        nodes, rels, props = _counts(output)
+        ok = True
+        return ImportResult(time.monotonic() - began, nodes, rels, props, reported_seconds(output))
+    finally:
+        if ok:
+            shutil.rmtree(home / "data" / "import-backup" / database, ignore_errors=True)
+        else:
+            _restore(home, database)
+        journal.unlink(missing_ok=True)

@@ -1,0 +1,173 @@
+"""The first load of a Datasets directory into an empty database, at the offline importer's speed.
+
+``citekb load DIR`` takes this path when the database is empty and citekb
+runs the server itself (the local server built from Maven Central's jars),
+or when asked with ``--importer``:
+
+1. **CSV** (:func:`loaders.import_csv.write_import_csv`): one pass over the
+   files, every line checked; a bad one stops here with ``file:line:
+   reason``, before the server is touched.
+2. **Stop** the server (the importer needs the store to itself).
+3. **Import** (:func:`graph_api.server.neo4j_import.run_import`): the store
+   is set aside first and put back on any failure.
+4. **Start** the server again, whatever happened in 3.
+5. **Schema**: the store the importer wrote has no constraints or indexes;
+   ``schema.cypher`` is applied and the indexes are awaited, as ``citekb db
+   init`` does.
+6. **Meta**: :func:`loaders.graph_writer.record_load_meta` records the load
+   on ``Meta{key:'load'}`` and bumps ``Meta{key:'graph'}.version``, the same
+   call the online path ends with, so the graph and its version are those an
+   online load of the same directory leaves.
+
+A server citekb does not run (``NEO4J_URI``, docker compose) keeps its store
+where this process cannot reach it: :func:`importer_target` says so and the
+caller writes online instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from graph_api.server import neo4j_server
+from graph_api.server.neo4j_import import ImportResult, run_import
+from graph_api.settings import Settings
+from graph_api.store import graph_store
+from loaders.graph_writer import WriteCounts, record_load_meta
+from loaders.import_csv import ARRAY_DELIMITER_ARG, ImportCsv, Progress, write_import_csv
+
+
+class DatabaseNotEmpty(RuntimeError):
+    """The offline importer only writes into an empty database."""
+
+    def __init__(self, nodes: int) -> None:
+        self.nodes = nodes
+        super().__init__(
+            f"the database is not empty ({nodes:,} nodes): the offline importer only loads into"
+            " an empty database; load with --online (MERGE, idempotent) or start from an empty"
+            " database (`citekb db up --fresh`)"
+        )
+
+
+@dataclass
+class OfflineLoadSummary:
+    """What an offline first load did, phase by phase (seconds)."""
+
+    directory: Path
+    csv: ImportCsv
+    imported: ImportResult
+    counts: WriteCounts
+    phases: dict[str, float] = field(default_factory=dict)
+    wall_s: float = 0.0
+    graph_version: int | None = None
+
+    @property
+    def cites(self) -> int:
+        return self.csv.relationships.get("CITES", 0)
+
+    @property
+    def import_cites_per_s(self) -> float:
+        """CITES per second of the import step (the importer's process, JVM start included)."""
+        seconds = self.phases.get("import", 0.0)
+        return self.cites / seconds if seconds > 0 else 0.0
+
+
+def importer_target(settings: Settings) -> neo4j_server.LocalServer | str:
+    """Our local server, or why the offline importer cannot reach the configured one."""
+    mode = neo4j_server.choose_mode(settings)
+    if mode == "env":
+        return (
+            "NEO4J_URI names a server whose store files citekb does not manage, so the offline"
+            " importer cannot reach them"
+        )
+    if mode == "docker":
+        return (
+            "the docker compose Neo4j keeps its store inside its container, where the offline"
+            " importer cannot reach it"
+        )
+    return neo4j_server.local_server(settings)
+
+
+def offline_load(
+    server: neo4j_server.LocalServer,
+    settings: Settings,
+    directory: Path,
+    *,
+    progress: Progress | None = None,
+) -> OfflineLoadSummary:
+    """CSV, stop, import, start, schema, meta (see the module docstring).
+
+    Raises ``DatasetError`` (bad input, nothing touched), :class:`DatabaseNotEmpty`
+    (nothing touched) or ``ImportFailed`` (the database restored and served again).
+    """
+    started = time.perf_counter()
+    phases: dict[str, float] = {}
+    database = settings.neo4j_database
+    password = settings.neo4j_password.get_secret_value()
+
+    def mark(phase: str, since: float) -> float:
+        now = time.perf_counter()
+        phases[phase] = round(now - since, 3)
+        return now
+
+    driver = graph_store.driver_for(settings, server.uri)
+    try:
+        nodes = graph_store.node_count(driver, database)
+    finally:
+        driver.close()
+    if nodes:
+        raise DatabaseNotEmpty(nodes)
+    work = server.home / "import" / f"citekb-load-{os.getpid()}"
+    shutil.rmtree(work, ignore_errors=True)
+    try:
+        t = time.perf_counter()
+        csv = write_import_csv(directory, work, progress=progress)
+        t = mark("csv", t)
+        server.stop()
+        t = mark("stop", t)
+        options = [f"--array-delimiter={ARRAY_DELIMITER_ARG}"]
+        if csv.multiline:
+            options.append("--multiline-fields=true")
+        try:
+            imported = run_import(
+                java=neo4j_server.java_binary(),
+                lib=server.lib,
+                home=server.home,
+                database=database,
+                inputs=csv.arguments(),
+                options=options,
+            )
+            t = mark("import", t)
+        finally:
+            t0 = time.perf_counter()
+            server.start(password, settings.neo4j_user, settings.neo4j_start_timeout_s)
+            t = mark("start", t0)
+        driver = graph_store.driver_for(settings, server.uri)
+        try:
+            graph_store.apply_schema(driver, database)
+            t = mark("schema", t)
+            counts = csv.write_counts(imported.properties, time.perf_counter() - started)
+            version = record_load_meta(
+                driver,
+                counts,
+                database=database,
+                source=f"s2-datasets:{directory.resolve()}",
+                at=csv.loaded_at,
+            )
+            mark("meta", t)
+        finally:
+            driver.close()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return OfflineLoadSummary(
+        directory=directory,
+        csv=csv,
+        imported=imported,
+        counts=counts,
+        phases=phases,
+        wall_s=time.perf_counter() - started,
+        graph_version=version,
+    )

@@ -1,0 +1,610 @@
+"""CSV for the offline importer (``neo4j-admin database import full``) from a Datasets directory.
+
+The first load of a corpus into an empty database does not need
+transactions: :func:`write_import_csv` reads the directory once (checking
+every line as :mod:`loaders.s2_datasets` does: a bad one raises
+``DatasetError`` with ``file:line: reason`` before anything reaches the
+database), builds rows with the same row builders and the same chunks as
+the online bulk path, and writes one CSV file per label and relationship
+type with the importer's typed headers (``paperId:ID(Paper)``,
+``:START_ID(Paper)``, ``year:long``, ``intents:string[]``...). The graph
+it describes is the one :func:`loaders.graph_writer.write_rows` leaves for
+the same chunks, value for value:
+
+* Each chunk's rows are folded by key first (``fold_rows``), exactly as the
+  writer does per call; then every kind is merged into what earlier chunks
+  wrote the way its Cypher statement would merge it: papers and authors
+  "later non-null wins" (flags OR-ed), an org's or venue's ``name`` and a
+  topic's ``name``/``source`` from the first row that created it, an org's
+  ``handle`` and a venue's ``type`` first non-null, relationship values
+  later non-null wins (``intents``: later non-empty).
+* A relationship row whose endpoint no node row has created is dropped (the
+  statements ``MATCH`` their endpoints), except CITES, whose unknown
+  endpoints become stub papers ``{paperId, isSeed: false}`` as
+  ``write/cites`` creates them.
+* ``loadedAt`` is the load's one timestamp (the online path stamps each
+  write; both are left out of graph dumps).
+* Values: integers are ``long``, scores ``double``, flags ``boolean``,
+  dates and timestamps the same ISO strings; a null is an empty field (no
+  property), a string is always quoted (so ``""`` stays an empty string);
+  an edge with no intents has no ``intents`` property, as online.
+
+Memory: the node tables (papers, authors, orgs, topics, venues) are held
+until the end, because a later row may still change a node (an abstracts
+file, an authors file after the papers that named the authors);
+relationship rows are written as their chunk is read, with one integer per
+relationship kept to recognise a pair seen again. A pair seen again in a
+later chunk (rare: the same citation twice in a citations file) is
+remembered with its later values, and that file is rewritten once at the
+end with the merged values.
+"""
+
+from __future__ import annotations
+
+import csv
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from loaders import s2_datasets
+from loaders.graph_writer import WRITE_ORDER, WriteCounts, fold_rows, now_iso
+from loaders.rows import GraphRows, Row
+
+# (label or type, file stem, [(property, importer type)]); the first node
+# column is the key, written as the :ID of the label's id space.
+NODE_TABLES: dict[str, tuple[str, str, tuple[tuple[str, str], ...]]] = {
+    "papers": (
+        "Paper",
+        "paperId",
+        (
+            ("corpusId", "long"),
+            ("arxivId", "string"),
+            ("doi", "string"),
+            ("title", "string"),
+            ("titleKey", "string"),
+            ("abstract", "string"),
+            ("year", "long"),
+            ("publicationDate", "string"),
+            ("venue", "string"),
+            ("citationCount", "long"),
+            ("referenceCount", "long"),
+            ("influentialCitationCount", "long"),
+            ("tldr", "string"),
+            ("url", "string"),
+            ("openAccessPdf", "string"),
+            ("hfUpvotes", "long"),
+            ("isSeed", "boolean"),
+            ("synthetic", "boolean"),
+            ("enrichedAt", "string"),
+            ("loadedAt", "string"),
+        ),
+    ),
+    "authors": (
+        "Author",
+        "authorId",
+        (
+            ("name", "string"),
+            ("hIndex", "long"),
+            ("citationCount", "long"),
+            ("paperCount", "long"),
+        ),
+    ),
+    "orgs": ("Org", "key", (("name", "string"), ("handle", "string"))),
+    "topics": ("Topic", "key", (("name", "string"), ("source", "string"))),
+    "venues": ("Venue", "key", (("name", "string"), ("type", "string"))),
+}
+
+# type -> (start label, end label, [(property, importer type)])
+REL_TABLES: dict[str, tuple[str, str, tuple[tuple[str, str], ...]]] = {
+    "CITES": (
+        "Paper",
+        "Paper",
+        (("isInfluential", "boolean"), ("intents", "string[]"), ("source", "string")),
+    ),
+    "AUTHORED": ("Author", "Paper", (("position", "long"),)),
+    "AFFILIATED_WITH": ("Author", "Org", ()),
+    "SUBMITTED": ("Org", "Paper", ()),
+    "HAS_TOPIC": ("Paper", "Topic", (("source", "string"), ("score", "double"))),
+    "PUBLISHED_IN": ("Paper", "Venue", ()),
+}
+
+# Which row kind creates which label / relationship type (for the counts).
+_KIND_NODES = {
+    "papers": "Paper",
+    "authors": "Author",
+    "orgs": "Org",
+    "topics": "Topic",
+    "venues": "Venue",
+}
+_KIND_RELATIONSHIPS = {
+    "cites": "CITES",
+    "authored": "AUTHORED",
+    "affiliated": "AFFILIATED_WITH",
+    "submitted": "SUBMITTED",
+    "topics": "HAS_TOPIC",
+    "venues": "PUBLISHED_IN",
+}
+
+# Between the elements of a string[] value (intents): the ASCII unit
+# separator, which no intent contains; passed to the importer as U+001F.
+ARRAY_DELIMITER = "\x1f"
+ARRAY_DELIMITER_ARG = "U+001F"
+
+
+def _encode(value: Any, kind: str) -> str:
+    """One CSV field: empty for null, strings always quoted."""
+    if value is None:
+        return ""
+    if kind == "string":
+        text = str(value)
+        return '"' + text.replace('"', '""') + '"'
+    if kind == "boolean":
+        return "true" if value else "false"
+    if kind == "string[]":
+        # The whole array is one quoted field; its elements never hold the delimiter.
+        return '"' + ARRAY_DELIMITER.join(str(v) for v in value).replace('"', '""') + '"'
+    if kind == "double":
+        return repr(float(value))
+    return str(int(value))
+
+
+def _decode(text: str, kind: str) -> Any:
+    """The inverse of :func:`_encode` for a field csv.reader has unquoted."""
+    if text == "":
+        return None
+    if kind == "boolean":
+        return text == "true"
+    if kind == "string[]":
+        return text.split(ARRAY_DELIMITER)
+    if kind == "double":
+        return float(text)
+    if kind == "long":
+        return int(text)
+    return text
+
+
+def _header(columns: Sequence[tuple[str, str]]) -> str:
+    return ",".join(f"{name}:{kind}" for name, kind in columns)
+
+
+@dataclass
+class CsvFile:
+    """One importer input: ``--nodes=<Label>=path`` or ``--relationships=<TYPE>=path``."""
+
+    flag: str  # "nodes" or "relationships"
+    name: str  # label or type
+    path: Path
+    rows: int = 0
+    multiline: bool = False
+
+    @property
+    def argument(self) -> str:
+        return f"--{self.flag}={self.name}={self.path}"
+
+
+@dataclass
+class ImportCsv:
+    """What :func:`write_import_csv` wrote, and the counts the load is recorded with."""
+
+    directory: Path
+    files: list[CsvFile] = field(default_factory=list)
+    records: dict[str, int] = field(default_factory=dict)
+    skipped: int = 0
+    rows_by_kind: dict[str, int] = field(default_factory=dict)
+    nodes: dict[str, int] = field(default_factory=dict)
+    relationships: dict[str, int] = field(default_factory=dict)
+    loaded_at: str = ""
+    elapsed_s: float = 0.0
+
+    @property
+    def multiline(self) -> bool:
+        return any(f.multiline for f in self.files)
+
+    def arguments(self) -> list[str]:
+        return [f.argument for f in self.files]
+
+    def write_counts(self, properties: int, elapsed_s: float) -> WriteCounts:
+        """The load in the writer's terms, for ``Meta{key:'load'}`` and the summary.
+
+        Rows per kind are the folded rows per chunk, as the online writer
+        counts them; what each kind created is the nodes and relationships
+        of its label and type. ``properties`` is the importer's own count.
+        """
+        counts = WriteCounts(
+            nodes_created=sum(self.nodes.values()),
+            relationships_created=sum(self.relationships.values()),
+            properties_set=properties,
+            elapsed_s=elapsed_s,
+        )
+        for kind, rows in self.rows_by_kind.items():
+            if rows:
+                counts.kind(kind).rows = rows
+        for kind, label in _KIND_NODES.items():
+            if kind in counts.by_kind:
+                counts.by_kind[kind].nodes_created = self.nodes.get(label, 0)
+        for kind, rel_type in _KIND_RELATIONSHIPS.items():
+            if kind in counts.by_kind:
+                counts.by_kind[kind].relationships_created = self.relationships.get(rel_type, 0)
+        return counts
+
+
+class _NodeTable:
+    """A label's nodes by key, merged the way its Cypher statement merges them."""
+
+    def __init__(self, kind: str, merge: Callable[[Row, Row], None]) -> None:
+        self.kind = kind
+        self.label, self.key, self.columns = NODE_TABLES[kind]
+        self.rows: dict[Any, Row] = {}
+        self.index: dict[Any, int] = {}
+        self.merge = merge
+
+    def upsert(self, key: Any, row: Row) -> None:
+        have = self.rows.get(key)
+        if have is None:
+            self.index[key] = len(self.index)
+            self.rows[key] = row
+        else:
+            self.merge(have, row)
+
+    def write(self, path: Path, loaded_at: str) -> CsvFile:
+        out = CsvFile("nodes", self.label, path)
+        columns = ((self.key, f"ID({self.label})"), *self.columns)
+        with path.open("w", encoding="utf-8", newline="") as fh:
+            fh.write(_header(columns) + "\n")
+            for key, row in self.rows.items():
+                if self.kind == "papers" and "loadedAt" not in row:
+                    row["loadedAt"] = loaded_at
+                fields = [_encode(str(key), "string")]
+                fields.extend(_encode(row.get(name), kind) for name, kind in self.columns)
+                line = ",".join(fields)
+                if "\n" in line or "\r" in line:
+                    out.multiline = True
+                fh.write(line + "\n")
+                out.rows += 1
+        return out
+
+
+def _later_non_null(flags: tuple[str, ...] = ()) -> Callable[[Row, Row], None]:
+    """write/papers, write/authors: a later non-null value wins; flags are OR-ed."""
+
+    def merge(have: Row, row: Row) -> None:
+        for name, value in row.items():
+            if name in flags:
+                have[name] = bool(have.get(name)) or bool(value)
+            elif value is not None:
+                have[name] = value
+
+    return merge
+
+
+def _first_non_null(*names: str) -> Callable[[Row, Row], None]:
+    """write/orgs, write/venues: the creating row's name stays; these fill only a gap."""
+
+    def merge(have: Row, row: Row) -> None:
+        for name in names:
+            if have.get(name) is None and row.get(name) is not None:
+                have[name] = row[name]
+
+    return merge
+
+
+class _RelTable:
+    """A relationship type's CSV, streamed; pairs seen again are merged at the end."""
+
+    def __init__(
+        self,
+        rel_type: str,
+        path: Path,
+        merge: Callable[[Row, Row], None],
+        on_create: Callable[[Row], Row] | None = None,
+    ) -> None:
+        self.type = rel_type
+        self.on_create = on_create
+        self.start_label, self.end_label, self.columns = REL_TABLES[rel_type]
+        self.path = path
+        self.merge = merge
+        self.seen: set[int] = set()
+        self.late: dict[int, Row] = {}
+        self.file = CsvFile("relationships", rel_type, path)
+        self.fh: TextIO = path.open("w", encoding="utf-8", newline="")
+        columns = (
+            ("", f"START_ID({self.start_label})"),
+            ("", f"END_ID({self.end_label})"),
+            *self.columns,
+        )
+        self.fh.write(_header(columns) + "\n")
+
+    def add(self, pair: int, start: str, end: str, row: Row) -> None:
+        if pair in self.seen:
+            have = self.late.get(pair)
+            if have is None:
+                self.late[pair] = dict(row)
+            else:
+                self.merge(have, row)
+            return
+        self.seen.add(pair)
+        if self.on_create is not None:
+            row = self.on_create(row)
+        fields = [_encode(start, "string"), _encode(end, "string")]
+        fields.extend(_encode(row.get(name), kind) for name, kind in self.columns)
+        line = ",".join(fields)
+        if "\n" in line or "\r" in line:
+            self.file.multiline = True
+        self.fh.write(line + "\n")
+        self.file.rows += 1
+
+    def finish(self, pair_of: Callable[[str, str], int]) -> CsvFile:
+        """Close the file; rewrite it once if some pairs came again with values to merge."""
+        self.fh.close()
+        if not self.late or not self.columns:
+            return self.file
+        tmp = self.path.with_suffix(".merged")
+        with (
+            self.path.open(encoding="utf-8", newline="") as src,
+            tmp.open("w", encoding="utf-8", newline="") as dst,
+        ):
+            dst.write(src.readline())
+            for fields in csv.reader(src):
+                row = {
+                    name: _decode(text, kind)
+                    for (name, kind), text in zip(self.columns, fields[2:], strict=True)
+                }
+                later = self.late.get(pair_of(fields[0], fields[1]))
+                if later is not None:
+                    self.merge(row, later)
+                out = [_encode(fields[0], "string"), _encode(fields[1], "string")]
+                out.extend(_encode(row.get(name), kind) for name, kind in self.columns)
+                dst.write(",".join(out) + "\n")
+        tmp.replace(self.path)
+        return self.file
+
+
+def _cites_create(row: Row) -> Row:
+    """write/cites ON CREATE: an unknown influence is false."""
+    if row.get("isInfluential") is None:
+        return {**row, "isInfluential": False}
+    return row
+
+
+def _cites_merge(have: Row, row: Row) -> None:
+    """write/cites ON MATCH: later non-null values; intents only when the later has some."""
+    if row.get("isInfluential") is not None:
+        have["isInfluential"] = row["isInfluential"]
+    if row.get("intents"):
+        have["intents"] = row["intents"]
+    if row.get("source") is not None:
+        have["source"] = row["source"]
+
+
+class _Graph:
+    """The node tables and relationship files of one import, fed chunk by chunk."""
+
+    def __init__(self, out: Path) -> None:
+        self.out = out
+        self.papers = _NodeTable("papers", _later_non_null(("isSeed", "synthetic")))
+        self.authors = _NodeTable("authors", _later_non_null())
+        self.orgs = _NodeTable("orgs", _first_non_null("handle"))
+        self.topics = _NodeTable("topics", _first_non_null())
+        self.venues = _NodeTable("venues", _first_non_null("type"))
+        # CITES endpoints no papers row created: {paperId, isSeed: false} stubs.
+        self.cite_stubs: dict[str, int] = {}
+        self.stubs_made = 0
+
+        def rel(
+            rel_type: str,
+            merge: Callable[[Row, Row], None],
+            on_create: Callable[[Row], Row] | None = None,
+        ) -> _RelTable:
+            return _RelTable(rel_type, out / f"rel_{rel_type}.csv", merge, on_create)
+
+        self.rels = {
+            "CITES": rel("CITES", _cites_merge, _cites_create),
+            "AUTHORED": rel("AUTHORED", _later_non_null()),
+            "AFFILIATED_WITH": rel("AFFILIATED_WITH", _later_non_null()),
+            "SUBMITTED": rel("SUBMITTED", _later_non_null()),
+            "HAS_TOPIC": rel("HAS_TOPIC", _later_non_null()),
+            "PUBLISHED_IN": rel("PUBLISHED_IN", _later_non_null()),
+        }
+        self.rows_by_kind: dict[str, int] = dict.fromkeys(WRITE_ORDER, 0)
+
+    # Papers get one index across papers rows and CITES stubs, so a pair key
+    # names each paper once whichever way it was created.
+    def paper_index(self, paper_id: str) -> int | None:
+        idx = self.papers.index.get(paper_id)
+        if idx is not None:
+            return idx
+        stub = self.cite_stubs.get(paper_id)
+        return None if stub is None else -1 - stub
+
+    def add_chunk(self, rows: GraphRows) -> None:
+        for kind in WRITE_ORDER:
+            folded = fold_rows(kind, getattr(rows, kind))
+            self.rows_by_kind[kind] += len(folded)
+            getattr(self, f"_add_{kind}")(folded)
+
+    def _add_papers(self, rows: list[Row]) -> None:
+        for row in rows:
+            paper_id = row["paperId"]
+            stub = self.cite_stubs.pop(paper_id, None)
+            new = {k: v for k, v in row.items() if k != "paperId"}
+            new["isSeed"] = bool(new.get("isSeed"))
+            new["synthetic"] = bool(new.get("synthetic"))
+            if stub is not None:
+                # write/papers on a stub: its isSeed false OR the row's; the
+                # stub keeps its index so pairs already written stay valid.
+                self.papers.index[paper_id] = -1 - stub
+                self.papers.rows[paper_id] = new
+            else:
+                self.papers.upsert(paper_id, new)
+
+    def _add_venues(self, rows: list[Row]) -> None:
+        for row in rows:
+            start = self.paper_index(row["paperId"])
+            if start is None:
+                continue
+            self.venues.upsert(row["key"], {"name": row.get("name"), "type": row.get("type")})
+            end = self.venues.index[row["key"]]
+            self.rels["PUBLISHED_IN"].add(_pair(start, end), row["paperId"], row["key"], {})
+
+    def _add_topics(self, rows: list[Row]) -> None:
+        for row in rows:
+            start = self.paper_index(row["paperId"])
+            if start is None:
+                continue
+            self.topics.upsert(row["key"], {"name": row.get("name"), "source": row.get("source")})
+            end = self.topics.index[row["key"]]
+            self.rels["HAS_TOPIC"].add(
+                _pair(start, end),
+                row["paperId"],
+                row["key"],
+                {"source": row.get("source"), "score": row.get("score")},
+            )
+
+    def _add_orgs(self, rows: list[Row]) -> None:
+        for row in rows:
+            self.orgs.upsert(row["key"], {"name": row.get("name"), "handle": row.get("handle")})
+
+    def _add_authors(self, rows: list[Row]) -> None:
+        for row in rows:
+            self.authors.upsert(row["authorId"], {k: v for k, v in row.items() if k != "authorId"})
+
+    def _add_authored(self, rows: list[Row]) -> None:
+        for row in rows:
+            start = self.authors.index.get(row["authorId"])
+            end = self.paper_index(row["paperId"])
+            if start is None or end is None:
+                continue
+            self.rels["AUTHORED"].add(
+                _pair(start, end),
+                row["authorId"],
+                row["paperId"],
+                {"position": row.get("position")},
+            )
+
+    def _add_affiliated(self, rows: list[Row]) -> None:
+        for row in rows:
+            start = self.authors.index.get(row["authorId"])
+            end = self.orgs.index.get(row["orgKey"])
+            if start is None or end is None:
+                continue
+            self.rels["AFFILIATED_WITH"].add(_pair(start, end), row["authorId"], row["orgKey"], {})
+
+    def _add_submitted(self, rows: list[Row]) -> None:
+        for row in rows:
+            start = self.orgs.index.get(row["orgKey"])
+            end = self.paper_index(row["paperId"])
+            if start is None or end is None:
+                continue
+            self.rels["SUBMITTED"].add(_pair(start, end), row["orgKey"], row["paperId"], {})
+
+    def _cite_end(self, paper_id: str) -> int:
+        idx = self.paper_index(paper_id)
+        if idx is None:
+            stub = self.stubs_made
+            self.stubs_made += 1
+            self.cite_stubs[paper_id] = stub
+            idx = -1 - stub
+        return idx
+
+    def _add_cites(self, rows: list[Row]) -> None:
+        table = self.rels["CITES"]
+        for row in rows:
+            start = self._cite_end(row["citing"])
+            end = self._cite_end(row["cited"])
+            table.add(
+                _pair(start, end),
+                row["citing"],
+                row["cited"],
+                {
+                    "isInfluential": row.get("isInfluential"),
+                    "intents": row.get("intents") or None,
+                    "source": row.get("source"),
+                },
+            )
+
+    def pair_of(self, rel_type: str) -> Callable[[str, str], int]:
+        start_label, end_label, _ = REL_TABLES[rel_type]
+
+        def index(label: str, key: str) -> int:
+            if label == "Paper":
+                idx = self.paper_index(key)
+            else:
+                table = {"Author": self.authors, "Org": self.orgs, "Topic": self.topics}.get(
+                    label, self.venues
+                )
+                idx = table.index.get(key)
+            assert idx is not None, (label, key)
+            return idx
+
+        return lambda start, end: _pair(index(start_label, start), index(end_label, end))
+
+    def finish(self, loaded_at: str) -> list[CsvFile]:
+        files: list[CsvFile] = []
+        for kind in ("papers", "authors", "orgs", "topics", "venues"):
+            table: _NodeTable = getattr(self, kind)
+            if table.rows:
+                files.append(table.write(self.out / f"nodes_{table.label}.csv", loaded_at))
+        if self.cite_stubs:
+            stubs = CsvFile("nodes", "Paper", self.out / "nodes_Paper_stubs.csv")
+            with stubs.path.open("w", encoding="utf-8", newline="") as fh:
+                fh.write("paperId:ID(Paper),isSeed:boolean\n")
+                for paper_id in self.cite_stubs:
+                    fh.write(_encode(paper_id, "string") + ",false\n")
+                    stubs.rows += 1
+            files.append(stubs)
+        for rel_type, table_ in self.rels.items():
+            done = table_.finish(self.pair_of(rel_type))
+            if done.rows:
+                files.append(done)
+            else:
+                done.path.unlink(missing_ok=True)
+        return files
+
+
+def _pair(start: int, end: int) -> int:
+    """One integer for a (start, end) pair of node indexes (stubs are negative)."""
+    return (start << 32) ^ (end & 0xFFFFFFFF)
+
+
+Progress = Callable[[str, int, int | None], None]
+
+
+def write_import_csv(
+    directory: Path,
+    out: Path,
+    *,
+    progress: Progress | None = None,
+    paper_chunk: int = 5000,
+    citation_chunk: int = 50000,
+    loaded_at: str | None = None,
+) -> ImportCsv:
+    """One pass over the Datasets files in ``directory``: check, build rows, write CSV into ``out``.
+
+    Raises ``DatasetError`` (``file:line: reason``) at the first bad line; the
+    CSV written so far is then worthless and the caller discards ``out``.
+    The chunk sizes are the online bulk path's, so that the per-chunk folding
+    (and so the graph) is the same.
+    """
+    started = time.perf_counter()
+    out.mkdir(parents=True, exist_ok=True)
+    graph = _Graph(out)
+    result = ImportCsv(directory=out, loaded_at=loaded_at or now_iso())
+    done: dict[Path, int] = {}
+    for chunk in s2_datasets.iter_checked_chunks(
+        s2_datasets.find_files(directory), paper_chunk=paper_chunk, citation_chunk=citation_chunk
+    ):
+        graph.add_chunk(chunk.rows)
+        result.skipped += chunk.skipped
+        result.records[chunk.kind] = result.records.get(chunk.kind, 0) + chunk.records
+        done[chunk.path] = done.get(chunk.path, 0) + chunk.records
+        if progress is not None:
+            progress(f"csv {chunk.path.name}", done[chunk.path], None)
+    result.files = graph.finish(result.loaded_at)
+    result.rows_by_kind = graph.rows_by_kind
+    for f in result.files:
+        bucket = result.nodes if f.flag == "nodes" else result.relationships
+        bucket[f.name] = bucket.get(f.name, 0) + f.rows
+    result.elapsed_s = time.perf_counter() - started
+    return result

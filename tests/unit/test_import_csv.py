@@ -1,0 +1,217 @@
+"""The importer's CSV, the import's store juggling, the writer's fast-path bookkeeping.
+
+No services: files in tmp_path only.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import cypher
+from graph_api.server.neo4j_import import (
+    _set_aside,
+    failure_reason,
+    journal_path,
+    recover_interrupted_import,
+)
+from loaders import import_csv
+from loaders.graph_writer import PAPER_PROPERTIES, LoadState, _partitions
+from loaders.s2_datasets import DatasetError
+
+
+def write_jsonl(path: Path, records: list[dict[str, Any]]) -> None:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.mark.parametrize(
+    ("value", "kind"),
+    [
+        ('A "quoted", title\nover two lines', "string"),
+        ("", "string"),
+        (True, "boolean"),
+        (False, "boolean"),
+        (["background", "methodology"], "string[]"),
+        (0.5, "double"),
+        (9_000_000_123, "long"),
+    ],
+)
+def test_fields_round_trip_through_a_csv_reader(value: Any, kind: str) -> None:
+    text = import_csv._encode(value, kind)
+    (parsed,) = next(csv.reader([text]))
+    back = import_csv._decode(parsed, kind)
+    assert back == (value if value != "" else None)
+    assert import_csv._encode(None, kind) == ""
+
+
+def test_papers_columns_are_what_the_online_writer_stores() -> None:
+    set_by_papers = set(re.findall(r"p\.(\w+) = ", cypher.statement("write/papers")))
+    columns = [name for name, _ in import_csv.NODE_TABLES["papers"][2]]
+    assert set(columns) == set_by_papers == {*PAPER_PROPERTIES, "loadedAt"}
+
+
+@pytest.fixture
+def datasets(tmp_path: Path) -> Path:
+    d = tmp_path / "ds"
+    d.mkdir()
+    write_jsonl(
+        d / "papers.jsonl",
+        [
+            {
+                "corpusid": 1,
+                "title": "One, with a comma",
+                "year": 2001,
+                "authors": [{"authorId": "a1", "name": "Ann"}],
+            },
+            {
+                "corpusid": 2,
+                "title": "Two",
+                "s2fieldsofstudy": [{"category": "Physics", "source": "external"}],
+            },
+            # The same paper again in a later chunk: later non-null values win.
+            {"corpusid": 1, "title": None, "year": 2002, "venue": "Synthetic Letters"},
+        ],
+    )
+    write_jsonl(d / "abstracts.jsonl", [{"corpusid": 2, "abstract": "Line one\nline two"}])
+    write_jsonl(
+        d / "authors.jsonl",
+        [{"authorid": "a1", "name": "Ann B.", "hindex": 3, "affiliations": ["Lab X"]}],
+    )
+    write_jsonl(
+        d / "citations.jsonl",
+        [
+            {"citingcorpusid": 2, "citedcorpusid": 1, "isinfluential": True, "intents": []},
+            {"citingcorpusid": 2, "citedcorpusid": 77},  # 77: no papers record
+            {"citingcorpusid": 1, "citedcorpusid": None},  # skipped
+            # The first pair again, later: intents arrive, influence unknown.
+            {"citingcorpusid": 2, "citedcorpusid": 1, "intents": [["result"]]},
+        ],
+    )
+    return d
+
+
+def test_one_pass_writes_every_label_and_type_with_the_writers_merge_rules(
+    datasets: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "csv"
+    done = import_csv.write_import_csv(
+        datasets, out, paper_chunk=1, citation_chunk=1, loaded_at="2026-01-01T00:00:00+00:00"
+    )
+    assert done.records == {"papers": 3, "abstracts": 1, "authors": 1, "citations": 4}
+    assert done.skipped == 1
+    assert done.nodes == {"Paper": 3, "Author": 1, "Org": 1, "Topic": 1, "Venue": 1}
+    assert done.relationships == {
+        "CITES": 2,
+        "AUTHORED": 1,
+        "AFFILIATED_WITH": 1,
+        "HAS_TOPIC": 1,
+        "PUBLISHED_IN": 1,
+    }
+    assert done.multiline  # the abstract spans two lines
+    papers = {r["paperId:ID(Paper)"]: r for r in read_csv(out / "nodes_Paper.csv")}
+    one = papers["CorpusId:1"]
+    assert (one["title:string"], one["year:long"]) == ("One, with a comma", "2002")
+    assert one["venue:string"] == "Synthetic Letters"
+    assert papers["CorpusId:2"]["abstract:string"] == "Line one\nline two"
+    stub = papers["CorpusId:77"]  # a stub paper that knows its corpus id
+    assert (stub["corpusId:long"], stub["title:string"], stub["isSeed:boolean"]) == (
+        "77",
+        "",
+        "false",
+    )
+    assert {r["loadedAt:string"] for r in papers.values()} == {"2026-01-01T00:00:00+00:00"}
+    (author,) = read_csv(out / "nodes_Author.csv")
+    assert (author["name:string"], author["hIndex:long"]) == ("Ann B.", "3")
+    cites = {
+        (r[":START_ID(Paper)"], r[":END_ID(Paper)"]): r for r in read_csv(out / "rel_CITES.csv")
+    }
+    merged = cites[("CorpusId:2", "CorpusId:1")]
+    # First seen influential, no intents; seen again with intents and no influence.
+    assert merged["isInfluential:boolean"] == "true"
+    assert merged["intents:string[]"] == "result"
+    to_stub = cites[("CorpusId:2", "CorpusId:77")]
+    assert (to_stub["isInfluential:boolean"], to_stub["intents:string[]"]) == ("false", "")
+    assert done.arguments()[0] == f"--nodes=Paper={out / 'nodes_Paper.csv'}"
+    counts = done.write_counts(properties=10, elapsed_s=1.0)
+    assert counts.by_kind["cites"].relationships_created == 2
+    assert counts.by_kind["papers"].nodes_created == 3
+    assert counts.nodes_created == 7
+
+
+def test_a_bad_line_raises_with_file_and_line(datasets: Path, tmp_path: Path) -> None:
+    with (datasets / "citations.jsonl").open("a", encoding="utf-8") as fh:
+        fh.write('{"citingcorpusid": "x"}\n')
+    with pytest.raises(DatasetError, match=r"citations\.jsonl:5: 'citingcorpusid'"):
+        import_csv.write_import_csv(datasets, tmp_path / "csv")
+
+
+def test_an_interrupted_import_is_undone_at_the_next_start(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    store = home / "data" / "databases" / "neo4j"
+    logs = home / "data" / "transactions" / "neo4j"
+    for d in (store, logs):
+        d.mkdir(parents=True)
+        (d / "before.txt").write_text("the database as it was", encoding="utf-8")
+    _set_aside(home, "neo4j")
+    assert not store.exists()
+    # The importer started writing, then this process died: journal left behind.
+    store.mkdir(parents=True)
+    (store / "partial.db").write_text("half an import", encoding="utf-8")
+    journal_path(home).parent.mkdir(parents=True)
+    journal_path(home).write_text(json.dumps({"database": "neo4j", "pid": None}))
+    assert recover_interrupted_import(home)
+    assert (store / "before.txt").read_text(encoding="utf-8") == "the database as it was"
+    assert (logs / "before.txt").exists()
+    assert not (store / "partial.db").exists()
+    assert not journal_path(home).exists()
+    assert not recover_interrupted_import(home)  # nothing to undo twice
+
+
+def test_the_importers_complaint_becomes_file_line_reason() -> None:
+    output = """IMPORT FAILED in 156ms.
+Caused by: org.neo4j.internal.batchimport.input.InputException: ERROR in input
+  data source: BufferedCharSeeker[source:/tmp/x/nodes_Paper.csv, position:32, line:2]
+  original error: Not an integer: "notanumber"
+"""
+    assert failure_reason(output) == '/tmp/x/nodes_Paper.csv:3: Not an integer: "notanumber"'
+    assert failure_reason("Error importing csv file.\n") == "Error importing csv file."
+
+
+def test_load_state_licenses_create_once_per_pair_of_a_created_paper() -> None:
+    state = LoadState()
+    rows = [
+        {"citing": "new", "cited": "x"},
+        {"citing": "old", "cited": "x"},
+    ]
+    assert state.split("cites", rows) == ([], rows)  # nothing created yet
+    state.created_papers.add("new")
+    new, old = state.split("cites", rows)
+    assert new == [rows[0]] and old == [rows[1]]
+    # The same pair in a later call of the load: MERGE, not a second CREATE.
+    assert state.split("cites", rows[:1]) == ([], rows[:1])
+    authored = [{"authorId": "a", "paperId": "new", "position": 0}]
+    assert state.split("authored", authored) == (authored, [])
+    state.forget()
+    assert state.split("authored", authored) == ([], authored)
+
+
+def test_partitions_never_share_a_key() -> None:
+    rows = [{"citing": f"p{i % 700}", "cited": f"q{i}"} for i in range(5000)]
+    parts = _partitions("cites", rows, 4)
+    assert len(parts) == 4 and sum(map(len, parts)) == 5000
+    keys = [{r["citing"] for r in part} for part in parts]
+    for i, a in enumerate(keys):
+        for b in keys[i + 1 :]:
+            assert not a & b
+    assert _partitions("venues", rows, 4) == [rows]  # shared hub nodes: one at a time
+    assert _partitions("cites", rows[:600], 4) == [rows[:600]]  # too small to split
