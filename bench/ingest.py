@@ -25,8 +25,10 @@ import argparse
 import asyncio
 import math
 import os
+import re
 import shutil
 import statistics
+import subprocess
 import tempfile
 import time
 from collections.abc import Sequence
@@ -39,19 +41,24 @@ from pydantic import SecretStr
 
 import cypher
 from bench import profiles, results
-from bench.corpus import Corpus, ensure_corpus
+from bench.corpus import Corpus, citekb_command, ensure_corpus
 from bench.server import BenchNeo4j, bench_neo4j, connected_driver, process_cpu_seconds
 from graph_api.settings import Settings
 from graph_api.store import graph_store
 from loaders import s2_datasets
 from loaders.bulk_load import DEFAULT_BATCH_SIZE, load_datasets_dir
-from loaders.graph_writer import now_iso, write_rows
+from loaders.graph_writer import DEFAULT_CONCURRENCY, graph_counts, now_iso, write_rows
 from loaders.rows import GraphRows, PaperRef, Row
 from loaders.s2_client import AUTHOR_BATCH_MAX, PAPER_BATCH_MAX
 
 DEFAULT_PAPERS = 5000
 TARGET_CITES_PER_S = 20_000
 TARGET_RATIO = 20.0
+# Issue 13: the first load through the importer and the online writer.
+TARGET_FIRST_LOAD_S = 30.0
+TARGET_IMPORT_CITES = 200_000
+TARGET_ONLINE_CITES = 30_000
+TARGET_ONLINE_PAPERS = 10_000
 FAKE_S2_BASE = "http://fake-s2/graph/v1"
 
 
@@ -145,7 +152,16 @@ def same_rows(
 
 
 # --- 2. whole corpus through the bulk path -------------------------------------
-def full_load(driver: Driver, db: str, corpus: Corpus, neo_pid: int | None) -> dict[str, Any]:
+def full_load(
+    driver: Driver,
+    db: str,
+    corpus: Corpus,
+    neo_pid: int | None,
+    *,
+    concurrency: int,
+    known_new: bool,
+) -> dict[str, Any]:
+    """The whole corpus through the online bulk path, one writer setting, into an empty graph."""
     graph_store.clear_data(driver, db)
     neo_cpu = process_cpu_seconds(neo_pid)
     own_cpu = process_cpu_seconds(os.getpid())
@@ -160,7 +176,9 @@ def full_load(driver: Driver, db: str, corpus: Corpus, neo_pid: int | None) -> d
     raw = Path(tempfile.mkdtemp(prefix="citekb-bench-spy-")) / "load.raw"
     spy = profiles.start(os.getpid(), 3600, raw)
     try:
-        summary = load_datasets_dir(driver, corpus.path, db, progress)
+        summary = load_datasets_dir(
+            driver, corpus.path, db, progress, concurrency=concurrency, known_new=known_new
+        )
     finally:
         wall = time.perf_counter() - started
         profiles.stop(spy)
@@ -201,6 +219,9 @@ def full_load(driver: Driver, db: str, corpus: Corpus, neo_pid: int | None) -> d
         "validateS": round(summary.validate_s, 3),
         "writeS": round(summary.write_s, 3),
         "transactions": summary.counts.transactions,
+        "retries": summary.counts.retries,
+        "concurrency": concurrency,
+        "knownNew": known_new,
         "batchSize": DEFAULT_BATCH_SIZE,
         "records": summary.records,
         "skipped": summary.skipped,
@@ -221,6 +242,78 @@ def timed_clear(driver: Driver, db: str) -> dict[str, Any]:
     except Exception as exc:  # recorded, not fatal: the load's figures are already in
         return {"ok": False, "error": str(exc)[:300], "seconds": time.perf_counter() - started}
     return {"ok": True, "seconds": round(time.perf_counter() - started, 2)}
+
+
+# --- 2b. the first load through the offline importer ---------------------------
+_PHASE = re.compile(r"(csv|stop|import|start|schema|meta) (\d+(?:\.\d+)?)s")
+
+
+def importer_load(driver: Driver, neo: BenchNeo4j, corpus: Corpus) -> dict[str, Any]:
+    """``citekb load DIR --importer`` as a separate process, against the benchmark's own server.
+
+    The command runs in local mode with a cache folder of symlinks: the
+    jars are the real ones and ``instances/default`` is this benchmark's
+    server home, so the CLI stops, imports into and restarts exactly this
+    server. py-spy samples the CLI process (its CSV pass is Python).
+    """
+    if neo.server is None:
+        return {"available": False, "why": "NEO4J_URI: the store is out of the importer's reach"}
+    server = neo.server
+    db = neo.settings.neo4j_database
+    graph_store.clear_data(driver, db)
+    cache = Path(tempfile.mkdtemp(prefix="citekb-bench-importer-"))
+    version = neo.settings.neo4j_version
+    (cache / "neo4j" / "instances").mkdir(parents=True)
+    (cache / "neo4j" / version).symlink_to(server.lib.parent, target_is_directory=True)
+    (cache / "neo4j" / "instances" / "default").symlink_to(server.home, target_is_directory=True)
+    env = {k: v for k, v in os.environ.items() if k != "NEO4J_URI"}
+    env.update(
+        CITEKB_CACHE_DIR=str(cache),
+        CITEKB_NEO4J_MODE="local",
+        NEO4J_BOLT_PORT=str(server.bolt_port),
+        NEO4J_HTTP_PORT=str(server.http_port),
+        NEO4J_HEAP=server.heap,
+        NEO4J_PAGECACHE=server.pagecache,
+        COLUMNS="200",
+    )
+    load_before = results.load_average()
+    raw = cache / "cli.raw"
+    started = time.perf_counter()
+    proc = subprocess.Popen(
+        [*citekb_command(), "load", str(corpus.path), "--importer"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    spy = profiles.start(proc.pid, 3600, raw)
+    output, _ = proc.communicate()
+    wall = time.perf_counter() - started
+    profiles.stop(spy)
+    client_profile = profiles.summarise(raw, wall) if spy is not None else {"available": False}
+    shutil.rmtree(cache, ignore_errors=True)
+    flat = " ".join(output.split())
+    phases = {name: float(sec) for name, sec in _PHASE.findall(flat)}
+    reported = re.search(r"the importer reports (\d+(?:\.\d+)?)s", flat)
+    with graph_store.driver_for(neo.settings, server.uri) as fresh:
+        counts = graph_counts(fresh, database=db)
+        schema = graph_store.schema_applied(fresh, db)
+    cites = counts.get("cites", 0)
+    return {
+        "available": True,
+        "exitCode": proc.returncode,
+        "wallS": round(wall, 3),
+        "phases": phases,
+        "importerReportedS": float(reported.group(1)) if reported else None,
+        "importCitesPerS": round(cites / phases["import"]) if phases.get("import") else None,
+        "importerOwnCitesPerS": round(cites / float(reported.group(1))) if reported else None,
+        "counts": counts,
+        "schemaApplied": schema,
+        "loadAverageBefore": load_before,
+        "loadAverageAfter": results.load_average(),
+        "clientProfile": client_profile,
+        "outputTail": output.splitlines()[-6:],
+    }
 
 
 # --- 3. the S2 API pipeline through the fake S2 --------------------------------
@@ -328,6 +421,129 @@ def pipeline(
     }
 
 
+def _render_load(full: dict[str, Any], title: str, same: dict[str, Any] | None) -> list[str]:
+    kinds = full["kinds"]
+    cites = kinds.get("cites", {})
+    rate = cites.get("rowsPerS") or 0
+    naive_rate = (same or {}).get("citesNaive", {}).get("rowsPerS")
+    lines = [
+        "",
+        f"**Whole corpus, online ({title})**"
+        + (f" (measured {full['measuredAt']})" if full.get("measuredAt") else "")
+        + f" (`citekb load DIR --online`, batch size"
+        f" {full['batchSize']:,}, {full['transactions']:,} transactions,"
+        f" {full.get('retries', 0):,} retried): wall"
+        f" {full['wallS']:.1f} s = check {full['validateS']:.1f} s + parse and write"
+        f" {full['writeS']:.1f} s. Per kind, the writer's own time:",
+        "",
+        *results.table(
+            ["kind", "rows", "seconds", "rows/s", "created"],
+            [
+                [
+                    name,
+                    f"{k['rows']:,}",
+                    k["seconds"],
+                    f"{k['rowsPerS']:,}" if k["rowsPerS"] else "-",
+                    f"{k['nodesCreated'] or k['relationshipsCreated']:,}",
+                ]
+                for name, k in kinds.items()
+            ],
+        ),
+        "",
+        f"- **CITES/s (writer): {rate:,}**",
+    ]
+    if full.get("citationsPhase"):
+        cp = full["citationsPhase"]
+        lines.append(
+            f"- CITES/s end to end (citations file parsed and written):"
+            f" {cp['rowsPerS']:,} ({cp['rows']:,} rows in {cp['seconds']:.1f} s)"
+        )
+    cpu = full.get("cpuSeconds") or {}
+    if cpu.get("neo4jS") is not None:
+        lines.append(
+            f"- CPU used during the load ({full['wallS']:.0f} s wall, 2 cores = "
+            f"{2 * full['wallS']:.0f} core-seconds): Neo4j {cpu['neo4jS']:.0f} s, the loading"
+            f" process {cpu['clientS']:.0f} s; the rest went to other work on the machine"
+        )
+    lines += profiles.render(full["clientProfile"], "the loading process (client side)")
+    if naive_rate:
+        ratio = rate / naive_rate
+        lines.append(
+            f"- whole-corpus CITES/s against the naive baseline's CITES/s on the subset:"
+            f" {ratio:.1f}x (target >= {TARGET_RATIO:.0f}x:"
+            f" {'met' if ratio >= TARGET_RATIO else 'MISSED'}; the naive rate was measured"
+            " on an empty graph and would only fall as the graph grows)"
+        )
+    return lines
+
+
+def _render_ratios(today: dict[str, Any], fast: dict[str, Any]) -> list[str]:
+    def rate(load: dict[str, Any], kind: str) -> int:
+        return int(load["kinds"].get(kind, {}).get("rowsPerS") or 0)
+
+    cites, papers, authors = (rate(fast, k) for k in ("cites", "papers", "authors"))
+    lines = ["", "Concurrent writer against today's writer, same corpus, same run:", ""]
+    lines += results.table(
+        ["kind", "today rows/s", "concurrent rows/s", "ratio"],
+        [
+            [k, f"{rate(today, k):,}", f"{rate(fast, k):,}",
+             f"{rate(fast, k) / rate(today, k):.2f}x" if rate(today, k) else "-"]
+            for k in fast["kinds"]
+        ],
+    )  # fmt: skip
+    lines += [
+        "",
+        f"- **online CITES/s: {cites:,}** (target >= {TARGET_ONLINE_CITES:,}:"
+        f" {'met' if cites >= TARGET_ONLINE_CITES else 'MISSED'});"
+        f" **papers/s: {papers:,}** (target >= {TARGET_ONLINE_PAPERS:,}:"
+        f" {'met' if papers >= TARGET_ONLINE_PAPERS else 'MISSED'}); authors/s {authors:,}",
+        f"- whole load wall {today['wallS']:.1f} s -> {fast['wallS']:.1f} s"
+        f" ({today['wallS'] / fast['wallS']:.2f}x)",
+    ]
+    return lines
+
+
+def _render_importer(imp: dict[str, Any], today: dict[str, Any] | None) -> list[str]:
+    if not imp.get("available"):
+        return ["", f"**First load through the offline importer**: not run ({imp.get('why')})"]
+    phases = ", ".join(f"{k} {v:.1f} s" for k, v in imp["phases"].items())
+    rate = imp.get("importCitesPerS") or 0
+    own = imp.get("importerOwnCitesPerS")
+    wall = imp["wallS"]
+    lines = [
+        "",
+        "**First load through the offline importer**"
+        + (f" (measured {imp['measuredAt']})" if imp.get("measuredAt") else "")
+        + " (`citekb load DIR --importer` as its own process, into the empty database of"
+        " this run's server: CSV, stop, `neo4j-admin database import full`, start, schema,"
+        f" meta; exit code {imp['exitCode']}; load average"
+        f" {' / '.join(map(str, imp['loadAverageBefore']))} before,"
+        f" {' / '.join(map(str, imp['loadAverageAfter']))} after):",
+        "",
+        f"- **whole command: {wall:.1f} s wall** (target <= {TARGET_FIRST_LOAD_S} s:"
+        f" {'met' if wall <= TARGET_FIRST_LOAD_S else 'MISSED'}); phases: {phases}",
+        f"- **import step: {rate:,} CITES/s** over the importer process's wall time, JVM start"
+        f" included (target >= {TARGET_IMPORT_CITES:,}:"
+        f" {'met' if rate >= TARGET_IMPORT_CITES else 'MISSED'})"
+        + (
+            f"; {own:,} CITES/s over the time the importer reports for itself"
+            f" ({imp['importerReportedS']:.1f} s)"
+            if own
+            else ""
+        ),
+        f"- graph after the import: {imp['counts'].get('papers', 0):,} papers,"
+        f" {imp['counts'].get('cites', 0):,} CITES, {imp['counts'].get('authors', 0):,} authors;"
+        f" schema applied: {imp['schemaApplied']}",
+    ]
+    if today:
+        lines.append(
+            f"- against today's writer in the same run: whole load {today['wallS']:.1f} s ->"
+            f" {wall:.1f} s (**{today['wallS'] / wall:.1f}x**)"
+        )
+    lines += profiles.render(imp["clientProfile"], "the `citekb load` process (CSV pass)")
+    return lines
+
+
 # --- report ------------------------------------------------------------------------
 def render(payload: dict[str, Any]) -> list[str]:
     lines = results.header_lines(payload)
@@ -368,50 +584,7 @@ def render(payload: dict[str, Any]) -> list[str]:
         ]
     full = payload.get("fullLoad")
     if full:
-        kinds = full["kinds"]
-        cites = kinds.get("cites", {})
-        rate = cites.get("rowsPerS") or 0
-        naive_rate = (same or {}).get("citesNaive", {}).get("rowsPerS")
-        lines += [
-            "",
-            "**Whole corpus through the bulk path**"
-            + (f" (measured {full['measuredAt']})" if full.get("measuredAt") else "")
-            + f" (`citekb load DIR`, batch size"
-            f" {full['batchSize']:,}, {full['transactions']:,} transactions): wall"
-            f" {full['wallS']:.1f} s = check {full['validateS']:.1f} s + parse and write"
-            f" {full['writeS']:.1f} s. Per kind, the writer's own time:",
-            "",
-            *results.table(
-                ["kind", "rows", "seconds", "rows/s", "created"],
-                [
-                    [
-                        name,
-                        f"{k['rows']:,}",
-                        k["seconds"],
-                        f"{k['rowsPerS']:,}" if k["rowsPerS"] else "-",
-                        f"{k['nodesCreated'] or k['relationshipsCreated']:,}",
-                    ]
-                    for name, k in kinds.items()
-                ],
-            ),
-            "",
-            f"- **CITES/s (writer): {rate:,}** (target >= {TARGET_CITES_PER_S:,}:"
-            f" {'met' if rate >= TARGET_CITES_PER_S else 'MISSED'})",
-        ]
-        if full.get("citationsPhase"):
-            cp = full["citationsPhase"]
-            lines.append(
-                f"- CITES/s end to end (citations file parsed and written):"
-                f" {cp['rowsPerS']:,} ({cp['rows']:,} rows in {cp['seconds']:.1f} s)"
-            )
-        cpu = full.get("cpuSeconds") or {}
-        if cpu.get("neo4jS") is not None:
-            lines.append(
-                f"- CPU used during the load ({full['wallS']:.0f} s wall, 2 cores = "
-                f"{2 * full['wallS']:.0f} core-seconds): Neo4j {cpu['neo4jS']:.0f} s, the loading"
-                f" process {cpu['clientS']:.0f} s; the rest went to other work on the machine"
-            )
-        lines += profiles.render(full["clientProfile"], "the loading process (client side)")
+        lines += _render_load(full, "today's writer: one transaction at a time, MERGE", same)
         clear = payload.get("clear")
         if clear:
             lines.append(
@@ -420,14 +593,19 @@ def render(payload: dict[str, Any]) -> list[str]:
                 else f"- emptying the loaded graph FAILED after {clear['seconds']:.1f} s:"
                 f" {clear['error']}"
             )
-        if naive_rate:
-            ratio = rate / naive_rate
-            lines.append(
-                f"- whole-corpus CITES/s against the naive baseline's CITES/s on the subset:"
-                f" {ratio:.1f}x (target >= {TARGET_RATIO:.0f}x:"
-                f" {'met' if ratio >= TARGET_RATIO else 'MISSED'}; the naive rate was measured"
-                " on an empty graph and would only fall as the graph grows)"
-            )
+    fast = payload.get("concurrentLoad")
+    if fast:
+        lines += _render_load(
+            fast,
+            f"concurrent writer: {fast.get('concurrency')} transactions at once, CREATE for"
+            " what the load created",
+            None,
+        )
+        if full:
+            lines += _render_ratios(full, fast)
+    imp = payload.get("importer")
+    if imp:
+        lines += _render_importer(imp, full)
     pipe = payload.get("pipeline")
     if pipe:
         per = pipe["per1000Seeds"]
@@ -461,7 +639,7 @@ def carry_over(payload: dict[str, Any], name: str, papers: int) -> None:
     previous = results.read_json(name, papers)
     if previous is None:
         return
-    for part in ("sameRows", "fullLoad", "clear", "pipeline"):
+    for part in ("sameRows", "fullLoad", "concurrentLoad", "importer", "clear", "pipeline"):
         if part not in payload and part in previous:
             kept = dict(previous[part])
             kept.setdefault("measuredAt", previous.get("date"))
@@ -497,6 +675,13 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("--skip-naive", action="store_true")
     p.add_argument("--skip-full", action="store_true")
     p.add_argument("--skip-pipeline", action="store_true")
+    p.add_argument("--skip-importer", action="store_true")
+    p.add_argument(
+        "--concurrency",
+        type=int,
+        default=DEFAULT_CONCURRENCY,
+        help="transactions in flight for the concurrent writer",
+    )
     p.add_argument("--heap", default=None, help="Neo4j heap (default: settings, 1g)")
     p.add_argument("--pagecache", default=None, help="Neo4j page cache (default: settings)")
     return p.parse_args(argv)
@@ -533,11 +718,23 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
             )
             print("pipeline:", payload["pipeline"], flush=True)
         if not args.skip_full:
-            payload["fullLoad"] = full_load(driver, db, corpus, neo.pid)
+            # Today's writer (one transaction at a time, MERGE for every row),
+            # then the concurrent writer, then the importer: the same corpus,
+            # each into an empty graph, back to back.
+            payload["fullLoad"] = full_load(
+                driver, db, corpus, neo.pid, concurrency=1, known_new=False
+            )
             payload["neo4jMemory"] = neo.rss_bytes()
-            print("full load:", {k: v for k, v in payload["fullLoad"].items()}, flush=True)
+            print("full load (today's writer):", payload["fullLoad"], flush=True)
+            payload["concurrentLoad"] = full_load(
+                driver, db, corpus, neo.pid, concurrency=args.concurrency, known_new=True
+            )
+            print("full load (concurrent writer):", payload["concurrentLoad"], flush=True)
             payload["clear"] = timed_clear(driver, db)
             print("clear:", payload["clear"], flush=True)
+        if not args.skip_importer:
+            payload["importer"] = importer_load(driver, neo, corpus)
+            print("importer:", payload["importer"], flush=True)
     payload["loadAverageAtEnd"] = results.load_average()
     name = "ingest" if not args.tag else f"ingest-{args.tag}"
     payload["tag"] = args.tag

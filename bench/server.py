@@ -33,6 +33,8 @@ class BenchNeo4j:
     heap: str | None
     pagecache: str | None
     pid: int | None
+    # Our own server (None with NEO4J_URI): the offline importer needs its store.
+    server: neo4j_server.LocalServer | None = None
 
     def describe(self) -> dict[str, object]:
         return {
@@ -101,7 +103,9 @@ def bench_neo4j(heap: str | None = None, pagecache: str | None = None) -> Iterat
         settings = base.model_copy(
             update={"neo4j_uri": server.uri, "neo4j_bolt_port": server.bolt_port}
         )
-        yield BenchNeo4j(server.uri, settings, "local", heap, pagecache, server.running_pid())
+        yield BenchNeo4j(
+            server.uri, settings, "local", heap, pagecache, server.running_pid(), server
+        )
     finally:
         server.stop()
         shutil.rmtree(home, ignore_errors=True)

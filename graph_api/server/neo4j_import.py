@@ -27,17 +27,22 @@ restores the backup, so the next start serves the database as it was.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from graph_api.server.store_journal import (
+    journal_path,
+    recover_interrupted_import,
+    restore_store,
+    set_store_aside,
+)
 
 ADMIN_MAIN_CLASS = "org.neo4j.cli.AdminTool"
 # The importer's own JVM: the heap holds little (its caches are off heap,
@@ -63,72 +68,6 @@ class ImportResult:
     properties: int
     # "IMPORT DONE in 2s 135ms": the import itself, without the JVM's start.
     reported_s: float | None = None
-
-
-def journal_path(home: Path) -> Path:
-    return home / "run" / "import-journal.json"
-
-
-def _store_dirs(home: Path, database: str) -> tuple[Path, Path]:
-    data = home / "data"
-    return data / "databases" / database, data / "transactions" / database
-
-
-def _backup_dirs(home: Path, database: str) -> tuple[Path, Path]:
-    backup = home / "data" / "import-backup" / database
-    return backup / "databases", backup / "transactions"
-
-
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except OSError:
-        return False
-    return True
-
-
-def recover_interrupted_import(home: Path) -> bool:
-    """Undo an import whose process died before it could restore the database.
-
-    Returns True when something was restored. Safe to call at every start.
-    """
-    journal = journal_path(home)
-    if not journal.exists():
-        return False
-    try:
-        record = json.loads(journal.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        record = {}
-    pid = record.get("pid")
-    if isinstance(pid, int) and pid > 0 and _pid_alive(pid):
-        with contextlib.suppress(OSError):
-            os.kill(pid, signal.SIGKILL)
-        deadline = time.monotonic() + 10
-        while _pid_alive(pid) and time.monotonic() < deadline:
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(pid, os.WNOHANG)
-            time.sleep(0.1)
-    database = str(record.get("database") or "neo4j")
-    _restore(home, database)
-    journal.unlink(missing_ok=True)
-    return True
-
-
-def _restore(home: Path, database: str) -> None:
-    for live, saved in zip(_store_dirs(home, database), _backup_dirs(home, database), strict=True):
-        if saved.exists():
-            shutil.rmtree(live, ignore_errors=True)
-            live.parent.mkdir(parents=True, exist_ok=True)
-            saved.replace(live)
-    shutil.rmtree(home / "data" / "import-backup" / database, ignore_errors=True)
-
-
-def _set_aside(home: Path, database: str) -> None:
-    for live, saved in zip(_store_dirs(home, database), _backup_dirs(home, database), strict=True):
-        shutil.rmtree(saved, ignore_errors=True)
-        saved.parent.mkdir(parents=True, exist_ok=True)
-        if live.exists():
-            live.replace(saved)
 
 
 def failure_reason(output: str) -> str:
@@ -194,7 +133,7 @@ def run_import(
     log.parent.mkdir(parents=True, exist_ok=True)
     journal = journal_path(home)
     journal.parent.mkdir(parents=True, exist_ok=True)
-    _set_aside(home, database)
+    set_store_aside(home, database)
     journal.write_text(json.dumps({"database": database, "pid": None}), encoding="utf-8")
     cmd = [
         java,
@@ -250,5 +189,5 @@ def run_import(
         if ok:
             shutil.rmtree(home / "data" / "import-backup" / database, ignore_errors=True)
         else:
-            _restore(home, database)
+            restore_store(home, database)
         journal.unlink(missing_ok=True)

@@ -29,7 +29,7 @@ from neo4j import GraphDatabase
 from neo4j.exceptions import AuthError, ServiceUnavailable
 
 import cypher
-from graph_api.server.neo4j_import import recover_interrupted_import
+from graph_api.server.store_journal import process_alive, recover_interrupted_import
 from graph_api.settings import Settings
 
 Mode = Literal["env", "docker", "local"]
@@ -222,11 +222,7 @@ class LocalServer:
             pid = int(self.pid_file.read_text().strip())
         except (OSError, ValueError):
             return None
-        try:
-            os.kill(pid, 0)
-        except OSError:
-            return None
-        return pid
+        return pid if process_alive(pid) else None
 
     def start(self, password: str, user: str, timeout_s: float) -> float:
         """Start (or find running) and wait for Bolt; returns seconds taken."""
@@ -289,13 +285,11 @@ class LocalServer:
         os.kill(pid, signal.SIGTERM)
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
-            try:
-                os.kill(pid, 0)
-            except OSError:
-                break
             # Reap it when we are its parent (tests), else it lingers as a zombie.
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, os.WNOHANG)
+            if not process_alive(pid):
+                break
             time.sleep(0.2)
         else:
             os.kill(pid, signal.SIGKILL)

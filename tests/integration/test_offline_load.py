@@ -25,9 +25,10 @@ import pytest
 from neo4j import Driver
 from typer.testing import CliRunner
 
-from graph_api.cli import app
+from graph_api.cli.main import app
 from graph_api.server import neo4j_server, offline_load
-from graph_api.server.neo4j_import import ImportFailed, journal_path
+from graph_api.server.neo4j_import import ImportFailed
+from graph_api.server.store_journal import journal_path
 from graph_api.settings import Settings, get_settings
 from graph_api.store import graph_store
 from loaders import import_csv
@@ -36,6 +37,10 @@ from loaders.graph_writer import graph_counts, graph_dump
 from loaders.s2_datasets import DatasetError
 
 runner = CliRunner()
+
+# Each import stops and restarts a Neo4j server: minutes on the shared 2-core
+# machine under load, more than the suite's default 600 s per test.
+pytestmark = pytest.mark.timeout(1800)
 
 
 @pytest.fixture(scope="module")

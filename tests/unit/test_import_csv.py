@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 
 import cypher
-from graph_api.server.neo4j_import import (
-    _set_aside,
-    failure_reason,
+from graph_api.server.neo4j_import import failure_reason
+from graph_api.server.store_journal import (
     journal_path,
     recover_interrupted_import,
+    set_store_aside,
 )
 from loaders import import_csv
 from loaders.graph_writer import PAPER_PROPERTIES, LoadState, _partitions
@@ -162,7 +162,7 @@ def test_an_interrupted_import_is_undone_at_the_next_start(tmp_path: Path) -> No
     for d in (store, logs):
         d.mkdir(parents=True)
         (d / "before.txt").write_text("the database as it was", encoding="utf-8")
-    _set_aside(home, "neo4j")
+    set_store_aside(home, "neo4j")
     assert not store.exists()
     # The importer started writing, then this process died: journal left behind.
     store.mkdir(parents=True)
