@@ -250,11 +250,8 @@ def _list(value: Any) -> list[Any]:
 
 
 def _dedupe(values: Iterable[str]) -> list[str]:
-    seen: dict[str, None] = {}
-    for v in values:
-        if isinstance(v, str) and v:
-            seen.setdefault(v, None)
-    return list(seen)
+    # dict.fromkeys keeps first-seen order; one call per CITES row, so kept lean.
+    return list(dict.fromkeys(v for v in values if isinstance(v, str) and v))
 
 
 # --- builders ---------------------------------------------------------------

@@ -76,14 +76,39 @@ def failure_reason(output: str) -> str:
     if m := _ORIGINAL.search(output):
         reason = m.group("reason").strip()
     if m := _SOURCE.search(output):
-        # The importer counts lines from 0 (the header is line 0).
-        where = f"{m.group('path').strip()}:{int(m.group('line')) + 1}"
-        return f"{where}: {reason or 'bad row'}"
+        path = m.group("path").strip()
+        # The importer counts lines from 0 (the header is line 0), and counts
+        # them per read chunk, so on a large file it can be a line or two
+        # short: the line holding the value it quotes is the one meant.
+        line = _line_of(Path(path), int(m.group("line")) + 1, reason)
+        return f"{path}:{line}: {reason or 'bad row'}"
     if reason:
         return reason
     lines = [ln.strip() for ln in output.splitlines() if ln.strip() and "∆" not in ln]
     interesting = [ln for ln in lines if "rror" in ln or "xception" in ln or "FAILED" in ln]
     return (interesting or lines or ["the importer failed without output"])[-1][:500]
+
+
+_QUOTED = re.compile(r'"([^"]+)"')
+
+
+def _line_of(path: Path, reported: int, reason: str | None) -> int:
+    """The 1-based line of ``path`` nearest ``reported`` that holds the value ``reason`` quotes."""
+    quoted = _QUOTED.search(reason or "")
+    if quoted is None:
+        return reported
+    value = quoted.group(1)
+    best: int | None = None
+    try:
+        with path.open(encoding="utf-8", errors="replace") as fh:
+            for number, text in enumerate(fh, start=1):
+                if value in text and (
+                    best is None or abs(number - reported) < abs(best - reported)
+                ):
+                    best = number
+    except OSError:
+        return reported
+    return best if best is not None else reported
 
 
 _DONE = re.compile(r"IMPORT DONE in (?P<took>[0-9hms ]+)")

@@ -187,6 +187,19 @@ Caused by: org.neo4j.internal.batchimport.input.InputException: ERROR in input
     assert failure_reason("Error importing csv file.\n") == "Error importing csv file."
 
 
+def test_the_line_named_is_the_one_holding_the_quoted_value(tmp_path: Path) -> None:
+    # The importer counts lines per read chunk: on a long file it may name a
+    # line or two early; the line holding the value it quotes is the one meant.
+    csv_file = tmp_path / "nodes_Paper.csv"
+    rows = [f'"p{i}",{i}' for i in range(2000)]
+    csv_file.write_text("paperId:ID(Paper),year:long\n" + "\n".join([*rows, '"zz",oops']) + "\n")
+    output = (
+        f"  data source: BufferedCharSeeker[source:{csv_file}, position:9, line:2000]\n"
+        '  original error: Not an integer: "oops"\n'
+    )
+    assert failure_reason(output) == f'{csv_file}:2002: Not an integer: "oops"'
+
+
 def test_load_state_licenses_create_once_per_pair_of_a_created_paper() -> None:
     state = LoadState()
     rows = [
