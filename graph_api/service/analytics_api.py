@@ -52,7 +52,7 @@ from graph_api.service.connections import checked_first
 from graph_api.service.context import Info, resolver
 from graph_api.service.dataloaders import Row
 from graph_api.service.errors import BadUserInput
-from graph_api.service.inputs import OrderDirection, descending
+from graph_api.service.inputs import Ordering, descending
 from graph_api.service.paper_ids import InvalidPaperId, PaperKey, parse_paper_id
 from graph_api.service.types import Org, Paper, Topic, YearCount, parse_datetime
 from graph_api.store.analytics_store import StoredAnalytics
@@ -404,11 +404,8 @@ class RankField(Enum):
 
 
 @strawberry.input(description="Order of a ranking; the default is the most influential first.")
-class RankOrder:
+class RankOrder(Ordering):
     field: RankField = strawberry.field(default=RankField.INFLUENCE, description="The sort key")
-    direction: OrderDirection | None = strawberry.field(
-        default=None, description="Default DESC (the top of the ranking); ASC gives the bottom"
-    )
 
 
 async def _ranked(

@@ -49,6 +49,14 @@ def descending(field: Enum, direction: OrderDirection | None) -> bool:
     return direction is OrderDirection.DESC
 
 
+@strawberry.input(description="What every order input shares: the direction.")
+class Ordering:
+    direction: OrderDirection | None = strawberry.field(
+        default=None,
+        description="Default: DESC for numbers, ASC for names and titles",
+    )
+
+
 @strawberry.enum(description="What `papers` can be sorted by; ties are broken by paperId.")
 class PaperOrderField(Enum):
     CITATION_COUNT = strawberry.enum_value(
@@ -62,12 +70,9 @@ class PaperOrderField(Enum):
 
 
 @strawberry.input(description="Order of `papers`; missing values sort last in both directions.")
-class PaperOrder:
+class PaperOrder(Ordering):
     field: PaperOrderField = strawberry.field(
         default=PaperOrderField.CITATION_COUNT, description="The sort key"
-    )
-    direction: OrderDirection | None = strawberry.field(
-        default=None, description="Default: DESC for numbers, ASC for TITLE"
     )
 
 
@@ -82,12 +87,9 @@ class AuthorOrderField(Enum):
 
 
 @strawberry.input(description="Order of `authors`.")
-class AuthorOrder:
+class AuthorOrder(Ordering):
     field: AuthorOrderField = strawberry.field(
         default=AuthorOrderField.CITATION_COUNT, description="The sort key"
-    )
-    direction: OrderDirection | None = strawberry.field(
-        default=None, description="Default: DESC for counts, ASC for NAME"
     )
 
 
@@ -98,12 +100,9 @@ class CountOrNameField(Enum):
 
 
 @strawberry.input(description="Order of `orgs` and `topics`.")
-class CountOrNameOrder:
+class CountOrNameOrder(Ordering):
     field: CountOrNameField = strawberry.field(
         default=CountOrNameField.PAPER_COUNT, description="The sort key"
-    )
-    direction: OrderDirection | None = strawberry.field(
-        default=None, description="Default: DESC for PAPER_COUNT, ASC for NAME"
     )
 
 

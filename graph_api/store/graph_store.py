@@ -25,24 +25,23 @@ from graph_api.settings import Settings
 _QUIET_CATEGORIES = [NotificationDisabledClassification.UNRECOGNIZED]
 
 
-def driver_for(settings: Settings, uri: str) -> Driver:
-    return GraphDatabase.driver(
-        uri,
-        auth=(settings.neo4j_user, settings.neo4j_password.get_secret_value()),
-        max_connection_pool_size=50,
+def _driver_options(settings: Settings) -> dict[str, Any]:
+    """What the sync and the async driver share: credentials, pool, quiet notices."""
+    return {
+        "auth": (settings.neo4j_user, settings.neo4j_password.get_secret_value()),
+        "max_connection_pool_size": 50,
         # An empty graph (before the first load) has no CITES or AUTHORED yet;
         # the server's "unknown relationship type" notices are noise there.
-        notifications_disabled_classifications=_QUIET_CATEGORIES,
-    )
+        "notifications_disabled_classifications": _QUIET_CATEGORIES,
+    }
+
+
+def driver_for(settings: Settings, uri: str) -> Driver:
+    return GraphDatabase.driver(uri, **_driver_options(settings))
 
 
 def async_driver_for(settings: Settings, uri: str) -> AsyncDriver:
-    return AsyncGraphDatabase.driver(
-        uri,
-        auth=(settings.neo4j_user, settings.neo4j_password.get_secret_value()),
-        max_connection_pool_size=50,
-        notifications_disabled_classifications=_QUIET_CATEGORIES,
-    )
+    return AsyncGraphDatabase.driver(uri, **_driver_options(settings))
 
 
 def apply_schema(driver: Driver, database: str) -> int:
