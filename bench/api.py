@@ -34,7 +34,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,9 +43,9 @@ import httpx
 from neo4j import Driver
 
 import cypher
-from bench import profiles, results
+from bench import peer, profiles, results
 from bench.analytics import child_env, run_cli_analytics
-from bench.corpus import citekb_command, ensure_corpus
+from bench.corpus import Corpus, citekb_command, ensure_corpus
 from bench.server import (
     BenchNeo4j,
     bench_neo4j,
@@ -119,10 +119,13 @@ def bodies_for(doc: str, names: Sequence[str], picked: list[Sample], first: int 
 
 # --- the server ----------------------------------------------------------------------
 @contextmanager
-def serve(neo: BenchNeo4j, port: int, log: Path) -> Iterator[dict[str, Any]]:
+def serve(
+    neo: BenchNeo4j, port: int, log: Path, extra_env: dict[str, str] | None = None
+) -> Iterator[dict[str, Any]]:
     """``citekb serve`` on ``port``, waited for on /healthz; stopped afterwards."""
     env = child_env(neo.uri)
     env["API_PORT"] = str(port)
+    env.update(extra_env or {})
     probe = subprocess.run(
         [*citekb_command(), "serve", "--help"], env=env, capture_output=True, text=True, check=False
     )
@@ -442,7 +445,130 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument("--duration", type=float, default=5.0, help="seconds per wrk run")
     p.add_argument("--heap", default=None, help="Neo4j heap (default: settings, 1g)")
     p.add_argument("--pagecache", default=None, help="Neo4j page cache (default: settings)")
+    p.add_argument(
+        "--keep-graph",
+        action="store_true",
+        help="with NEO4J_URI: reuse its graph when it already holds this corpus (counts match)"
+        " instead of replacing it; analytics are rerun only when stale",
+    )
+    p.add_argument(
+        "--workers", type=int, default=None, help="citekb serve's API_WORKERS (default: settings)"
+    )
+    p.add_argument("--no-peer", dest="peer", action="store_false",
+                   help="skip the comparison with @neo4j/graphql (bench/peer)")  # fmt: skip
+    p.add_argument("--peer-only", action="store_true",
+                   help="only the comparison with the peer (no mix, no round trips)")  # fmt: skip
+    p.add_argument(
+        "--rounds", type=int, default=3, help="peer comparison: alternating rounds per figure"
+    )
     return p.parse_args(argv)
+
+
+def graph_holds(driver: Driver, db: str, corpus: Corpus) -> bool:
+    """Whether the graph already is this corpus (same paper and CITES counts)."""
+    records, _, _ = driver.execute_query(cypher.statement("read/graph_counts"), database_=db)
+    row = records[0]
+    return bool(row["papers"] == corpus.papers and row["cites"] == corpus.citations)
+
+
+def analytics_fresh(driver: Driver, db: str) -> bool:
+    records, _, _ = driver.execute_query(cypher.statement("read/analytics_status"), database_=db)
+    row = records[0]
+    return row["analyticsVersion"] is not None and row["analyticsVersion"] == row["graphVersion"]
+
+
+def citekb_only(
+    port: int,
+    *,
+    server: dict[str, Any], neo: BenchNeo4j, picked: list[Sample], tmp: Path,
+    args: argparse.Namespace, payload: dict[str, Any],
+) -> dict[str, Any]:  # fmt: skip
+    """Each query of the mix alone, then the mix, at every concurrency (citekb only)."""
+    plan: dict[str, Any] = {}
+    for name, (candidates, names) in QUERIES.items():
+        plan[name] = {"variables": list(names), "document": None, "rejected": {}}
+        for cand in candidates:
+            path = GRAPHQL_DIR / f"{cand}.graphql"
+            if not path.exists():
+                plan[name]["rejected"][cand] = "no document yet"
+                continue
+            bodies = bodies_for(document(cand), names, picked)
+            ok, why = accepted(port, bodies[0]) if bodies else (False, "no variables")
+            if ok:
+                plan[name]["document"] = cand
+                break
+            plan[name]["rejected"][cand] = why
+    mix: list[str] = []
+    for name, q in plan.items():
+        if q["document"] is None:
+            q["runs"] = []
+            continue
+        bodies = bodies_for(document(q["document"]), q["variables"], picked)
+        path = tmp / f"{q['document']}.jsonl"
+        path.write_text("\n".join(bodies) + "\n", encoding="utf-8")
+        mix.append(name)
+        q["runs"] = [wrk(port, path, c, args.duration) for c in CONCURRENCY]
+        print(name, [(r["connections"], r["p50Ms"], r["p99Ms"], r["rps"], r["errors"])
+                     for r in q["runs"]], flush=True)  # fmt: skip
+    # The mix: one body of each query in turn, over every sampled paper.
+    per_query = [
+        bodies_for(document(plan[n]["document"]), plan[n]["variables"], picked) for n in mix
+    ]
+    interleaved = [b[i] for i in range(SAMPLE) for b in per_query if i < len(b)]
+    mix_path = tmp / "mix.jsonl"
+    mix_path.write_text("\n".join(interleaved) + "\n", encoding="utf-8")
+    mix_runs = []
+    for c in CONCURRENCY:
+        # The busiest run is sampled with py-spy (when installed): where
+        # the API process spends its CPU under load.
+        spy = profiles.start(int(server["pid"]), args.duration * 2, tmp / "mix.raw")
+        cpu0 = (process_cpu_seconds(neo.pid), process_cpu_seconds(int(server["pid"])))
+        run = wrk(port, mix_path, c, args.duration * 2)
+        cpu1 = (process_cpu_seconds(neo.pid), process_cpu_seconds(int(server["pid"])))
+        run["cpuSeconds"] = {
+            who: None if a is None or b is None else round(b - a, 1)
+            for who, a, b in zip(("neo4j", "api"), cpu0, cpu1, strict=True)
+        }
+        run["loadAverage"] = results.load_average()
+        mix_runs.append(run)
+        if spy is not None:
+            spy.wait(timeout=120)
+            payload[f"apiProfileC{c}"] = profiles.summarise(tmp / "mix.raw", args.duration * 2)
+    payload["mix"] = {"queries": mix, "runs": mix_runs}
+    print("mix", [(r["connections"], r["p50Ms"], r["p99Ms"], r["rps"], r["errors"])
+                  for r in payload["mix"]["runs"]], flush=True)  # fmt: skip
+    return plan
+
+
+def against_peer(
+    neo: BenchNeo4j,
+    *,
+    citekb: dict[str, int], picked: list[Sample], tmp: Path,
+    args: argparse.Namespace, cache_envs: dict[str, dict[str, str]] | None,
+    base_env: dict[str, str],
+) -> dict[str, Any]:  # fmt: skip
+    """The issue's table against @neo4j/graphql: citekb (cache off, and on if it has one)."""
+    with ExitStack() as stack:
+        targets = [peer.Target("citekb", citekb["port"], citekb["pid"], peer=False)]
+        if cache_envs is not None:
+            port_on = free_port()
+            on = stack.enter_context(
+                serve(neo, port_on, tmp / "api-cache-on.log", {**base_env, **cache_envs["on"]})
+            )
+            targets.append(peer.Target("citekb (cache on)", port_on, int(on["pid"]), peer=False))
+        peer_port = free_port()
+        peer_pid = stack.enter_context(peer.serve_peer(neo, peer_port, tmp / "peer.log"))
+        targets.append(peer.Target("peer", peer_port, peer_pid, peer=True))
+        return peer.compare(
+            targets,
+            [s.paper_id for s in picked],
+            tmp,
+            concurrency=CONCURRENCY,
+            duration=args.duration,
+            rounds=args.rounds,
+            wrk=wrk,
+            neo4j_pid=neo.pid,
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
@@ -456,11 +582,14 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         "machine": results.machine(),
         "duration": args.duration,
         "sampleSize": SAMPLE,
+        "rounds": args.rounds,
     }
     wrk_v = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False)
     payload["wrkVersion"] = (wrk_v.stdout + wrk_v.stderr).split("[")[0].strip()
     corpus = ensure_corpus(args.papers, args.seed)
     payload["corpus"] = corpus.describe()
+    if args.peer:
+        payload["peerInstalled"] = peer.ensure_installed()
     with (
         bench_neo4j(args.heap, args.pagecache) as neo,
         connected_driver(neo) as driver,
@@ -468,77 +597,78 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     ):
         tmp = Path(tmp_name)
         payload["neo4j"] = neo.describe()
-        payload["apiWorkers"] = neo.settings.api_workers
         db = neo.settings.neo4j_database
-        load_datasets_dir(driver, corpus.path, db)
-        payload["analytics"] = run_cli_analytics(neo.uri)
+        if args.keep_graph and neo.how == "NEO4J_URI" and graph_holds(driver, db, corpus):
+            payload["graphReused"] = True
+            fresh = analytics_fresh(driver, db)
+            payload["analytics"] = {"reused": True} if fresh else run_cli_analytics(neo.uri)
+        else:
+            load_datasets_dir(driver, corpus.path, db)
+            payload["analytics"] = run_cli_analytics(neo.uri)
         picked = samples(driver, db, SAMPLE)
+        base_env: dict[str, str] = {}
+        if args.workers is not None:
+            base_env["API_WORKERS"] = str(args.workers)
+        cache_envs = peer.response_cache_envs(neo.settings)
+        payload["responseCache"] = cache_envs
+        if cache_envs is not None:
+            base_env.update(cache_envs["off"])
+        payload["apiWorkers"] = args.workers or neo.settings.api_workers
         port = free_port()
-        with serve(neo, port, tmp / "api.log") as server:
+        with serve(neo, port, tmp / "api.log", base_env) as server:
             payload["server"] = {k: v for k, v in server.items() if k != "pid"}
             plan: dict[str, Any] = {}
-            for name, (candidates, names) in QUERIES.items():
-                plan[name] = {"variables": list(names), "document": None, "rejected": {}}
-                for cand in candidates:
-                    path = GRAPHQL_DIR / f"{cand}.graphql"
-                    if not path.exists():
-                        plan[name]["rejected"][cand] = "no document yet"
-                        continue
-                    bodies = bodies_for(document(cand), names, picked)
-                    ok, why = accepted(port, bodies[0]) if bodies else (False, "no variables")
-                    if ok:
-                        plan[name]["document"] = cand
-                        break
-                    plan[name]["rejected"][cand] = why
-            mix: list[str] = []
-            for name, q in plan.items():
-                if q["document"] is None:
-                    q["runs"] = []
-                    continue
-                bodies = bodies_for(document(q["document"]), q["variables"], picked)
-                path = tmp / f"{q['document']}.jsonl"
-                path.write_text("\n".join(bodies) + "\n", encoding="utf-8")
-                mix.append(name)
-                q["runs"] = [wrk(port, path, c, args.duration) for c in CONCURRENCY]
-                print(name, [(r["connections"], r["p50Ms"], r["p99Ms"], r["rps"], r["errors"])
-                             for r in q["runs"]], flush=True)  # fmt: skip
-            # The mix: one body of each query in turn, over every sampled paper.
-            per_query = [
-                bodies_for(document(plan[n]["document"]), plan[n]["variables"], picked) for n in mix
-            ]
-            interleaved = [b[i] for i in range(SAMPLE) for b in per_query if i < len(b)]
-            mix_path = tmp / "mix.jsonl"
-            mix_path.write_text("\n".join(interleaved) + "\n", encoding="utf-8")
-            mix_runs = []
-            for c in CONCURRENCY:
-                # The busiest run is sampled with py-spy (when installed): where
-                # the API process spends its CPU under load.
-                spy = profiles.start(int(server["pid"]), args.duration * 2, tmp / "mix.raw")
-                cpu0 = (process_cpu_seconds(neo.pid), process_cpu_seconds(int(server["pid"])))
-                run = wrk(port, mix_path, c, args.duration * 2)
-                cpu1 = (process_cpu_seconds(neo.pid), process_cpu_seconds(int(server["pid"])))
-                run["cpuSeconds"] = {
-                    who: None if a is None or b is None else round(b - a, 1)
-                    for who, a, b in zip(("neo4j", "api"), cpu0, cpu1, strict=True)
-                }
-                mix_runs.append(run)
-                if spy is not None:
-                    spy.wait(timeout=120)
-                    payload[f"apiProfileC{c}"] = profiles.summarise(
-                        tmp / "mix.raw", args.duration * 2
-                    )
-            payload["mix"] = {"queries": mix, "runs": mix_runs}
-            print("mix", [(r["connections"], r["p50Ms"], r["p99Ms"], r["rps"], r["errors"])
-                          for r in payload["mix"]["runs"]], flush=True)  # fmt: skip
+            if not args.peer_only:
+                plan = citekb_only(
+                    port, server=server, neo=neo, picked=picked, tmp=tmp, args=args,
+                    payload=payload,
+                )  # fmt: skip
+            if args.peer:
+                payload["peer"] = against_peer(
+                    neo, citekb={"port": port, "pid": int(server["pid"])}, picked=picked,
+                    tmp=tmp, args=args, cache_envs=cache_envs, base_env=base_env,
+                )  # fmt: skip
             payload["apiMemory"] = process_memory(int(server["pid"]))
         payload["queries"] = plan
-        payload["roundTrips"] = round_trips(neo, driver, plan, picked)
-        print("round trips:", payload["roundTrips"], flush=True)
+        if not args.peer_only:
+            payload["roundTrips"] = round_trips(neo, driver, plan, picked)
+            print("round trips:", payload["roundTrips"], flush=True)
         payload["neo4jMemory"] = neo.rss_bytes()
     payload["loadAverageAtEnd"] = results.load_average()
-    results.write_json("api", corpus.papers, payload)
-    results.update_section("api", corpus.papers, f"API, {corpus.papers:,} papers", render(payload))
+    papers = corpus.papers
+    if args.peer_only:
+        results.write_json("api-peer", papers, payload)
+    else:
+        results.write_json("api", papers, payload)
+        results.update_section("api", papers, f"API, {papers:,} papers", render(payload))
+    if args.peer:
+        results.update_section(
+            "api-peer", papers, f"API against @neo4j/graphql, {papers:,} papers",
+            render_peer(payload),
+        )  # fmt: skip
     return payload
+
+
+def render_peer(payload: dict[str, Any]) -> list[str]:
+    cache = payload.get("responseCache")
+    names = ["citekb"] + (["citekb (cache on)"] if cache else [])
+    lines = results.header_lines(payload)
+    lines += [
+        "",
+        f"Servers: `citekb serve` (workers {payload['apiWorkers']}"
+        + (
+            f"; response cache off: `{cache['off']}`, on: `{cache['on']}`"
+            if cache
+            else "; no response cache at this commit"
+        )
+        + f") and the peer, both on 127.0.0.1; wrk ({payload['wrkVersion']}), each run"
+        f" {payload['duration']:g} s, {payload.get('rounds', '?')} rounds alternating,"
+        f" variables rotated over {payload['sampleSize']} sampled papers.",
+        "",
+    ]
+    lines += peer.render(payload["peer"], payload["peerInstalled"], names)
+    lines += ["", f"Raw figures: `bench/results/api*-p{payload['corpus']['papers']}.json`."]
+    return lines
 
 
 if __name__ == "__main__":

@@ -51,3 +51,65 @@ def test_every_query_of_the_mix_has_a_parsable_document() -> None:
 def test_cites_plan_parses_its_arguments() -> None:
     module = importlib.import_module("bench.cites_plan")
     assert module.parse_args(["--cites", "100"]).cites == 100
+
+
+def test_compared_queries_validate_against_citekbs_schema() -> None:
+    """bench.api's peer table sends these documents to citekb: they must be valid there."""
+    from graphql import build_schema, validate
+
+    peer = importlib.import_module("bench.peer")
+    schema = build_schema((ROOT / "schema.graphql").read_text(encoding="utf-8"))
+    for q in peer.COMPARED:
+        doc = (peer.GRAPHQL_DIR / f"{q.document}.graphql").read_text(encoding="utf-8")
+        assert validate(schema, parse(doc)) == [], q.document
+        parse((peer.PEER_GRAPHQL_DIR / f"{q.document}.graphql").read_text(encoding="utf-8"))
+
+
+def test_peer_type_definitions_read_properties_citekb_writes() -> None:
+    """The peer's typeDefs mirror citekb's model: every property it reads is one a loader writes."""
+    import re
+
+    peer = importlib.import_module("bench.peer")
+    type_defs = (peer.PEER_DIR / "typeDefs.graphql").read_text(encoding="utf-8")
+    written = "\n".join(p.read_text(encoding="utf-8") for p in (ROOT / "cypher").rglob("*.cypher"))
+    scalars = re.findall(r"^\s+(\w+): (?:String|Int|Float|Boolean|\[String!\])!?$", type_defs, re.M)
+    assert {"paperId", "citationCount", "isInfluential", "intents", "position"} <= set(scalars)
+    for name in scalars:
+        assert re.search(rf"\b{name}\b", written), name
+    for rel in re.findall(r'type: "(\w+)"', type_defs):
+        assert f":{rel}" in written, rel
+
+
+def test_response_cache_switch_follows_the_settings_field() -> None:
+    from pydantic import BaseModel
+
+    peer = importlib.import_module("bench.peer")
+
+    class NoCache(BaseModel):
+        api_workers: int = 1
+
+    class FlagCache(BaseModel):
+        api_response_cache: bool = True
+
+    class SizedCache(BaseModel):
+        api_response_cache_bytes: int = 0
+
+    assert peer.response_cache_envs(NoCache()) is None
+    assert peer.response_cache_envs(FlagCache()) == {
+        "off": {"API_RESPONSE_CACHE": "false"},
+        "on": {"API_RESPONSE_CACHE": "true"},
+    }
+    sized = peer.response_cache_envs(SizedCache())
+    assert sized["off"] == {"API_RESPONSE_CACHE_BYTES": "0"}
+    assert int(sized["on"]["API_RESPONSE_CACHE_BYTES"]) > 0
+
+
+def test_peer_figures_are_medians_of_the_rounds() -> None:
+    peer = importlib.import_module("bench.peer")
+    runs = [
+        {"p50Ms": p, "p95Ms": p, "p99Ms": 2 * p, "rps": 100 / p, "requests": 10, "errors": e}
+        for p, e in ((1.0, 0), (3.0, 1), (2.0, 0))
+    ]
+    s = peer.summarise(runs)
+    assert (s["p50Ms"], s["p99Ms"], s["rps"]) == (2.0, 4.0, 50.0)
+    assert (s["requests"], s["errors"]) == (30, 1)
