@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import strawberry
@@ -16,6 +17,7 @@ from graph_api.service.connections import (
 )
 from graph_api.service.context import Info, resolver
 from graph_api.service.cursors import (
+    Keyset,
     decode_keyset,
     decode_offset,
     decode_pair,
@@ -23,6 +25,7 @@ from graph_api.service.cursors import (
     offset_cursor,
     pair_cursor,
 )
+from graph_api.service.dataloaders import Row
 from graph_api.service.errors import BadUserInput, LimitExceeded
 from graph_api.service.inputs import (
     AuthorOrder,
@@ -38,6 +41,7 @@ from graph_api.service.inputs import (
     paper_filter_params,
     text_contains,
 )
+from graph_api.service.lookahead import paper_plan
 from graph_api.service.paper_ids import InvalidPaperId, decode_global_id, parse_paper_id
 from graph_api.service.search_query import lucene_query
 from graph_api.service.types import (
@@ -57,6 +61,7 @@ from graph_api.service.types import (
     TopicConnection,
     Venue,
 )
+from graph_api.store.graph_reader import GraphReader
 from loaders.rows import org_key, topic_key, venue_key
 
 SEARCH_ORDER = "RELEVANCE"
@@ -142,6 +147,63 @@ async def _named(
     return None if row is None else node.from_props(row)
 
 
+@dataclass(frozen=True)
+class IndexedOrder:
+    """An order read from its key's range index, with the tail of papers missing the key."""
+
+    ranked: str  # the papers with the key, in index order from the cursor
+    missing: str  # the papers without it, by paperId
+    sentinel: float  # their key in papers_page_desc/asc (so cursors agree with it)
+
+    async def page(self, reader: GraphReader, keyset: Keyset | None, limit: int) -> list[Row]:
+        """The rows papers_page_desc/asc would give for this order and no filter."""
+        in_tail = keyset is not None and keyset.key == self.sentinel
+        rows: list[Row] = []
+        if not in_tail:
+            rows = await reader.rows(
+                self.ranked,
+                {
+                    "afterKey": None if keyset is None else keyset.key,
+                    "afterId": None if keyset is None else keyset.id,
+                    "limit": limit,
+                },
+            )
+        if len(rows) < limit:
+            # A range index holds no missing values: only the last pages read these.
+            tail = await reader.rows(
+                self.missing,
+                {"afterId": keyset.id if in_tail and keyset else None, "limit": limit - len(rows)},
+            )
+            rows += [{"paper": r["paper"], "key": self.sentinel} for r in tail]
+        return rows
+
+
+# Orders with a range index on their key (cypher/schema/schema.cypher); TITLE
+# sorts case-insensitively, which no index holds, so it takes the general
+# statement, as does any order under a filter. Sentinels as in
+# papers_page_desc / papers_page_asc.
+INDEXED_ORDERS = {
+    "CITATION_COUNT_DESC": IndexedOrder(
+        "read/api/papers_by_citation_count_desc", "read/api/papers_without_citation_count", -1
+    ),
+    "CITATION_COUNT_ASC": IndexedOrder(
+        "read/api/papers_by_citation_count_asc",
+        "read/api/papers_without_citation_count",
+        9223372036854775807,
+    ),
+    "YEAR_DESC": IndexedOrder("read/api/papers_by_year_desc", "read/api/papers_without_year", -1),
+    "YEAR_ASC": IndexedOrder(
+        "read/api/papers_by_year_asc", "read/api/papers_without_year", 1000000000
+    ),
+    "PAGERANK_DESC": IndexedOrder(
+        "read/api/papers_by_pagerank_desc", "read/api/papers_without_pagerank", -1.0
+    ),
+    "PAGERANK_ASC": IndexedOrder(
+        "read/api/papers_by_pagerank_asc", "read/api/papers_without_pagerank", 1.0e300
+    ),
+}
+
+
 @strawberry.type
 class CoreQuery:
     @resolver(description="Any object by its global id (Relay): Paper, Author, Org, Topic, Venue.")
@@ -167,6 +229,20 @@ class CoreQuery:
         except InvalidPaperId as exc:
             raise BadUserInput(str(exc)) from exc
         loaders = info.context.loaders
+        # strawberry's Info keeps graphql-core's (field nodes, fragments) as
+        # _raw_info; its public selected_fields would expand every fragment.
+        plan = paper_plan(info._raw_info, info.context.settings.api_max_page_size)
+        if plan is not None and key.kind == "paper":
+            paper_id = str(key.value)
+            # One statement for the paper and the nested parts the plan covers;
+            # the nested resolvers then find them in the loaders (lookahead.py).
+            rows = await info.context.reader.rows(
+                "read/api/paper_with_edges", plan.params(paper_id)
+            )
+            if not rows:
+                return None
+            plan.prime(loaders, paper_id, rows[0])
+            return Paper.from_props(rows[0]["paper"])
         loader = {
             "paper": loaders.paper_by_id,
             "arxiv": loaders.paper_by_arxiv,
@@ -193,17 +269,23 @@ class CoreQuery:
         order = f"{order_by.field.name}_{'DESC' if desc else 'ASC'}"
         filters = paper_filter_params(where)
         keyset = decode_keyset(after, order) if after else None
-        statement = "read/api/papers_page_desc" if desc else "read/api/papers_page_asc"
-        rows = await info.context.reader.rows(
-            statement,
-            {
-                **filters,
-                "orderBy": order_by.field.name,
-                "afterKey": None if keyset is None else keyset.key,
-                "afterId": None if keyset is None else keyset.id,
-                "limit": first + 1,
-            },
-        )
+        indexed = INDEXED_ORDERS.get(order) if paper_filter_is_empty(filters) else None
+        if indexed is not None:
+            # No filter: read the sort key's range index in order (a page costs
+            # about `first` index entries, not a sort of every paper).
+            rows = await indexed.page(info.context.reader, keyset, first + 1)
+        else:
+            statement = "read/api/papers_page_desc" if desc else "read/api/papers_page_asc"
+            rows = await info.context.reader.rows(
+                statement,
+                {
+                    **filters,
+                    "orderBy": order_by.field.name,
+                    "afterKey": None if keyset is None else keyset.key,
+                    "afterId": None if keyset is None else keyset.id,
+                    "limit": first + 1,
+                },
+            )
         edges = [
             PaperEdge(
                 cursor=keyset_cursor(order, r["key"], r["paper"]["paperId"]),
