@@ -7,6 +7,7 @@ never show up in a repr, a log line or a traceback.
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -20,6 +21,21 @@ def _default_cache_dir() -> Path:
     # Kept outside the repository so that a clean clone never carries jars,
     # databases or S2 responses, and a second clone reuses the same cache.
     return Path.home() / ".cache" / "citekb"
+
+
+def default_api_workers(cores: int | None) -> int:
+    """One uvicorn worker per core, at most 4.
+
+    Measured (bench/BENCHMARKS.md): one API process is CPU-bound in GraphQL
+    execution well before Neo4j is, so a second process on a second core is
+    where throughput comes from; beyond 4, the workers of a small machine
+    only compete with Neo4j for the same cores, and each keeps its own
+    analytics projection (about 0.7 GiB at 100k papers) in memory.
+
+    >>> default_api_workers(2), default_api_workers(16), default_api_workers(None)
+    (2, 4, 1)
+    """
+    return max(1, min(4, cores or 1))
 
 
 class Settings(BaseSettings):
@@ -77,7 +93,10 @@ class Settings(BaseSettings):
     citekb_api_key: SecretStr | None = None
     api_host: str = "127.0.0.1"
     api_port: int = 8000
-    api_workers: int = 1
+    # uvicorn worker processes of `citekb serve` (default: one per core, at most
+    # 4; see default_api_workers). Loads and analytics keep one writer at a
+    # time across them through a lease in Neo4j (graph_api/store/writer_lease.py).
+    api_workers: int = Field(default_factory=lambda: default_api_workers(os.cpu_count()))
     api_cors_origins: list[str] = Field(default_factory=lambda: ["*"])
     api_introspection: bool = True
     api_max_depth: int = 10
@@ -96,6 +115,9 @@ class Settings(BaseSettings):
     api_max_queued_jobs: int = 4
     # Finished jobs kept in memory (and as Meta:Job nodes in Neo4j).
     api_job_history: int = 100
+    # The writer lease (graph_api/store/writer_lease.py): a writer that stops
+    # renewing it (a killed process) frees the graph after this long.
+    writer_lease_ttl_s: float = 30.0
 
     @property
     def neo4j_home(self) -> Path:

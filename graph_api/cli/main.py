@@ -43,6 +43,30 @@ def fail(message: str, code: int = EXIT_FAILURE) -> typer.Exit:
 
 
 @contextmanager
+def sole_writer(driver: Driver, settings: Settings, what: str, wait_s: float) -> Iterator[None]:
+    """The graph's writer lease for a command (graph_api/store/writer_lease.py).
+
+    Another writer (an API job, another ``citekb load``) holding it ends the
+    command with a clear message before anything is written; ``--wait``
+    waits for it first.
+    """
+    from rich.markup import escape
+
+    from graph_api.store.writer_lease import WriterBusy, holding_writer_lease
+
+    try:
+        with holding_writer_lease(
+            driver, settings.neo4j_database, what, wait_s=wait_s, ttl_s=settings.writer_lease_ttl_s
+        ):
+            yield
+    except WriterBusy as exc:
+        raise fail(escape(str(exc)) + "; or pass --wait SECONDS") from exc
+
+
+WAIT_HELP = "Seconds to wait for another writer (a load, analytics, an API job) to finish."
+
+
+@contextmanager
 def connected(settings: Settings | None = None) -> Iterator[tuple[Driver, Settings]]:
     """A sync driver to the configured server, or a clear error if none answers."""
     settings = settings or get_settings()
@@ -157,6 +181,7 @@ def load(
         " or online transactions; default: the importer when the database is empty and"
         " citekb runs the server itself.",
     ),
+    wait: float = typer.Option(0.0, "--wait", min=0.0, help=WAIT_HELP),
 ) -> None:
     """Load papers from SOURCE (the type is detected from the content)."""
     from rich.markup import escape
@@ -171,7 +196,7 @@ def load(
         except ValueError as exc:
             raise fail(f"--as-of expects a date as YYYY-MM-DD, got {escape(as_of)!r}") from exc
     if source.is_dir() and not dry_run:
-        _load_datasets_dir(source, importer)
+        _load_datasets_dir(source, importer, wait)
         return
     if not dry_run:
         _load_source(
@@ -183,6 +208,7 @@ def load(
             offline=offline,
             analytics=not no_analytics,
             as_json=json_output,
+            wait=wait,
         )
         return
     try:
@@ -202,6 +228,7 @@ def _load_source(
     offline: bool,
     analytics: bool,
     as_json: bool,
+    wait: float,
 ) -> None:
     """A page, JSON or id list: S2 resolution + enrichment -> Neo4j (graph_api/cli/load.py)."""
     from neo4j.exceptions import DriverError, Neo4jError
@@ -214,7 +241,7 @@ def _load_source(
         refs = parse(source, as_of)
     except SourceError as exc:
         raise fail(escape(str(exc))) from exc
-    with connected() as (driver, s):
+    with connected() as (driver, s), sole_writer(driver, s, f"citekb load {source}", wait):
         try:
             code = run_load_command(
                 refs,
@@ -236,12 +263,13 @@ def _load_source(
     raise typer.Exit(code)
 
 
-def _load_datasets_dir(source: Path, importer: bool | None) -> None:
+def _load_datasets_dir(source: Path, importer: bool | None, wait: float) -> None:
     """The bulk path: a directory in the S2 Datasets format.
 
     Into an empty database on citekb's own server, the offline importer
     (graph_api/server/offline_load.py); otherwise online transactions
-    (loaders/bulk_load.py). ``importer`` True/False forces the choice; a
+    (loaders/bulk_load.py), holding the writer lease (an offline import has
+    the stopped server to itself). ``importer`` True/False forces the choice; a
     forced import into a non-empty database is refused, and one the importer
     cannot reach (NEO4J_URI, docker) is written online with a note saying so.
     """
@@ -268,9 +296,10 @@ def _load_datasets_dir(source: Path, importer: bool | None) -> None:
                     server = target
         try:
             if server is None:
-                run_load_command(
-                    driver, source, s.neo4j_database, console, batch_size=DEFAULT_BATCH_SIZE
-                )
+                with sole_writer(driver, s, f"citekb load {source}", wait):
+                    run_load_command(
+                        driver, source, s.neo4j_database, console, batch_size=DEFAULT_BATCH_SIZE
+                    )
                 return
             driver.close()
             run_offline_load_command(server, s, source, console)
@@ -316,14 +345,20 @@ def analytics(
     resolution: float = typer.Option(
         1.0, "--resolution", min=0.0, help="Louvain resolution: higher gives smaller communities."
     ),
+    wait: float = typer.Option(0.0, "--wait", min=0.0, help=WAIT_HELP),
 ) -> None:
     """Compute PageRank and communities and store them on the papers (graph analytics)."""
     from graph_api.store.analytics_store import run_analytics_command
 
     with connected() as (driver, s):
-        run_analytics_command(
-            driver, s.neo4j_database, console, status_only=status, seed=seed, resolution=resolution
-        )
+        if status:
+            run_analytics_command(driver, s.neo4j_database, console, status_only=True)
+            return
+        with sole_writer(driver, s, "citekb analytics", wait):
+            run_analytics_command(
+                driver, s.neo4j_database, console, status_only=False, seed=seed,
+                resolution=resolution,
+            )  # fmt: skip
 
 
 @app.command("export")

@@ -185,6 +185,8 @@ def create_app(
         # Mutations: the key check and rate limiter, and the background jobs (service/jobs.py).
         app.state.mutation_gate = MutationGate(settings)
         app.state.jobs = JobRunner(settings, s2_transport=s2_transport)
+        # Jobs a killed or crashed process left RUNNING/QUEUED are marked FAILED.
+        await app.state.jobs.recover()
         app.state.playground_ready = playground.assets_ready(settings)
         if not app.state.playground_ready:
             log.warning("GraphiQL files missing: run `citekb playground install`")
@@ -264,4 +266,8 @@ def serve(settings: Settings, *, host: str, port: int, workers: int) -> None:
         log_level="info",
         # Request bodies are bounded by BodyLimitMiddleware; headers by uvicorn.
         timeout_keep_alive=5,
+        # With several workers uvicorn pings each one and restarts those that do
+        # not answer within this time; its 5 s default killed workers that were
+        # still importing on a busy 2-core machine (load ~35), in a loop.
+        timeout_worker_healthcheck=60,
     )

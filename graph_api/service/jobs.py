@@ -34,6 +34,8 @@ import datetime
 import enum
 import json
 import logging
+import os
+import socket
 import uuid
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
@@ -50,6 +52,13 @@ from graph_api.server import neo4j_server
 from graph_api.service.errors import LimitExceeded, public_form
 from graph_api.settings import Settings
 from graph_api.store import graph_store
+from graph_api.store.writer_lease import (
+    WriterBusy,
+    WriterLease,
+    holder_name,
+    read_lease,
+    release_token,
+)
 from loaders.pipeline import EXIT_OK, EXIT_PARTIAL, LoadSummary, probe_s2, run_load
 from loaders.rows import PaperRef
 from loaders.s2_client import S2Client
@@ -61,6 +70,8 @@ log = logging.getLogger("citekb.api.jobs")
 # How long close() lets jobs that are finishing record themselves before it cancels.
 FINISHING_GRACE_S = 2.0
 SHUTDOWN_GRACE_S = 10.0
+# How often a job waiting for another process's writer lease asks again.
+LEASE_POLL_S = 1.0
 
 
 # The runner's enums are the GraphQL enums too: one definition, no mirror to keep in step.
@@ -111,6 +122,10 @@ class JobRecord:
     counts: dict[str, int | float] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
+    # The process that owns the job: a RUNNING or QUEUED job whose process is
+    # gone is marked FAILED by the next API start (JobRunner.recover).
+    host: str = field(default_factory=socket.gethostname)
+    pid: int = field(default_factory=os.getpid)
 
     def as_node(self) -> dict[str, Any]:
         """The properties of its ``Meta:Job`` node (maps as JSON text: Neo4j has no map values)."""
@@ -126,6 +141,8 @@ class JobRecord:
             "counts": json.dumps(self.counts, sort_keys=True),
             "errors": list(self.errors),
             "messages": list(self.messages),
+            "host": self.host,
+            "pid": self.pid,
         }
 
     @classmethod
@@ -142,6 +159,8 @@ class JobRecord:
             counts=json.loads(props.get("counts") or "{}"),
             errors=list(props.get("errors") or []),
             messages=list(props.get("messages") or []),
+            host=str(props.get("host") or ""),
+            pid=int(props.get("pid") or 0),
         )
 
 
@@ -171,6 +190,47 @@ def _record(tx: ManagedTransaction, job: dict[str, Any]) -> None:
 
 def _prune(tx: ManagedTransaction, keep: int) -> None:
     tx.run(cypher.statement("write/job_prune"), {"keep": keep}).consume()
+
+
+def _mark_failed_tx(tx: ManagedTransaction, rows: list[dict[str, Any]]) -> int:
+    record = tx.run(cypher.statement("write/jobs_mark_failed"), {"rows": rows}).single()
+    return 0 if record is None else int(record["marked"])
+
+
+def _process_alive(pid: int) -> bool:
+    if pid <= 0 or pid == os.getpid():  # our own pid: we have no jobs yet
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, someone else's
+        return True
+    return True
+
+
+def orphaned(job: Mapping[str, Any], lease: Mapping[str, Any]) -> bool:
+    """Whether an unfinished job's process is gone (see :meth:`JobRunner.recover`).
+
+    >>> lease = {"token": "a", "expiresAt": 2000, "now": 1000}
+    >>> import socket
+    >>> here = socket.gethostname()
+    >>> orphaned({"id": "a", "status": "RUNNING", "host": "elsewhere", "pid": 1}, lease)
+    False
+    >>> orphaned({"id": "b", "status": "RUNNING", "host": "elsewhere", "pid": 1}, lease)
+    True
+    >>> orphaned({"id": "c", "status": "QUEUED", "host": "elsewhere", "pid": 1}, lease)
+    False
+    >>> orphaned({"id": "a", "status": "RUNNING", "host": here, "pid": 2**22 + 7}, lease)
+    True
+    """
+    if job.get("host") == socket.gethostname() and not _process_alive(int(job.get("pid") or 0)):
+        return True
+    if job.get("status") != JobStatus.RUNNING.value:
+        return False  # a QUEUED job on another host: its process may well be waiting
+    holds = lease.get("token") == job.get("id")
+    lapsed = lease.get("expiresAt") is None or lease["expiresAt"] < lease["now"]
+    return not holds or lapsed
 
 
 class JobRunner:
@@ -294,11 +354,18 @@ class JobRunner:
         queued = asyncio.create_task(self._persist(job))
         try:
             async with self._writer:
-                job.status = JobStatus.RUNNING
-                job.started_at = _now()
-                log.info("job %s (%s) running", job.id, job.kind.value)
-                await self._persist(job)
-                await work(job)
+                lease = await self._take_lease(job)
+                try:
+                    job.status = JobStatus.RUNNING
+                    job.started_at = _now()
+                    log.info("job %s (%s) running", job.id, job.kind.value)
+                    await self._persist(job)
+                    await work(job)
+                finally:
+                    # Stamped before the lease goes: finishedAt never overlaps
+                    # the next writer's startedAt.
+                    job.finished_at = job.finished_at or _now()
+                    await self._give_back(lease)
         except asyncio.CancelledError:
             job.status = JobStatus.CANCELLED
             job.errors.append("cancelled: the API server shut down; start the job again")
@@ -317,6 +384,94 @@ class JobRunner:
                 await queued
                 await self._persist(job, prune=True)
             self._trim()
+
+    async def _take_lease(self, job: JobRecord) -> WriterLease:
+        """The cross-process writer lease (token: the job id), waited for while QUEUED.
+
+        Another process's load or analytics run holds the graph: this job waits
+        (polling every LEASE_POLL_S) and says so in its messages; nothing is
+        lost, it runs when the other writer is done.
+        """
+        driver = await asyncio.to_thread(self._write_driver)
+        lease = WriterLease(
+            driver,
+            self.settings.neo4j_database,
+            holder_name(f"API job {job.id} ({job.kind.value})"),
+            token=job.id,
+            ttl_s=self.settings.writer_lease_ttl_s,
+        )
+        told = False
+        while True:
+            state = await asyncio.to_thread(lease.try_acquire)
+            if state.acquired:
+                lease.start_renewing()
+                if state.lapsed_token:
+                    await self._fail_lapsed(state.lapsed_token)
+                return lease
+            if not told:
+                job.messages.append(str(WriterBusy(state.holder, state.expires_at_ms, 0)))
+                job.messages.append("this job waits (QUEUED) and starts when the graph is free")
+                told = True
+                await self._persist(job)
+            await asyncio.sleep(LEASE_POLL_S)
+
+    async def _give_back(self, lease: WriterLease) -> None:
+        try:
+            await asyncio.to_thread(lease.release)
+        except (Neo4jError, DriverError, OSError) as exc:  # it lapses by itself
+            log.warning("could not release the writer lease (%s)", type(exc).__name__)
+
+    async def _fail_lapsed(self, token: str) -> None:
+        """A lapsed lease was a job's whose process stopped renewing it: that job failed."""
+        await self._mark_failed(
+            [token], "its API process stopped (its writer lease lapsed); start it again"
+        )
+
+    async def _mark_failed(self, ids: list[str], error: str) -> int:
+        rows = [{"id": i, "finishedAt": _now(), "error": error} for i in ids]
+        db = self.settings.neo4j_database
+
+        def write() -> int:
+            with self._write_driver().session(database=db) as session:
+                return int(session.execute_write(_mark_failed_tx, rows))
+
+        return await asyncio.to_thread(write)
+
+    async def recover(self) -> list[str]:
+        """At start: mark FAILED the jobs left QUEUED/RUNNING by a process that is gone.
+
+        A job is orphaned when its process ran on this host and is no longer
+        alive, or (any host) when it is RUNNING without holding the writer
+        lease any more. A dead job's lease is released at once, so the next
+        writer need not wait for it to lapse. Returns the ids marked.
+        """
+        db = self.settings.neo4j_database
+        driver = await asyncio.to_thread(self._write_driver)
+
+        def read() -> tuple[list[dict[str, Any]], dict[str, Any]]:
+            records, _, _ = driver.execute_query(
+                cypher.statement("read/jobs_unfinished"), database_=db
+            )
+            return [dict(r["job"]) for r in records], read_lease(driver, db)
+
+        try:
+            jobs, lease = await asyncio.to_thread(read)
+            orphans = [j for j in jobs if orphaned(j, lease)]
+            if not orphans:
+                return []
+            ids = [str(j["id"]) for j in orphans]
+            await self._mark_failed(
+                ids,
+                "the API process running it stopped before it finished (killed or crashed);"
+                " start it again (a load resumes from the S2 cache)",
+            )
+            for job_id in ids:
+                await asyncio.to_thread(release_token, driver, db, job_id)
+        except (Neo4jError, DriverError, OSError) as exc:
+            log.warning("could not check for jobs of stopped processes (%s)", type(exc).__name__)
+            return []
+        log.warning("marked %d job(s) of stopped processes FAILED: %s", len(ids), ids)
+        return ids
 
     def _describe_failure(self, job: JobRecord, exc: BaseException) -> str:
         public = public_form(exc)
