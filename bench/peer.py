@@ -45,7 +45,7 @@ from typing import Any
 
 import httpx
 
-from bench import results
+from bench import profiles, results
 from bench.server import BenchNeo4j, process_cpu_seconds
 
 PEER_DIR = results.BENCH_DIR / "peer"
@@ -312,9 +312,17 @@ def compare(
             for r in range(rounds):
                 order = list(targets) if r % 2 == 0 else list(reversed(targets))
                 for t in order:
-                    cpu0 = (process_cpu_seconds(t.pid), process_cpu_seconds(neo4j_pid))
+                    # Where citekb's time goes at the busiest setting (first round).
+                    spy = None
+                    raw = tmp / f"spy-{q.document}.raw"
+                    if t.name == "citekb" and c == max(concurrency) and r == 0:
+                        spy = profiles.start(t.pid, duration, raw)
+                    cpu0 = (tree_cpu_seconds(t.pid), process_cpu_seconds(neo4j_pid))
                     run = wrk(t.port, files[t.name], c, duration)
-                    cpu1 = (process_cpu_seconds(t.pid), process_cpu_seconds(neo4j_pid))
+                    cpu1 = (tree_cpu_seconds(t.pid), process_cpu_seconds(neo4j_pid))
+                    if spy is not None:
+                        spy.wait(timeout=120)
+                        entry["profile"] = profiles.summarise(raw, duration)
                     run.pop("raw", None)
                     run["cpuSeconds"] = {
                         who: None if a is None or b is None else round(b - a, 1)
@@ -330,6 +338,26 @@ def compare(
             print(q.document, c, figures, flush=True)
         out[q.label] = entry
     return out
+
+
+def tree_cpu_seconds(pid: int) -> float | None:
+    """CPU seconds of a process and its descendants (uvicorn's workers are children)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text(encoding="utf-8").rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        own = process_cpu_seconds(current)
+        if own is None and current == pid:
+            return None
+        total += own or 0.0
+        todo += children.get(current, [])
+    return total
 
 
 def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -375,6 +403,7 @@ def render(
                "p99 ratio", "verdict"]  # fmt: skip
     rows = []
     verdicts: list[tuple[str, bool]] = []
+    loads: list[float] = []
     for label, entry in peer.items():
         first_row = True
         for c, by in entry["runs"].items():
@@ -385,7 +414,10 @@ def render(
                     continue
                 verdict = ""
                 if name != "peer" and c == "16":
-                    if "cache on" in name:
+                    if not s["requests"] or not base["requests"]:
+                        ok = False
+                        verdict = "MISSED (no request completed)"
+                    elif "cache on" in name:
                         ok = s["rps"] >= 3 * base["rps"] and s["errors"] == 0
                         verdict = f"{'met' if ok else 'MISSED'} (>= 3x req/s)"
                     else:
@@ -393,6 +425,7 @@ def render(
                               and s["errors"] == 0)  # fmt: skip
                         verdict = f"{'met' if ok else 'MISSED'} (req/s >=, p99 <=)"
                     verdicts.append((f"{label}, {name}", ok))
+                loads.extend(r["loadAverage"][0] for r in s["rounds"])
                 rows.append(
                     [
                         label if first_row else "",
@@ -416,6 +449,14 @@ def render(
         lines.append(
             f"- {label} (`{entry['document']}`): answers agree on {a['agree']} of"
             f" {a['compared']} sampled papers (totals and page sizes{note})"
+        )
+    for entry in peer.values():
+        if entry.get("profile"):
+            lines += profiles.render(entry["profile"], f"citekb during `{entry['document']}`, c=16")
+    if loads:
+        lines.append(
+            f"- 1-minute load average after each run: {min(loads):g} to {max(loads):g}"
+            f" (median {statistics.median(loads):g}) on 2 cores shared with other work"
         )
     met = sum(ok for _, ok in verdicts)
     lines.append(f"- verdicts at concurrency 16: {met} of {len(verdicts)} met")

@@ -42,7 +42,7 @@ def start(pid: int, seconds: float, out: Path) -> subprocess.Popen[bytes] | None
         return None
     return subprocess.Popen(
         [exe, "record", "-p", str(pid), "-d", str(max(1, round(seconds))), "-r", "100",
-         "-f", "raw", "-o", str(out), "--nonblocking"],
+         "-f", "raw", "-o", str(out), "--nonblocking", "--subprocesses"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )  # fmt: skip
