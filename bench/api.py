@@ -52,6 +52,7 @@ from bench.server import (
     connected_driver,
     process_cpu_seconds,
     process_memory,
+    stop_process,
 )
 from graph_api.server.neo4j_server import free_port
 from loaders.bulk_load import load_datasets_dir
@@ -158,12 +159,7 @@ def serve(
             yield {"command": " ".join(cmd[-6:]) if how != "citekb serve" else "citekb serve",
                    "how": how, "pid": proc.pid}  # fmt: skip
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            stop_process(proc)
 
 
 def accepted(port: int, body: str) -> tuple[bool, str]:
@@ -461,6 +457,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     p.add_argument(
         "--rounds", type=int, default=3, help="peer comparison: alternating rounds per figure"
     )
+    p.add_argument(
+        "--also-workers",
+        type=int,
+        default=None,
+        help="peer comparison: also run citekb with this API_WORKERS, alternating",
+    )
     return p.parse_args(argv)
 
 
@@ -556,6 +558,14 @@ def against_peer(
                 serve(neo, port_on, tmp / "api-cache-on.log", {**base_env, **cache_envs["on"]})
             )
             targets.append(peer.Target("citekb (cache on)", port_on, int(on["pid"]), peer=False))
+        if args.also_workers is not None:
+            # The same settings with another worker count, in the same rounds:
+            # what the default API_WORKERS buys on this machine.
+            port_w = free_port()
+            env_w = {**base_env, "API_WORKERS": str(args.also_workers)}
+            w = stack.enter_context(serve(neo, port_w, tmp / "api-workers.log", env_w))
+            name = f"citekb ({args.also_workers} worker{'s' if args.also_workers > 1 else ''})"
+            targets.append(peer.Target(name, port_w, int(w["pid"]), peer=False))
         peer_port = free_port()
         peer_pid = stack.enter_context(peer.serve_peer(neo, peer_port, tmp / "peer.log"))
         targets.append(peer.Target("peer", peer_port, peer_pid, peer=True))
@@ -567,7 +577,7 @@ def against_peer(
             duration=args.duration,
             rounds=args.rounds,
             wrk=wrk,
-            neo4j_pid=neo.pid,
+            neo4j_pid=neo.pid or peer.listening_pid(int(neo.uri.rsplit(":", 1)[1])),
         )
 
 
@@ -652,6 +662,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
 def render_peer(payload: dict[str, Any]) -> list[str]:
     cache = payload.get("responseCache")
     names = ["citekb"] + (["citekb (cache on)"] if cache else [])
+    names += sorted({n for e in payload["peer"].values() for by in e["runs"].values() for n in by
+                     if n.startswith("citekb (") and "worker" in n})  # fmt: skip
     lines = results.header_lines(payload)
     lines += [
         "",

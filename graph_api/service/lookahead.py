@@ -37,11 +37,16 @@ from typing import Any
 from graphql import (
     FieldNode,
     FragmentSpreadNode,
+    GraphQLObjectType,
     GraphQLResolveInfo,
     InlineFragmentNode,
     SelectionSetNode,
+    VariableNode,
+    get_named_type,
+    value_from_ast,
 )
-from strawberry.types.nodes import convert_arguments
+from graphql.pyutils import Undefined
+from strawberry.types.nodes import get_variable_values
 
 from graph_api.service.connections import DEFAULT_AUTHORS, DEFAULT_PAGE_SIZE
 from graph_api.service.cursors import decode_keyset
@@ -147,19 +152,51 @@ def _fields(
             yield from _fields(info, fragment.selection_set, seen | {name})
 
 
-def _one(info: RawInfo, fields: list[FieldNode], name: str) -> FieldNode | None:
-    """The one field called ``name`` (asked once, or always with the same arguments)."""
+def _args(info: RawInfo, parent: GraphQLObjectType, field: FieldNode) -> dict[str, Any]:
+    """The field's arguments coerced as the executor will (literals, variables, defaults)."""
+    definition = parent.fields.get(field.name.value)
+    if definition is None:
+        raise _Unplannable
+    variables = get_variable_values(info)
+    given = {a.name.value: a.value for a in field.arguments or ()}
+    out: dict[str, Any] = {}
+    for name, arg in definition.args.items():
+        default = None if arg.default_value is Undefined else arg.default_value
+        node = given.get(name)
+        if node is None:
+            value = default
+        elif isinstance(node, VariableNode):
+            value = variables.get(node.name.value, default)
+        else:
+            value = value_from_ast(node, arg.type)
+            if value is Undefined:
+                raise _Unplannable  # not coercible: the executor reports it
+        out[name] = value
+    return out
+
+
+def _child(parent: GraphQLObjectType, name: str) -> GraphQLObjectType:
+    named = get_named_type(parent.fields[name].type)
+    if not isinstance(named, GraphQLObjectType):
+        raise _Unplannable
+    return named
+
+
+def _one(
+    info: RawInfo, parent: GraphQLObjectType, fields: list[FieldNode], name: str
+) -> tuple[FieldNode, dict[str, Any]] | None:
+    """The one field called ``name`` and its arguments (asked once, or always alike)."""
     found = [f for f in fields if f.name.value == name]
     if not found:
         return None
-    args = {repr(convert_arguments(info, f.arguments)) for f in found}
-    if len(args) > 1:
+    args = [_args(info, parent, f) for f in found]
+    if any(a != args[0] for a in args[1:]):
         raise _Unplannable
-    return found[0]
+    return found[0], args[0]
 
 
 def _int_arg(args: Mapping[str, Any], name: str, default: int, cap: int) -> int:
-    value = args.get(name, default)
+    value = args.get(name)
     if value is None:
         value = default
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= cap:
@@ -167,26 +204,28 @@ def _int_arg(args: Mapping[str, Any], name: str, default: int, cap: int) -> int:
     return value
 
 
-def _authors_of_nodes(info: RawInfo, page_field: FieldNode, cap: int) -> int | None:
+def _authors_of_nodes(
+    info: RawInfo, connection: GraphQLObjectType, page_field: FieldNode, cap: int
+) -> int | None:
     """``authors(first:)`` asked under ``edges { node }`` or ``nodes`` of a page."""
-    children = list(_fields(info, page_field.selection_set, frozenset()))
+    paper = _child(connection, "nodes")
     paper_fields: list[FieldNode] = []
-    for child in children:
+    for child in _fields(info, page_field.selection_set, frozenset()):
         if child.name.value == "nodes":
             paper_fields += _fields(info, child.selection_set, frozenset())
         elif child.name.value == "edges":
             for edge_field in _fields(info, child.selection_set, frozenset()):
                 if edge_field.name.value == "node":
                     paper_fields += _fields(info, edge_field.selection_set, frozenset())
-    authors = _one(info, paper_fields, "authors")
-    if authors is None:
+    found = _one(info, paper, paper_fields, "authors")
+    if found is None:
         return None
-    args = convert_arguments(info, authors.arguments)
-    return _int_arg(args, "first", DEFAULT_AUTHORS, cap)
+    return _int_arg(found[1], "first", DEFAULT_AUTHORS, cap)
 
 
-def _edge_page(info: RawInfo, field: FieldNode, cap: int) -> EdgePage:
-    args = convert_arguments(info, field.arguments)
+def _edge_page(
+    info: RawInfo, paper: GraphQLObjectType, field: FieldNode, args: dict[str, Any], cap: int
+) -> EdgePage:
     first = _int_arg(args, "first", DEFAULT_PAGE_SIZE, cap)
     influential = args.get("influentialOnly", False)
     if not isinstance(influential, bool):
@@ -200,7 +239,8 @@ def _edge_page(info: RawInfo, field: FieldNode, cap: int) -> EdgePage:
             raise _Unplannable from exc
         after_key, after_id = keyset.key, keyset.id
     try:
-        authors = _authors_of_nodes(info, field, cap)
+        connection = _child(paper, field.name.value)
+        authors = _authors_of_nodes(info, connection, field, cap)
     except _Unplannable:
         authors = None
     return EdgePage(influential, after_key, after_id, first + 1, authors)
@@ -208,7 +248,8 @@ def _edge_page(info: RawInfo, field: FieldNode, cap: int) -> EdgePage:
 
 def paper_plan(info: RawInfo, max_page_size: int) -> PaperPlan | None:
     """What ``paper(id)``'s one statement should fetch, or None (no plan saves a statement)."""
-    if len(info.field_nodes) != 1:
+    paper = get_named_type(info.return_type)
+    if len(info.field_nodes) != 1 or not isinstance(paper, GraphQLObjectType):
         return None
     try:
         fields = list(_fields(info, info.field_nodes[0].selection_set, frozenset()))
@@ -217,22 +258,15 @@ def paper_plan(info: RawInfo, max_page_size: int) -> PaperPlan | None:
 
     def part(name: str) -> EdgePage | None:
         try:
-            field = _one(info, fields, name)
-            return None if field is None else _edge_page(info, field, max_page_size)
+            found = _one(info, paper, fields, name)
+            return None if found is None else _edge_page(info, paper, *found, max_page_size)
         except _Unplannable:
             return None
 
     try:
-        authors_field = _one(info, fields, "authors")
+        found = _one(info, paper, fields, "authors")
         authors = (
-            None
-            if authors_field is None
-            else _int_arg(
-                convert_arguments(info, authors_field.arguments),
-                "first",
-                DEFAULT_AUTHORS,
-                max_page_size,
-            )
+            None if found is None else _int_arg(found[1], "first", DEFAULT_AUTHORS, max_page_size)
         )
     except _Unplannable:
         authors = None

@@ -9,6 +9,7 @@ the loaders).
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -16,9 +17,10 @@ import pytest
 import cypher
 from graph_api.service.cursors import Keyset
 from graph_api.service.queries import INDEXED_ORDERS
+from graph_api.settings import Settings
 from graph_api.store.graph_reader import GraphReader
 from tests.integration.api.api_graph import PAPERS
-from tests.integration.api.api_support import Api
+from tests.integration.api.api_support import Api, running_api
 
 REFS_AUTHORS = """query($id: ID!, $first: Int!, $after: String, $infl: Boolean!) {
   paper(id: $id) {
@@ -52,6 +54,25 @@ fragment P on Paper {
 fragment R on CitationConnection { totalCount edges { node { ... on Paper { title } } } }"""
 
 LOADERS = "@include(if: true)"
+
+
+@pytest.fixture(scope="module")
+async def api(synth_graph: Settings) -> AsyncIterator[Api]:
+    """The API over the synthetic graph, with a 60 s transaction timeout.
+
+    These tests are about answers and statement counts, not latency: a cold
+    plan of the look-ahead statement on a fresh test server took over the
+    default 10 s on the shared 2-core machine at load average ~40.
+    """
+    async with running_api(synth_graph.model_copy(update={"neo4j_tx_timeout_s": 60.0})) as api:
+        yield api
+
+
+@pytest.fixture(scope="module")
+async def analysed_api(analysed_graph: Settings) -> AsyncIterator[Api]:
+    """The analysed graph's API, with the same 60 s transaction timeout."""
+    async with running_api(analysed_graph.model_copy(update={"neo4j_tx_timeout_s": 60.0})) as api:
+        yield api
 
 
 def _with(doc: str, directive: str) -> str:
