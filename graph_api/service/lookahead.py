@@ -52,11 +52,10 @@ from graph_api.service.connections import DEFAULT_AUTHORS, DEFAULT_PAGE_SIZE
 from graph_api.service.cursors import decode_keyset
 from graph_api.service.dataloaders import ChildPage, Loaders
 from graph_api.service.errors import BadUserInput
+from graph_api.service.types import MOST_CITED
 
 RawInfo = GraphQLResolveInfo[Any]
 
-# The order of references/citations pages (graph_api.types' MOST_CITED).
-_MOST_CITED = "CITATION_COUNT_DESC"
 
 
 @dataclass(frozen=True)
@@ -234,7 +233,7 @@ def _edge_page(
     after_key, after_id = None, None
     if after is not None:
         try:
-            keyset = decode_keyset(str(after), _MOST_CITED)
+            keyset = decode_keyset(str(after), MOST_CITED)
         except BadUserInput as exc:
             raise _Unplannable from exc
         after_key, after_id = keyset.key, keyset.id
