@@ -24,18 +24,22 @@ def _default_cache_dir() -> Path:
 
 
 def default_api_workers(cores: int | None) -> int:
-    """One uvicorn worker per core, at most 4.
+    """One uvicorn worker per two cores, at least 1, at most 4.
 
-    Measured (bench/BENCHMARKS.md): one API process is CPU-bound in GraphQL
-    execution well before Neo4j is, so a second process on a second core is
-    where throughput comes from; beyond 4, the workers of a small machine
-    only compete with Neo4j for the same cores, and each keeps its own
-    analytics projection (about 0.7 GiB at 100k papers) in memory.
+    Neo4j runs on the same machine and needs about as much CPU as the API
+    (bench/BENCHMARKS.md: CPU seconds of both under the query mix). Measured
+    on the 2-core machine (shared, load average 25-120, the same rounds
+    alternating): two workers served fewer requests than one, so a 2-core
+    machine gets one; 4 and more cores get one per pair of cores. Above 4,
+    workers on one machine mostly add copies of the analytics projection
+    (about 0.7 GiB each at 100k papers).
 
-    >>> default_api_workers(2), default_api_workers(16), default_api_workers(None)
-    (2, 4, 1)
+    >>> default_api_workers(2), default_api_workers(4), default_api_workers(16)
+    (1, 2, 4)
+    >>> default_api_workers(None)
+    1
     """
-    return max(1, min(4, cores or 1))
+    return max(1, min(4, (cores or 1) // 2))
 
 
 class Settings(BaseSettings):
@@ -93,8 +97,8 @@ class Settings(BaseSettings):
     citekb_api_key: SecretStr | None = None
     api_host: str = "127.0.0.1"
     api_port: int = 8000
-    # uvicorn worker processes of `citekb serve` (default: one per core, at most
-    # 4; see default_api_workers). Loads and analytics keep one writer at a
+    # uvicorn worker processes of `citekb serve` (default: one per two cores, at
+    # most 4; see default_api_workers). Loads and analytics keep one writer at a
     # time across them through a lease in Neo4j (graph_api/store/writer_lease.py).
     api_workers: int = Field(default_factory=lambda: default_api_workers(os.cpu_count()))
     api_cors_origins: list[str] = Field(default_factory=lambda: ["*"])
