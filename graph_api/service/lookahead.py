@@ -57,7 +57,6 @@ from graph_api.service.types import MOST_CITED
 RawInfo = GraphQLResolveInfo[Any]
 
 
-
 @dataclass(frozen=True)
 class EdgePage:
     """What one ``references``/``citations`` field asks for, as the loader's key has it."""
