@@ -144,7 +144,7 @@ def serve(
             cmd, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=results.BENCH_DIR.parent
         )
         try:
-            deadline = time.monotonic() + 120
+            deadline = time.monotonic() + 600
             while time.monotonic() < deadline:
                 if proc.poll() is not None:
                     raise RuntimeError(f"the API exited: {log.read_text()[-2000:]}")
@@ -155,7 +155,7 @@ def serve(
                     pass
                 time.sleep(0.5)
             else:
-                raise RuntimeError("the API did not become healthy in 120 s")
+                raise RuntimeError("the API did not become healthy in 600 s")
             yield {"command": " ".join(cmd[-6:]) if how != "citekb serve" else "citekb serve",
                    "how": how, "pid": proc.pid}  # fmt: skip
         finally:
@@ -633,6 +633,10 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
                     port, server=server, neo=neo, picked=picked, tmp=tmp, args=args,
                     payload=payload,
                 )  # fmt: skip
+            if not args.peer_only:
+                # Kept even if the comparison below fails (a busy machine can
+                # stop a server from starting): the mix figures are not lost.
+                results.write_json("api", corpus.papers, {**payload, "queries": plan})
             if args.peer:
                 payload["peer"] = against_peer(
                     neo, citekb={"port": port, "pid": int(server["pid"])}, picked=picked,

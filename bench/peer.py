@@ -202,7 +202,8 @@ def serve_peer(neo: BenchNeo4j, port: int, log: Path) -> Iterator[int]:
             [node, "server.mjs"], env=env, cwd=PEER_DIR, stdout=out, stderr=subprocess.STDOUT
         )
         try:
-            deadline = time.monotonic() + 120
+            # Generous: Node's start took over 120 s at load average ~200 here.
+            deadline = time.monotonic() + 600
             while True:
                 if proc.poll() is not None:
                     raise RuntimeError(f"the peer exited: {log.read_text()[-2000:]}")
@@ -217,7 +218,7 @@ def serve_peer(neo: BenchNeo4j, port: int, log: Path) -> Iterator[int]:
                 except httpx.HTTPError:
                     pass
                 if time.monotonic() > deadline:
-                    raise RuntimeError("the peer did not answer in 120 s")
+                    raise RuntimeError("the peer did not answer in 600 s")
                 time.sleep(0.5)
             yield proc.pid
         finally:
