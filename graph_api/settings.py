@@ -27,12 +27,14 @@ def default_api_workers(cores: int | None) -> int:
     """One uvicorn worker per two cores, at least 1, at most 4.
 
     Neo4j runs on the same machine and needs about as much CPU as the API
-    (bench/BENCHMARKS.md: CPU seconds of both under the query mix). Measured
-    on the 2-core machine (shared, load average 25-120, the same rounds
-    alternating): two workers served fewer requests than one, so a 2-core
-    machine gets one; 4 and more cores get one per pair of cores. Above 4,
-    workers on one machine mostly add copies of the analytics projection
-    (about 0.7 GiB each at 100k papers).
+    (bench/BENCHMARKS.md: CPU seconds of both under the query mix). On the
+    2-core bench machine (shared, load average 25-120) a second worker did
+    not pay: in the same alternating rounds, one run gave one worker 20.1
+    req/s against two workers' 12.0 (lookup, 16 clients) and 9.3 against 3.8
+    (references + authors), another about the same (11.5 against 13.05; 5.0
+    against 5.15). So a 2-core machine gets one; 4 and more cores get one per
+    pair of cores. Above 4, workers on one machine mostly add copies of the
+    analytics projection (about 0.7 GiB each at 100k papers).
 
     >>> default_api_workers(2), default_api_workers(4), default_api_workers(16)
     (1, 2, 4)
