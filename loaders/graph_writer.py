@@ -24,7 +24,7 @@ Guarantees:
   transaction that writes the paper batch (``write/merge_placeholders``).
 * Every call that records its load bumps ``Meta{key:'graph'}.version``.
 
-Write order: papers (+ placeholder merge), venues, topics, orgs, authors,
+Write order: papers (+ placeholder merge), embeddings, venues, topics, orgs, authors,
 authored, affiliated, submitted, cites. A failure part-way leaves the batches
 already committed in place; re-running the same rows completes the load.
 
@@ -86,6 +86,7 @@ TIMESTAMP_PROPERTIES = frozenset({"enrichedAt", "loadedAt", "updatedAt"})
 # kind -> (key fields, fields combined with OR instead of "later non-null wins")
 _KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "papers": (("paperId",), ("isSeed", "synthetic")),
+    "embeddings": (("paperId",), ()),
     "venues": (("paperId", "key"), ()),
     "topics": (("paperId", "key"), ()),
     "orgs": (("key",), ()),

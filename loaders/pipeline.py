@@ -126,6 +126,9 @@ DETAIL_FIELDS: Final = (
     "openAccessPdf",
     "s2FieldsOfStudy",
     "authors",
+    # SPECTER2, not the default SPECTER v1: v2 is what S2 recommends for
+    # similarity, and one index cannot mix the two models' spaces.
+    "embedding.specter_v2",
 )
 # The title match only has to identify the paper; details follow in a batch.
 MATCH_FIELDS: Final = ("paperId", "title", "year")

@@ -28,13 +28,16 @@ True
 >>> a
 'title:37f63852cdfb06903c168047'
 >>> cites_rows("a", "b", is_influential=True, intents=["methodology"], source="s2-api")
-{'citing': 'a', 'cited': 'b', 'isInfluential': True, 'intents': ['methodology'], 'source': 's2-api'}
+{'citing': 'a', 'cited': 'b', 'isInfluential': True, 'intents': ['methodology'], \
+'contexts': None, 'contextIntents': None, 'source': 's2-api'}
 """
 
 from __future__ import annotations
 
 import datetime
 import hashlib
+import json
+import math
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -47,6 +50,12 @@ PLACEHOLDER_PREFIX = "title:"
 TOPIC_SOURCE_FOS = "s2-fos"
 TOPIC_SOURCE_KEYPHRASE = "keyphrase"
 CITES_SOURCES = ("s2-api", "s2-datasets", "synthetic")
+# SPECTER2 (and SPECTER) vectors have 768 dimensions; the vector index in
+# cypher/schema/schema.cypher is declared with the same number, and a vector
+# of any other length is not stored (it could never be compared).
+EMBEDDING_DIMENSIONS = 768
+# The embedding model citekb asks S2 for (``embedding.specter_v2``).
+EMBEDDING_MODEL = "specter_v2"
 
 # S2 registers every arXiv paper under a DataCite DOI of this form.
 _ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(?P<id>.+)$", re.IGNORECASE)
@@ -93,7 +102,13 @@ class GraphRows:
     submitted:  {orgKey, paperId, handle}
     topics:     {paperId, key, name, source, score}
     venues:     {paperId, key, name, type}
-    cites:      {citing, cited, isInfluential, intents, source}
+    cites:      {citing, cited, isInfluential, intents, contexts, contextIntents, source}
+    embeddings: {paperId, vector (768 floats), model}
+
+    ``contexts`` are the sentences of the citing paper that cite (S2's
+    ``contexts``); ``contextIntents[i]`` holds the intents of ``contexts[i]``
+    joined by ``","`` (``""`` when S2 gives none), since a Neo4j property
+    cannot hold a list of lists. Both are ``None`` when S2 gave no contexts.
     """
 
     papers: list[Row] = field(default_factory=list)
@@ -105,6 +120,7 @@ class GraphRows:
     topics: list[Row] = field(default_factory=list)
     venues: list[Row] = field(default_factory=list)
     cites: list[Row] = field(default_factory=list)
+    embeddings: list[Row] = field(default_factory=list)
 
     def extend(self, other: GraphRows) -> None:
         for f in fields(self):
@@ -412,6 +428,9 @@ def rows_from_s2_paper(
         enrichedAt=enriched_at,
     )
     rows = GraphRows(papers=[row])
+    embedding = embedding_row(paper_id, paper.get("embedding"))
+    if embedding is not None:
+        rows.embeddings.append(embedding)
 
     # The venue node: publicationVenue is the curated record (with a type);
     # the free-text venue string is the fallback.
@@ -443,6 +462,43 @@ def rows_from_s2_paper(
 
     _add_submitted(rows, paper_id, ref)
     return rows
+
+
+def embedding_row(paper_id: str, embedding: Any) -> Row | None:
+    """An ``embeddings`` row from S2's ``embedding`` object, if it is a usable vector.
+
+    S2 answers ``{"model": "specter_v2", "vector": [768 floats]}`` (or null);
+    the Datasets files give the vector as the text of a JSON list. A vector
+    of the wrong length or with a non-number is dropped (``None``).
+
+    >>> row = embedding_row("p", {"model": "specter_v2", "vector": [0.5] * 768})
+    >>> row["paperId"], row["model"], len(row["vector"])
+    ('p', 'specter_v2', 768)
+    >>> embedding_row("p", {"model": "specter_v2", "vector": [0.5, 1.0]}) is None
+    True
+    """
+    emb = _mapping(embedding)
+    vector = parse_vector(emb.get("vector"))
+    if vector is None:
+        return None
+    return {"paperId": paper_id, "vector": vector, "model": _text(emb.get("model"))}
+
+
+def parse_vector(value: Any) -> list[float] | None:
+    """A list of :data:`EMBEDDING_DIMENSIONS` finite floats, from a list or its JSON text."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            return None
+    if not isinstance(value, list) or len(value) != EMBEDDING_DIMENSIONS:
+        return None
+    out: list[float] = []
+    for x in value:
+        if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
+            return None
+        out.append(float(x))
+    return out
 
 
 def _fos_rows(paper_id: str, paper: Mapping[str, Any]) -> list[Row]:
@@ -542,15 +598,46 @@ def cites_rows(
     is_influential: bool | None,
     intents: Sequence[str] | None,
     source: str,
+    contexts: Sequence[tuple[str, Sequence[str]]] | None = None,
 ) -> Row:
-    """One ``CITES`` row (citing -> cited); intents deduplicated, order kept."""
+    """One ``CITES`` row (citing -> cited); intents deduplicated, order kept.
+
+    ``contexts`` are (sentence, its intents) pairs; see :class:`GraphRows`.
+    """
+    pairs = [(text, _dedupe(i)) for text, i in contexts or () if text]
     return {
         "citing": citing,
         "cited": cited,
         "isInfluential": bool(is_influential) if is_influential is not None else None,
         "intents": _dedupe(intents or ()),
+        "contexts": [text for text, _ in pairs] or None,
+        "contextIntents": [",".join(i) for _, i in pairs] or None,
         "source": source,
     }
+
+
+def s2_contexts(item: Mapping[str, Any]) -> list[tuple[str, list[str]]]:
+    """(sentence, intents) pairs of one references/citations item.
+
+    ``contextsWithIntent`` (``[{"context", "intents"}]``) is used when S2
+    sent it; else the bare ``contexts`` strings, with no intents each.
+
+    >>> s2_contexts({"contexts": ["a [4]."], "contextsWithIntent": [
+    ...     {"context": "a [4].", "intents": ["methodology"]}]})
+    [('a [4].', ['methodology'])]
+    >>> s2_contexts({"contexts": ["b [1]."]})
+    [('b [1].', [])]
+    """
+    with_intent = _list(item.get("contextsWithIntent"))
+    if with_intent:
+        out: list[tuple[str, list[str]]] = []
+        for entry in with_intent:
+            m = _mapping(entry)
+            text = m.get("context")
+            if isinstance(text, str) and text:
+                out.append((text, [i for i in _list(m.get("intents")) if isinstance(i, str)]))
+        return out
+    return [(c, []) for c in _list(item.get("contexts")) if isinstance(c, str) and c]
 
 
 def rows_from_s2_edge(
@@ -588,6 +675,7 @@ def rows_from_s2_edge(
             else None,
             intents=[i for i in intents if isinstance(i, str)],
             source=source,
+            contexts=s2_contexts(item),
         )
     )
     return rows

@@ -63,7 +63,9 @@ PAPER_BATCH_MAX: Final = 500
 AUTHOR_BATCH_MAX: Final = 1000
 PAGE_MAX: Final = 1000
 # Edge attributes the graph needs on every reference/citation item.
-EDGE_FIELDS: Final = ("isInfluential", "intents", "contexts")
+# contextsWithIntent pairs each citing sentence with its intents (stored on
+# CITES); contexts alone is kept for answers that lack it.
+EDGE_FIELDS: Final = ("isInfluential", "intents", "contexts", "contextsWithIntent")
 
 # S2 has no documented wording for "this answer would be too big"; match the
 # phrasings seen for Lambda/API-gateway payload limits rather than one string.

@@ -10,12 +10,17 @@ reads a directory holding (plain or gzipped) files named
 ``authors*.jsonl[.gz]``    ``authorid``, ``name``, ``hindex``, ``citationcount``,
                            ``papercount``, ``affiliations``, ...
 ``citations*.jsonl[.gz]``  ``citingcorpusid``, ``citedcorpusid``,
-                           ``isinfluential``, ``contexts``, ``intents``
+                           ``isinfluential``, ``contexts``, ``intents`` (one
+                           list of intents per context)
+``embeddings*.jsonl[.gz]`` optional: ``corpusid``, ``vector`` (768 floats, as S2's
+                           ``embeddings-specter_v2`` dataset gives them: the
+                           text of a JSON list), ``model``
 
 (each may also sit in a sub-directory named after its dataset, e.g.
-``papers/part-0.jsonl.gz``). Records are converted to the Graph API's shape
-and go through the same row builders (:mod:`loaders.rows`) and the same
-writer as every other source: there is no second writing path.
+``papers/part-0.jsonl.gz`` or ``embeddings-specter_v2/part-0.jsonl.gz``).
+Records are converted to the Graph API's shape and go through the same row
+builders (:mod:`loaders.rows`) and the same writer as every other source:
+there is no second writing path.
 
 **Paper ids.** Datasets key papers by ``corpusid``; the graph keys them by
 ``paperId``. A paper's ``paperId`` is its S2 sha (40 hex digits) when the
@@ -50,9 +55,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from loaders.rows import GraphRows, cites_rows, rows_from_s2_authors, rows_from_s2_paper
+from loaders.rows import (
+    EMBEDDING_DIMENSIONS,
+    GraphRows,
+    cites_rows,
+    embedding_row,
+    parse_vector,
+    rows_from_s2_authors,
+    rows_from_s2_paper,
+)
 
-DATASETS = ("papers", "abstracts", "authors", "citations")
+# Load order: embeddings right after the papers they belong to.
+DATASETS = ("papers", "abstracts", "embeddings", "authors", "citations")
+# S2 names its embeddings dataset after the model.
+_SUBDIRS = {"embeddings": ("embeddings", "embeddings-specter_v2")}
 _SHA = re.compile(r"^[0-9a-f]{40}$")
 _URL_SHA = re.compile(r"/paper/([0-9a-f]{40})/?$")
 
@@ -73,6 +89,7 @@ class DatasetFiles:
 
     papers: list[Path] = field(default_factory=list)
     abstracts: list[Path] = field(default_factory=list)
+    embeddings: list[Path] = field(default_factory=list)
     authors: list[Path] = field(default_factory=list)
     citations: list[Path] = field(default_factory=list)
 
@@ -92,9 +109,10 @@ def find_files(directory: Path) -> DatasetFiles:
     found: dict[str, list[Path]] = {kind: [] for kind in DATASETS}
     for kind in DATASETS:
         found[kind].extend(p for p in directory.glob(f"{kind}*") if _is_jsonl(p))
-        sub = directory / kind
-        if sub.is_dir():
-            found[kind].extend(p for p in sub.iterdir() if _is_jsonl(p))
+        for name in _SUBDIRS.get(kind, (kind,)):
+            sub = directory / name
+            if sub.is_dir():
+                found[kind].extend(p for p in sub.iterdir() if _is_jsonl(p))
     if not any(found[k] for k in ("papers", "authors", "citations")):
         raise DatasetError(
             directory, 0, "no papers*, authors* or citations* .jsonl[.gz] files in this directory"
@@ -202,6 +220,16 @@ def check_abstract(record: Mapping[str, Any]) -> int:
     return corpus_id
 
 
+def check_embedding(record: Mapping[str, Any]) -> int:
+    """Validate an embeddings record; returns its corpus id."""
+    corpus_id = _int_field(record, "corpusid", required=True)
+    assert corpus_id is not None
+    if parse_vector(record.get("vector")) is None:
+        raise ValueError(f"'vector' must be a list of {EMBEDDING_DIMENSIONS} numbers")
+    _check_type(record, "model", str)
+    return corpus_id
+
+
 def check_author(record: Mapping[str, Any]) -> str:
     value = record.get("authorid")
     if isinstance(value, bool) or not isinstance(value, (str, int)) or not str(value).strip():
@@ -224,6 +252,7 @@ def check_citation(record: Mapping[str, Any]) -> tuple[int, int | None]:
 _CHECKS: dict[str, Callable[[Mapping[str, Any]], Any]] = {
     "papers": check_paper,
     "abstracts": check_abstract,
+    "embeddings": check_embedding,
     "authors": check_author,
     "citations": check_citation,
 }
@@ -281,6 +310,23 @@ def author_to_api(record: Mapping[str, Any]) -> dict[str, Any]:
         "paperCount": record.get("papercount"),
         "affiliations": record.get("affiliations") or [],
     }
+
+
+def _contexts(record: Mapping[str, Any]) -> list[tuple[str, list[str]]]:
+    """(sentence, intents) pairs: ``contexts[i]`` goes with ``intents[i]`` when
+    ``intents`` is a list of lists (one per context, S2's Datasets layout)."""
+    texts = record.get("contexts") or []
+    per_context = record.get("intents") or []
+    if not isinstance(texts, list):
+        return []
+    paired = isinstance(per_context, list) and all(isinstance(i, list) for i in per_context)
+    out: list[tuple[str, list[str]]] = []
+    for i, text in enumerate(texts):
+        if not isinstance(text, str) or not text:
+            continue
+        intents = per_context[i] if paired and i < len(per_context) else []
+        out.append((text, [x for x in intents if isinstance(x, str)]))
+    return out
 
 
 def _flat_intents(value: Any) -> list[str]:
@@ -423,6 +469,12 @@ def _add_record(
             "abstract": record.get("abstract"),
         }
         rows.extend(rows_from_s2_paper(patch, is_seed=False))
+    elif kind == "embeddings":
+        corpus_id = check_embedding(record)
+        row = embedding_row(validation.paper_id(corpus_id), record)
+        if row is None:  # checked in pass 1; only a changed file gets here
+            raise ValueError("bad 'vector'")
+        rows.embeddings.append(row)
     elif kind == "authors":
         check_author(record)
         rows.extend(rows_from_s2_authors([author_to_api(record)]))
@@ -443,6 +495,7 @@ def _add_record(
                 is_influential=influential if isinstance(influential, bool) else None,
                 intents=_flat_intents(record.get("intents")),
                 source="synthetic" if record.get("synthetic") is True else "s2-datasets",
+                contexts=_contexts(record),
             )
         )
     return 0

@@ -12,6 +12,9 @@ the S2 API cannot be reached from CI. :func:`generate` writes a directory that
                      ``contexts``, ``intents``
 ``authors.jsonl``    ``authorid``, ``name``, ``hindex``, ``citationcount``,
                      ``papercount``, ``affiliations``, ``externalids``
+``embeddings.jsonl`` with ``embeddings=True`` only: ``corpusid``, ``model``
+                     (``"synthetic"``), ``vector`` (the text of a list of 768
+                     floats, as S2's ``embeddings-specter_v2`` dataset has it)
 ``synthetic.json``   the manifest: seed, parameters and record counts
 
 How the graph is grown (one pass, papers in publication order):
@@ -28,6 +31,14 @@ How the graph is grown (one pass, papers in publication order):
   proportion to how much they already published, within their field.
 * Titles and abstracts are built from a per-field topical vocabulary so that
   full-text search and keyphrase topics find something meaningful.
+* Embeddings (optional, ~6 KB a paper, so off by default) stand in for
+  SPECTER2 vectors and cluster by field: each field has a random unit
+  centroid mixed with its sibling field's (:data:`SIBLINGS`, so every field
+  has one *nearest* other field, cosine ~0.6 between centroids); a paper's
+  vector is its field's centroid, plus half its second field's, plus
+  Gaussian noise of the same norm, normalised. Two papers of one field are
+  at cosine ~0.5, of sibling fields ~0.3, of unrelated fields ~0. No model
+  is involved.
 
 Everything is labelled: each record carries ``"synthetic": true``, titles
 start with ``[synthetic]``, corpus and author ids start at 9,000,000,000 (far
@@ -48,6 +59,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any
+
+import numpy as np
 
 GENERATOR_VERSION = 1
 ID_BASE = 9_000_000_000
@@ -107,6 +120,23 @@ FIELDS: dict[str, tuple[str, ...]] = {
     ),
 }  # fmt: skip
 FIELD_NAMES: tuple[str, ...] = tuple(FIELDS)
+# Pairs of fields whose synthetic embeddings lie close together: each field's
+# nearest other field is its sibling.
+SIBLINGS: tuple[tuple[str, str], ...] = (
+    ("Computer Science", "Mathematics"),
+    ("Medicine", "Biology"),
+    ("Physics", "Engineering"),
+    ("Chemistry", "Materials Science"),
+    ("Economics", "Environmental Science"),
+    ("Psychology", "Linguistics"),
+)
+EMBEDDING_DIMENSIONS = 768  # loaders.rows.EMBEDDING_DIMENSIONS; a test checks they agree
+EMBEDDING_MODEL = "synthetic"
+# How much of its sibling a field centroid carries, and the noise per paper.
+_SIBLING_MIX = 0.35
+_SECOND_FIELD_MIX = 0.5
+_EMBEDDING_NOISE = 1.0
+_EMBEDDING_BLOCK = 2000
 
 _METHODS = (
     "Scalable", "Robust", "Efficient", "Adaptive", "Hierarchical", "Probabilistic",
@@ -151,8 +181,14 @@ class SynthConfig:
     last_year: int = 2025
     # Share of a paper's references drawn from its own field.
     same_field: float = 0.7
+    # Share drawn from its sibling field (SIBLINGS): 0 by default, which
+    # leaves corpora byte-identical to earlier versions; recommendation tests
+    # raise it so that neighbouring communities also cite each other.
+    sibling_field: float = 0.0
     # Chance that an author slot goes to a newcomer rather than a known author.
     new_author: float = 0.25
+    # Also write embeddings.jsonl (768 floats a paper).
+    embeddings: bool = False
 
     def __post_init__(self) -> None:
         if self.papers < 1:
@@ -161,6 +197,8 @@ class SynthConfig:
             raise ValueError("last_year must not be before first_year")
         if self.refs_mean < 0:
             raise ValueError("refs_mean must not be negative")
+        if self.sibling_field < 0 or self.same_field + self.sibling_field > 0.92:
+            raise ValueError("same_field + sibling_field must stay within 0..0.92")
 
 
 @dataclass(frozen=True)
@@ -171,6 +209,7 @@ class SynthResult:
     authors: int
     authorships: int
     elapsed_s: float
+    embeddings: int = 0
 
 
 def synthetic_paper_id(seed: int, corpus_id: int) -> str:
@@ -269,6 +308,7 @@ def generate(
     graph_rng = random.Random(f"citekb-synth/{cfg.seed}/graph")  # noqa: S311
     text_rng = random.Random(f"citekb-synth/{cfg.seed}/text")  # noqa: S311
     n_fields = len(FIELD_NAMES)
+    sibling_of = sibling_indexes()
 
     def tick(phase: str, done: int, total: int) -> None:
         if progress is not None and (done % 10_000 == 0 or done == total):
@@ -304,8 +344,11 @@ def generate(
             attempts += 1
             r = graph_rng.random()
             local = pool_field[f]
+            near = pool_field[sibling_of[f]]
             if r < cfg.same_field and local:
                 t = local[graph_rng.randrange(len(local))]
+            elif cfg.same_field <= r < cfg.same_field + cfg.sibling_field and near:
+                t = near[graph_rng.randrange(len(near))]
             elif r < 0.92:
                 t = pool_all[graph_rng.randrange(len(pool_all))]
             else:
@@ -472,6 +515,17 @@ def generate(
     finally:
         authors_out.close()
 
+    embeddings_written = 0
+    if cfg.embeddings:
+        embeddings_written = _write_embeddings(
+            cfg,
+            out / "embeddings.jsonl",
+            field_of=field_of,
+            second_field=second_field,
+            corpus_ids=corpus_ids,
+            tick=tick,
+        )
+
     result = SynthResult(
         out=out,
         papers=n,
@@ -479,8 +533,12 @@ def generate(
         authors=n_authors,
         authorships=len(authorship),
         elapsed_s=time.perf_counter() - started,
+        embeddings=embeddings_written,
     )
-    manifest = {
+    files = ["papers.jsonl", "citations.jsonl", "authors.jsonl"]
+    if cfg.embeddings:
+        files.append("embeddings.jsonl")
+    manifest: dict[str, Any] = {
         "synthetic": True,
         "generator": "citekb synth",
         "generatorVersion": GENERATOR_VERSION,
@@ -489,9 +547,80 @@ def generate(
         "citations": result.citations,
         "authors": result.authors,
         "authorships": result.authorships,
-        "files": ["papers.jsonl", "citations.jsonl", "authors.jsonl"],
+        "files": files,
     }
+    if cfg.embeddings:
+        manifest["embeddings"] = result.embeddings
     (out / "synthetic.json").write_text(
         json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8"
     )
     return result
+
+
+def sibling_indexes() -> list[int]:
+    """For each field (by index in :data:`FIELD_NAMES`), its sibling's index.
+
+    >>> FIELD_NAMES[sibling_indexes()[FIELD_NAMES.index("Medicine")]]
+    'Biology'
+    """
+    sibling: dict[int, int] = {}
+    for a, b in SIBLINGS:
+        sibling[FIELD_NAMES.index(a)] = FIELD_NAMES.index(b)
+        sibling[FIELD_NAMES.index(b)] = FIELD_NAMES.index(a)
+    return [sibling[f] for f in range(len(FIELD_NAMES))]
+
+
+def field_centroids(seed: int) -> np.ndarray:
+    """Unit centroids (fields x 768), each mixed with its sibling's random direction.
+
+    >>> c = field_centroids(0)
+    >>> cs, math_ = FIELD_NAMES.index("Computer Science"), FIELD_NAMES.index("Mathematics")
+    >>> bool(c[cs] @ c[math_] > 0.5), bool(abs(c[cs] @ c[FIELD_NAMES.index("Medicine")]) < 0.2)
+    (True, True)
+    """
+    rng = np.random.default_rng([seed, 768, 1])
+    base = rng.standard_normal((len(FIELD_NAMES), EMBEDDING_DIMENSIONS))
+    base /= np.linalg.norm(base, axis=1, keepdims=True)
+    centroids = base + _SIBLING_MIX * base[sibling_indexes()]
+    result: np.ndarray = centroids / np.linalg.norm(centroids, axis=1, keepdims=True)
+    return result
+
+
+def _write_embeddings(
+    cfg: SynthConfig,
+    path: Path,
+    *,
+    field_of: array[int],
+    second_field: array[int],
+    corpus_ids: list[int],
+    tick: Callable[[str, int, int], None],
+) -> int:
+    """embeddings.jsonl: one clustered synthetic vector per paper (see the module notes)."""
+    n = cfg.papers
+    centroids = field_centroids(cfg.seed)
+    rng = np.random.default_rng([cfg.seed, 768, 2])
+    scale = _EMBEDDING_NOISE / math.sqrt(EMBEDDING_DIMENSIONS)
+    out = _Writer(path)
+    try:
+        for start in range(0, n, _EMBEDDING_BLOCK):
+            stop = min(start + _EMBEDDING_BLOCK, n)
+            fields = np.frombuffer(field_of, dtype=np.int8)[start:stop].astype(np.intp)
+            seconds = np.frombuffer(second_field, dtype=np.int8)[start:stop].astype(np.intp)
+            vectors = centroids[fields].copy()
+            has_second = (seconds >= 0) & (seconds != fields)
+            vectors[has_second] += _SECOND_FIELD_MIX * centroids[seconds[has_second]]
+            vectors += scale * rng.standard_normal((stop - start, EMBEDDING_DIMENSIONS))
+            vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+            for offset, row in enumerate(vectors.round(5).tolist()):
+                out.write(
+                    {
+                        "corpusid": corpus_ids[start + offset],
+                        "model": EMBEDDING_MODEL,
+                        "vector": "[" + ",".join(map(repr, row)) + "]",
+                        "synthetic": True,
+                    }
+                )
+                tick("embeddings", start + offset + 1, n)
+    finally:
+        out.close()
+    return n

@@ -19,3 +19,8 @@ CREATE INDEX paper_pagerank IF NOT EXISTS FOR (p:Paper) ON (p.pagerank);
 CREATE INDEX paper_community IF NOT EXISTS FOR (p:Paper) ON (p.community);
 CREATE FULLTEXT INDEX paper_text IF NOT EXISTS FOR (p:Paper) ON EACH [p.title, p.abstract];
 CREATE FULLTEXT INDEX author_name IF NOT EXISTS FOR (a:Author) ON EACH [a.name];
+// Paper embeddings (SPECTER2 from S2, or synthetic vectors on synthetic
+// corpora): 768 dimensions, as loaders.rows.EMBEDDING_DIMENSIONS says;
+// semanticNeighbours and recommend query it with db.index.vector.queryNodes.
+CREATE VECTOR INDEX paper_embedding IF NOT EXISTS FOR (p:Paper) ON (p.embedding)
+OPTIONS {indexConfig: {`vector.dimensions`: 768, `vector.similarity_function`: 'cosine'}};

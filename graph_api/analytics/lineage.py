@@ -32,6 +32,11 @@ import networkx as nx
 from graph_api.analytics.limits import MAX_LINEAGE_PAPERS, check_depth, require_paper
 
 Direction = Literal["ancestors", "descendants"]
+# Which citations a lineage follows: every one, only those S2 marks
+# influential, or only those with a "methodology" intent (the work builds on
+# the cited paper's method, not just its background).
+EdgeKind = Literal["all", "influential", "methodology"]
+EDGE_KINDS: tuple[EdgeKind, ...] = ("all", "influential", "methodology")
 Edge = tuple[str, str]
 
 
@@ -76,12 +81,15 @@ def lineage(
     direction: Direction = "ancestors",
     depth: int = 2,
     max_papers: int | None = MAX_LINEAGE_PAPERS,
+    follow: EdgeKind = "all",
 ) -> Lineage:
     """Ancestors or descendants of ``paper`` up to ``depth`` hops (1..5), with the main path.
 
     Each level is visited in paper-id order, so ``max_papers`` (default
     :data:`~.limits.MAX_LINEAGE_PAPERS`; None for no cap) keeps the nearest
-    papers and the result is the same however ``G`` was built.
+    papers and the result is the same however ``G`` was built. ``follow``
+    other than ``"all"`` walks, lists and runs the main path over only the
+    citations of that kind (:func:`citation_view`).
 
     >>> import networkx as nx
     >>> G = nx.DiGraph([("c", "b"), ("b", "a"), ("z", "a")])
@@ -95,6 +103,7 @@ def lineage(
         raise ValueError(f"direction must be 'ancestors' or 'descendants', got {direction!r}")
     if max_papers is not None and max_papers < 1:
         raise ValueError(f"max_papers must be at least 1, got {max_papers}")
+    G = citation_view(G, follow)
     step = G.successors if direction == "ancestors" else G.predecessors
     found: dict[str, int] = {paper: 0}
     frontier = [paper]
@@ -119,6 +128,29 @@ def lineage(
         main_path=_main_path(sorted(found), edges, _years(G.subgraph(found))),
         truncated=truncated,
     )
+
+
+def citation_view(G: nx.DiGraph, edges: EdgeKind) -> nx.DiGraph:
+    """``G`` itself, or a read-only view keeping only one kind of citation.
+
+    Edge attributes (set by the projection only where true): ``influential``
+    (S2's isInfluential) and ``intents`` (a tuple such as ``("methodology",)``).
+
+    >>> import networkx as nx
+    >>> G = nx.DiGraph()
+    >>> G.add_edge("b", "a", influential=True); G.add_edge("c", "a", intents=("methodology",))
+    >>> sorted(citation_view(G, "influential").edges), sorted(citation_view(G, "methodology").edges)
+    ([('b', 'a')], [('c', 'a')])
+    """
+    if edges == "all":
+        return G
+    if edges == "influential":
+        return nx.subgraph_view(G, filter_edge=lambda u, v: bool(G[u][v].get("influential")))
+    if edges == "methodology":
+        return nx.subgraph_view(
+            G, filter_edge=lambda u, v: "methodology" in (G[u][v].get("intents") or ())
+        )
+    raise ValueError(f"edges must be one of {', '.join(EDGE_KINDS)}, got {edges!r}")
 
 
 def break_cycles(G: nx.DiGraph) -> tuple[nx.DiGraph, list[Edge]]:

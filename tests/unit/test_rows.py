@@ -337,6 +337,9 @@ def test_citation_item_points_at_the_paper_and_keeps_intents() -> None:
     assert cite["citing"] == item["citingPaper"]["paperId"]
     assert cite["isInfluential"] is True
     assert cite["intents"] == ["result", "background", "methodology"]
+    # contextsWithIntent pairs each citing sentence with its own intents.
+    assert cite["contexts"] == [c["context"] for c in item["contextsWithIntent"]]
+    assert cite["contextIntents"] == [",".join(c["intents"]) for c in item["contextsWithIntent"]]
 
 
 def test_unresolved_bibliography_entry_gives_no_rows() -> None:
@@ -353,6 +356,8 @@ def test_cites_rows_and_graph_rows_extend() -> None:
         "cited": "b",
         "isInfluential": None,
         "intents": ["background"],
+        "contexts": None,
+        "contextIntents": None,
         "source": "x",
     }
     rows = GraphRows(cites=[row])

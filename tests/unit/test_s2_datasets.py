@@ -111,7 +111,9 @@ def test_empty_directory_is_an_error(tmp_path: Path) -> None:
 def test_paper_ids_sha_when_known_else_corpus_id(datasets_dir: Path) -> None:
     validation = validate(find_files(datasets_dir))
     assert validation.paper_ids == {1: SHA_A, 2: SHA_B, 3: "CorpusId:3"}
-    assert validation.records == {"papers": 3, "abstracts": 1, "authors": 1, "citations": 5}
+    assert validation.records == {
+        "papers": 3, "abstracts": 1, "embeddings": 0, "authors": 1, "citations": 5
+    }  # fmt: skip
     assert validation.paper_id(999) == "CorpusId:999"
 
 
