@@ -65,6 +65,7 @@ from graph_api.analytics.lineage import (
 from graph_api.analytics.paths import CitationPath, CitationPaths, citation_paths
 from graph_api.analytics.ranking import MemberRank, Scored, rank_members, top_scored
 from graph_api.analytics.recommend import (
+    EmbeddingTable,
     GraphSignals,
     Recommendation,
     Recommendations,
@@ -101,6 +102,7 @@ __all__ = [
     "Community",
     "Disruption",
     "EdgeKind",
+    "EmbeddingTable",
     "GraphSignals",
     "Influence",
     "Lineage",

@@ -214,7 +214,8 @@ def seed_pagerank(
     as rank and spreads the rest evenly over its neighbours, until no residual
     is at least ``epsilon`` times its paper's degree. Each paper's rank then
     falls short of the exact value by less than ``epsilon * degree``. A paper
-    without neighbours keeps its whole residual. Returns the ranks (only
+    without neighbours keeps its whole residual; a mutual citation is two
+    steps between its papers (the undirected multigraph). Returns the ranks (only
     papers the push reached) and whether ``max_pushes`` stopped it early.
 
     >>> import networkx as nx
@@ -454,7 +455,7 @@ def recommend(
     *,
     k: int = 20,
     exclude: Collection[str] = (),
-    embeddings: Mapping[str, Sequence[float]] | None = None,
+    embeddings: Mapping[str, Sequence[float]] | EmbeddingTable | None = None,
     pool_size: int = POOL_SIZE,
     neighbours: int = 50,
     epsilon: float = EPSILON,
@@ -463,29 +464,27 @@ def recommend(
 
     The candidates are the ``pool_size`` best by graph signals plus each
     positive seed's ``neighbours`` nearest papers by cosine (exact, numpy),
-    as the API does with the vector index.
+    as the API does with the vector index. ``embeddings`` may be prepared
+    once as an :class:`EmbeddingTable` when many calls share them.
     """
     check_k(k)
     gs = graph_signals(G, positive, negative, epsilon=epsilon)
     pool = candidate_pool(gs, size=pool_size, exclude=exclude)
     similarity: dict[str, dict[str, float]] = {}
-    if embeddings:
-        ids = [p for p in embeddings if p in G]
-        matrix = _unit_rows(np.asarray([embeddings[p] for p in ids], dtype=np.float64))
-        row_of = {p: i for i, p in enumerate(ids)}
-        seeds = [s for s in (*gs.positive_seeds, *gs.negative_seeds) if s in row_of]
-        if seeds:
-            cos = matrix @ matrix[[row_of[s] for s in seeds]].T  # papers x seeds
-            extra: set[str] = set()
-            for j, s in enumerate(seeds):
-                if s in gs.positive_seeds:
-                    order = np.argsort(-cos[:, j], kind="stable")[: neighbours + 1]
-                    extra.update(ids[i] for i in order)
-            pool = [*pool, *sorted(extra - set(pool))]
-            for c in pool:
-                if c in row_of:
-                    i = row_of[c]
-                    similarity[c] = {s: float(cos[i, j]) for j, s in enumerate(seeds)}
+    table = embeddings if isinstance(embeddings, EmbeddingTable) else EmbeddingTable.of(embeddings)
+    seeds = [s for s in (*gs.positive_seeds, *gs.negative_seeds) if s in table.row_of]
+    if seeds:
+        cos = table.matrix @ table.matrix[[table.row_of[s] for s in seeds]].T  # papers x seeds
+        extra: set[str] = set()
+        for j, s in enumerate(seeds):
+            if s in gs.positive_seeds:
+                order = np.argsort(-cos[:, j], kind="stable")[: neighbours + 1]
+                extra.update(table.ids[i] for i in order)
+        pool = [*pool, *sorted(extra - set(pool))]
+        for c in pool:
+            if c in table.row_of:
+                i = table.row_of[c]
+                similarity[c] = {s: float(cos[i, j]) for j, s in enumerate(seeds)}
     papers = combine(gs, similarity, candidates=pool, k=k, exclude=exclude)
     return Recommendations(
         papers=papers,
@@ -493,6 +492,23 @@ def recommend(
         negative=gs.negative_seeds,
         truncated=gs.truncated,
     )
+
+
+@dataclass(frozen=True)
+class EmbeddingTable:
+    """Paper ids and their unit-length vectors as one matrix (row ``row_of[id]``)."""
+
+    ids: list[str]
+    matrix: np.ndarray
+    row_of: dict[str, int]
+
+    @classmethod
+    def of(cls, embeddings: Mapping[str, Sequence[float]] | None) -> EmbeddingTable:
+        ids = list(embeddings or {})
+        if not ids or embeddings is None:
+            return cls(ids=[], matrix=np.zeros((0, 0)), row_of={})
+        matrix = _unit_rows(np.asarray([embeddings[p] for p in ids], dtype=np.float64))
+        return cls(ids=ids, matrix=matrix, row_of={p: i for i, p in enumerate(ids)})
 
 
 def cosine(a: Sequence[float], b: Sequence[float]) -> float:
