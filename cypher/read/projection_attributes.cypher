@@ -1,5 +1,5 @@
 // params: -
-// returns: paperId, year, title, citationCount, pagerank, community, topics, authors, submittedBy, affiliations (one row per Paper, by paperId)
+// returns: paperId, year, title, citationCount, pagerank, community, topics, authors, submittedBy, affiliations, flaggedRefs (one row per Paper, by paperId)
 // The node attributes of the API's projection graph (the citations come from
 // read/projection_citations, in the same transaction). Stored scores come
 // along for export; paperId order comes from the unique index.
@@ -22,5 +22,12 @@ RETURN p.paperId AS paperId,
        COLLECT {
          MATCH (p)<-[:AUTHORED]-(:Author)-[:AFFILIATED_WITH]->(o:Org)
          RETURN DISTINCT o.key ORDER BY o.key
-       } AS affiliations
+       } AS affiliations,
+       // The references lineage(edges: INFLUENTIAL | METHODOLOGY) can follow, as
+       // [cited paperId, isInfluential, methodology]; most citations are neither.
+       COLLECT {
+         MATCH (p)-[r:CITES]->(c:Paper)
+         WHERE r.isInfluential OR 'methodology' IN r.intents
+         RETURN [c.paperId, coalesce(r.isInfluential, false), 'methodology' IN r.intents]
+       } AS flaggedRefs
 ORDER BY p.paperId

@@ -134,11 +134,11 @@ def citation_view(G: nx.DiGraph, edges: EdgeKind) -> nx.DiGraph:
     """``G`` itself, or a read-only view keeping only one kind of citation.
 
     Edge attributes (set by the projection only where true): ``influential``
-    (S2's isInfluential) and ``intents`` (a tuple such as ``("methodology",)``).
+    (S2's isInfluential) and ``methodology`` (a "methodology" intent).
 
     >>> import networkx as nx
     >>> G = nx.DiGraph()
-    >>> G.add_edge("b", "a", influential=True); G.add_edge("c", "a", intents=("methodology",))
+    >>> G.add_edge("b", "a", influential=True); G.add_edge("c", "a", methodology=True)
     >>> sorted(citation_view(G, "influential").edges), sorted(citation_view(G, "methodology").edges)
     ([('b', 'a')], [('c', 'a')])
     """
@@ -147,9 +147,7 @@ def citation_view(G: nx.DiGraph, edges: EdgeKind) -> nx.DiGraph:
     if edges == "influential":
         return nx.subgraph_view(G, filter_edge=lambda u, v: bool(G[u][v].get("influential")))
     if edges == "methodology":
-        return nx.subgraph_view(
-            G, filter_edge=lambda u, v: "methodology" in (G[u][v].get("intents") or ())
-        )
+        return nx.subgraph_view(G, filter_edge=lambda u, v: bool(G[u][v].get("methodology")))
     raise ValueError(f"edges must be one of {', '.join(EDGE_KINDS)}, got {edges!r}")
 
 

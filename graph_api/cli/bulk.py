@@ -148,8 +148,9 @@ def run_synth_command(cfg: SynthConfig, out: Path, console: Console) -> SynthRes
         result = generate(cfg, out, progress=bar)
     console.print(
         f"[synthetic] wrote {result.papers:,} papers, {result.citations:,} citations,"
-        f" {result.authors:,} authors ({result.authorships:,} authorships) to {out}"
-        f" in {result.elapsed_s:.1f}s (seed {cfg.seed})",
+        f" {result.authors:,} authors ({result.authorships:,} authorships)"
+        + (f", {result.embeddings:,} embeddings" if cfg.embeddings else "")
+        + f" to {out} in {result.elapsed_s:.1f}s (seed {cfg.seed})",
         markup=False,
     )
     return result

@@ -321,16 +321,34 @@ def _load_datasets_dir(source: Path, importer: bool | None, wait: float) -> None
 @app.command("synth")
 def synth(
     out: Annotated[Path, typer.Option("--out", help="Directory to write the corpus into.")],
+    *,
     papers: int = typer.Option(1000, "--papers", min=1, help="How many papers."),
     seed: int = typer.Option(0, "--seed", help="Same seed, same files."),
     refs_mean: float = typer.Option(10.6, "--refs-mean", min=0.0, help="Mean references/paper."),
+    embeddings: bool = typer.Option(
+        False,
+        "--embeddings",
+        help="Also write embeddings.jsonl: synthetic 768-float vectors clustered by field.",
+    ),
+    sibling_field: float = typer.Option(
+        0.0,
+        "--sibling-field",
+        min=0.0,
+        help="Share of references drawn from the paper's sibling field (0 keeps old corpora).",
+    ),
 ) -> None:
     """Write a synthetic corpus (S2 Datasets format, labelled synthetic) for demos and bench."""
     from graph_api.cli.bulk import run_synth_command
     from loaders.synth import SynthConfig
 
     try:
-        cfg = SynthConfig(papers=papers, seed=seed, refs_mean=refs_mean)
+        cfg = SynthConfig(
+            papers=papers,
+            seed=seed,
+            refs_mean=refs_mean,
+            embeddings=embeddings,
+            sibling_field=sibling_field,
+        )
     except ValueError as exc:
         raise fail(str(exc)) from exc
     run_synth_command(cfg, out, console)

@@ -28,12 +28,14 @@ import networkx as nx
 import strawberry
 
 from graph_api.analytics import (
+    EdgeKind,
     MainPath,
     Scored,
     check_depth,
     check_k,
     check_seeds,
     citation_paths,
+    citation_view,
     derivative_works,
     influential_papers,
     lineage,
@@ -124,6 +126,24 @@ class LineageRelation(Enum):
     DESCENDANT = strawberry.enum_value("descendant", description="Reached through citations")
 
 
+@strawberry.enum(description="Which citations a lineage follows.")
+class LineageEdges(Enum):
+    ALL = strawberry.enum_value("all", description="Every citation")
+    INFLUENTIAL = strawberry.enum_value(
+        "influential", description="Only citations Semantic Scholar marks influential"
+    )
+    METHODOLOGY = strawberry.enum_value(
+        "methodology", description="Only citations with a 'methodology' intent"
+    )
+
+
+_FOLLOW: dict[LineageEdges, EdgeKind] = {
+    LineageEdges.ALL: "all",
+    LineageEdges.INFLUENTIAL: "influential",
+    LineageEdges.METHODOLOGY: "methodology",
+}
+
+
 @dataclass(frozen=True)
 class LineageView:
     """A lineage in one or both directions (what the GraphQL type shows)."""
@@ -136,10 +156,18 @@ class LineageView:
 
 
 def lineage_view(
-    G: nx.DiGraph, paper: str, direction: LineageDirection, depth: int, first: int
+    G: nx.DiGraph,
+    paper: str,
+    direction: LineageDirection,
+    depth: int,
+    first: int,
+    *,
+    edges: LineageEdges = LineageEdges.ALL,
 ) -> LineageView:
     """:func:`graph_api.analytics.lineage` in one direction, or both merged.
 
+    ``edges`` keeps only one kind of citation for the walk, the listed
+    citations and the main path (:func:`graph_api.analytics.citation_view`).
     BOTH keeps the ``first`` papers nearest to the root (by hops, then paper
     id) of the two walks, the citations among them, and the main path of that
     subgraph: the same rules as one direction.
@@ -149,6 +177,7 @@ def lineage_view(
     >>> view.depth, [r.name for r in view.relation.values()], view.main_path.papers
     ({'b': 0, 'a': 1, 'c': 1}, ['ROOT', 'ANCESTOR', 'DESCENDANT'], ['a', 'b', 'c'])
     """
+    G = citation_view(G, _FOLLOW[edges])
     if direction is not LineageDirection.BOTH:
         way: Literal["ancestors", "descendants"] = (
             "ancestors" if direction is LineageDirection.ANCESTORS else "descendants"
@@ -535,16 +564,19 @@ class AnalyticsQuery:
     @resolver(
         description="What a paper builds on (ANCESTORS), what built on it (DESCENDANTS) or both, "
         "up to `depth` (1..5) citation hops: papers with their distance, the citations among "
-        "them and the SPC main path. At most `first` papers, the nearest kept. Null for an "
-        "unknown paper."
+        "them and the SPC main path. `edges: INFLUENTIAL | METHODOLOGY` follows only "
+        "influential or methodological citations (walk, citations and main path). At most "
+        "`first` papers, the nearest kept. Null for an unknown paper."
     )
     async def lineage(
         self,
         info: Info,
+        *,
         id: strawberry.ID,
         direction: LineageDirection = LineageDirection.ANCESTORS,
         depth: int = 2,
         first: int = DEFAULT_LINEAGE_PAPERS,
+        edges: LineageEdges = LineageEdges.ALL,
     ) -> Lineage | None:
         key = paper_key(str(id))
         checked(lambda: check_depth(depth))
@@ -559,7 +591,7 @@ class AnalyticsQuery:
         if paper_id not in projection.graph:
             return None
         view = await analytics.compute(
-            lineage_view, projection.graph, paper_id, direction, depth, first
+            lineage_view, projection.graph, paper_id, direction, depth, first, edges=edges
         )
         return Lineage.of(paper_id, direction, depth, view)
 

@@ -32,11 +32,12 @@ from graph_api.service.errors import PublicErrors, log_errors
 from graph_api.service.limits import RowBudget
 from graph_api.service.mutations import JobQuery, Mutation
 from graph_api.service.queries import CoreQuery
+from graph_api.service.recommend_api import RecommendQuery
 from graph_api.settings import Settings
 
 SDL_PATH = Path(__file__).resolve().parents[2] / "schema.graphql"
 
-QUERY_PARTS: tuple[type, ...] = (CoreQuery, AnalyticsQuery, JobQuery)
+QUERY_PARTS: tuple[type, ...] = (CoreQuery, AnalyticsQuery, RecommendQuery, JobQuery)
 
 Query = merge_types("Query", QUERY_PARTS)
 

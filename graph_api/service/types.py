@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import datetime
 from collections.abc import Hashable, Iterable
+from enum import Enum
 from typing import Any, ClassVar, Self
 
 import strawberry
@@ -274,13 +275,17 @@ class Paper(relay.Node):
         row = await info.context.loaders.paper_venue.load(self.paper_id)
         return None if row is None else Venue.from_props(row)
 
-    @resolver(description="Papers this paper cites, most cited first.")
+    @resolver(
+        description="Papers this paper cites, most cited first; `influentialOnly` and `intent` "
+        "keep only influential citations or those with that intent."
+    )
     async def references(
         self,
         info: Info,
         first: int = DEFAULT_PAGE_SIZE,
         after: str | None = None,
         influential_only: bool = False,
+        intent: CitationIntent | None = None,
     ) -> CitationConnection:
         return await _citations(
             info,
@@ -289,16 +294,21 @@ class Paper(relay.Node):
             first=first,
             after=after,
             influential_only=influential_only,
+            intent=intent,
             field="references",
         )
 
-    @resolver(description="Papers citing this paper, most cited first.")
+    @resolver(
+        description="Papers citing this paper, most cited first; `influentialOnly` and `intent` "
+        "keep only influential citations or those with that intent."
+    )
     async def citations(
         self,
         info: Info,
         first: int = DEFAULT_PAGE_SIZE,
         after: str | None = None,
         influential_only: bool = False,
+        intent: CitationIntent | None = None,
     ) -> CitationConnection:
         return await _citations(
             info,
@@ -307,6 +317,7 @@ class Paper(relay.Node):
             first=first,
             after=after,
             influential_only=influential_only,
+            intent=intent,
             field="citations",
         )
 
@@ -521,6 +532,44 @@ class PaperConnection(Connection[Paper, PaperEdge]):
     pass
 
 
+@strawberry.enum(description="Why a paper cites another, as Semantic Scholar classifies it.")
+class CitationIntent(Enum):
+    METHODOLOGY = strawberry.enum_value(
+        "methodology", description="Uses the cited paper's method, tool or data"
+    )
+    BACKGROUND = strawberry.enum_value(
+        "background", description="Cites it as background or related work"
+    )
+    RESULT = strawberry.enum_value("result", description="Compares with or extends its results")
+
+
+@strawberry.type(description="A sentence of the citing paper that cites, with its intents.")
+class CitationContext:
+    text: str = strawberry.field(
+        description="The citing sentence, as Semantic Scholar extracted it"
+    )
+    intents: list[str] = strawberry.field(
+        description="Intents of this sentence ('methodology', 'background', 'result'); often none"
+    )
+
+
+def citation_contexts(texts: Any, intents: Any) -> list[CitationContext]:
+    """CITES' parallel ``contexts`` / ``contextIntents`` lists as context objects.
+
+    >>> [(c.text, c.intents) for c in citation_contexts(["a", "b"], ["methodology,result", ""])]
+    [('a', ['methodology', 'result']), ('b', [])]
+    """
+    texts = list(texts or [])
+    joined = list(intents or [])
+    return [
+        CitationContext(
+            text=str(text),
+            intents=[i for i in (joined[n] if n < len(joined) else "").split(",") if i],
+        )
+        for n, text in enumerate(texts)
+    ]
+
+
 @strawberry.type(
     name="CitationEdge",
     description="A citation: `node` is the other paper; the edge carries the link.",
@@ -531,6 +580,9 @@ class CitationEdge(Edge[Paper]):
     )
     intents: list[str] = strawberry.field(
         description="Why it cites: 'methodology', 'background', 'result'"
+    )
+    contexts: list[CitationContext] = strawberry.field(
+        description="The citing sentences with their intents (empty when Semantic Scholar has none)"
     )
 
 
@@ -608,6 +660,7 @@ async def _citations(
     first: int,
     after: str | None,
     influential_only: bool,
+    intent: CitationIntent | None,
     field: str,
 ) -> CitationConnection:
     checked_first(first, info.context.settings, field)
@@ -615,6 +668,7 @@ async def _citations(
     page = await loader.load(
         paper_id,
         influentialOnly=influential_only,
+        intent=None if intent is None else intent.value,
         afterKey=None if keyset is None else keyset.key,
         afterId=None if keyset is None else keyset.id,
         limit=first + 1,
@@ -625,6 +679,7 @@ async def _citations(
             node=Paper.from_props(item["paper"]),
             is_influential=item.get("isInfluential"),
             intents=[str(i) for i in item.get("intents") or []],
+            contexts=citation_contexts(item.get("contexts"), item.get("contextIntents")),
         )
         for item in page.items[:first]
     ]

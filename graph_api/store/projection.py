@@ -182,6 +182,21 @@ def _attributes(record: Mapping[str, Any]) -> dict[str, Any]:
     return attrs
 
 
+def _flag_edges(G: nx.DiGraph, attributes: Iterable[Mapping[str, Any]]) -> None:
+    """Edge attributes ``influential`` / ``methodology``, only where true (see
+    :func:`graph_api.analytics.lineage.citation_view`)."""
+    for row in attributes:
+        citing = str(row["paperId"])
+        for cited, influential, methodology in row.get("flaggedRefs") or ():
+            data = G.get_edge_data(citing, str(cited))
+            if data is None:
+                continue
+            if influential:
+                data["influential"] = True
+            if methodology:
+                data["methodology"] = True
+
+
 def build_projection(
     snapshot: ProjectionArrays, attributes: Iterable[Mapping[str, Any]], started: float
 ) -> Projection:
@@ -196,6 +211,7 @@ def build_projection(
     G.add_edges_from(
         (ids[a], ids[b]) for a, b in zip(arrays.citing.tolist(), arrays.cited.tolist(), strict=True)
     )
+    _flag_edges(G, attributes)
     return Projection(
         version=snapshot.version,
         graph=G,

@@ -18,6 +18,7 @@ import networkx as nx
 import pytest
 
 from graph_api import analytics as ga
+from graph_api.analytics.lineage import lineage
 from graph_api.analytics.recommend import (
     EmbeddingTable,
     check_seed_lists,
@@ -249,10 +250,10 @@ def hand_made_lineage_graph() -> nx.DiGraph:
     for paper, year in {"a": 2010, "b": 2012, "c": 2013, "d": 2015, "e": 2016}.items():
         G.add_node(paper, year=year)
     G.add_edge("b", "a", influential=True)
-    G.add_edge("c", "a", intents=("methodology",))
+    G.add_edge("c", "a", methodology=True)
     G.add_edge("d", "b", influential=True)
-    G.add_edge("d", "c", intents=("methodology",))
-    G.add_edge("e", "d", influential=True, intents=("methodology",))
+    G.add_edge("d", "c", methodology=True)
+    G.add_edge("e", "d", influential=True, methodology=True)
     G.add_edge("e", "c", influential=True)
     return G
 
@@ -261,25 +262,25 @@ def test_lineage_follow_influential_hand_worked() -> None:
     G = hand_made_lineage_graph()
     # All citations: paths e-d-b-a, e-d-c-a, e-c-a. SPC: (e,d) 1x2, (d,c) 1x1,
     # (c,a) 2x1, (e,c) 1x1, (d,b) 1x1, (b,a) 1x1; best total e-d-c-a = 2+1+2.
-    everything = ga.lineage(G, "e", direction="ancestors", depth=3)
+    everything = lineage(G, "e", direction="ancestors", depth=3)
     assert everything.main_path.papers == ["a", "c", "d", "e"]
     assert everything.main_path.spc == [2, 1, 2]
     # Influential only: e->d, e->c, d->b, b->a (c->a is not influential), so
     # a is reached at depth 3 through b, and the main path is e-d-b-a (3) over e-c (1).
-    infl = ga.lineage(G, "e", direction="ancestors", depth=3, follow="influential")
+    infl = lineage(G, "e", direction="ancestors", depth=3, follow="influential")
     assert infl.depth == {"e": 0, "c": 1, "d": 1, "b": 2, "a": 3}
     assert infl.edges == [("b", "a"), ("d", "b"), ("e", "c"), ("e", "d")]
     assert infl.main_path.papers == ["a", "b", "d", "e"]
     assert infl.main_path.spc == [1, 1, 1]
     # Methodology only: e->d, d->c, c->a.
-    method = ga.lineage(G, "e", direction="ancestors", depth=3, follow="methodology")
+    method = lineage(G, "e", direction="ancestors", depth=3, follow="methodology")
     assert method.main_path.papers == ["a", "c", "d", "e"]
     assert sorted(method.depth) == ["a", "c", "d", "e"]
 
 
 def test_lineage_follow_is_checked() -> None:
     with pytest.raises(ValueError, match="edges must be one of"):
-        ga.lineage(hand_made_lineage_graph(), "e", follow="cited")  # type: ignore[arg-type]
+        lineage(hand_made_lineage_graph(), "e", follow="cited")  # type: ignore[arg-type]
 
 
 def test_synthetic_vectors_cluster_by_field(

@@ -8,4 +8,4 @@ MATCH (p:Paper)
 WHERE p.pagerank IS NOT NULL AND p.community IN $ids
 WITH p ORDER BY p.pagerank DESC, p.paperId
 WITH p.community AS id, collect(p)[..$limit] AS top
-RETURN id, [q IN top | properties(q)] AS items
+RETURN id, [q IN top | q {.*, embedding: null}] AS items

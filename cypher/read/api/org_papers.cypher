@@ -18,6 +18,7 @@ CALL (o) {
 CALL (rest) {
   UNWIND rest AS row
   WITH row ORDER BY row.key DESC, row.q.paperId LIMIT $limit
-  RETURN collect({paper: properties(row.q), key: row.key}) AS items
+  WITH row.q AS q, row.key AS key
+  RETURN collect({paper: q {.*, embedding: null}, key: key}) AS items
 }
 RETURN id, total, items

@@ -4,4 +4,4 @@ UNWIND $ids AS id
 MATCH (p:Paper {doi: id})
 WITH id, p ORDER BY p.paperId
 WITH id, collect(p)[0] AS p
-RETURN id, properties(p) AS paper
+RETURN id, p {.*, embedding: null} AS paper

@@ -1,6 +1,6 @@
 // params: ids
-// returns: id, paper (all properties) for each id that names a Paper; unknown ids give no row
+// returns: id, paper (all properties but the embedding, which no Paper field shows) for each id that names a Paper; unknown ids give no row
 // One round trip for every paper looked up in a request (the API's DataLoader batches ids).
 UNWIND $ids AS id
 MATCH (p:Paper {paperId: id})
-RETURN id, properties(p) AS paper
+RETURN id, p {.*, embedding: null} AS paper

@@ -1,5 +1,5 @@
 // params: yearGte, yearLte, citationCountGte, citationCountLte, isSeed, titleContains, venues, venueNames, topics, authorIds, orgs, orderBy, afterKey, afterId, limit
-// returns: paper (all properties), key (the sort key) per row, best first: sort key descending, then paperId
+// returns: paper (all properties but the embedding, which no Paper field shows), key (the sort key) per row, best first: sort key descending, then paperId
 // orderBy: CITATION_COUNT | YEAR | PAGERANK | TITLE. Missing values sort last (a sentinel below
 // every real value); the keyset cursor (afterKey, afterId) resumes strictly after a row.
 // filter:begin (identical in papers_page_desc, papers_page_asc, papers_count; a unit test checks)
@@ -27,6 +27,6 @@ WITH p, CASE $orderBy
     ELSE coalesce(p.citationCount, -1)
   END AS key
 WHERE $afterId IS NULL OR key < $afterKey OR (key = $afterKey AND p.paperId > $afterId)
-RETURN properties(p) AS paper, key
+RETURN p {.*, embedding: null} AS paper, key
 ORDER BY key DESC, p.paperId
 LIMIT $limit

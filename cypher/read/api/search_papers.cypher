@@ -8,4 +8,4 @@ WITH node, score
 ORDER BY score DESC, node.paperId
 SKIP $skip
 LIMIT $limit
-RETURN properties(node) AS paper, score
+RETURN node {.*, embedding: null} AS paper, score

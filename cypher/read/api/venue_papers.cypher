@@ -8,6 +8,6 @@ CALL (n) {
   WITH q, coalesce(q.citationCount, -1) AS key
   WHERE $afterId IS NULL OR key < $afterKey OR (key = $afterKey AND q.paperId > $afterId)
   WITH q, key ORDER BY key DESC, q.paperId LIMIT $limit
-  RETURN collect({paper: properties(q), key: key}) AS items
+  RETURN collect({paper: q {.*, embedding: null}, key: key}) AS items
 }
 RETURN id, COUNT { (n)<-[:PUBLISHED_IN]-() } AS total, items
