@@ -3,7 +3,9 @@
 40 papers (``synthetic=True``) over 2015-2024 with titles from a few themes
 (three are about scaling laws), authors with positions, organisations (one
 Daily Papers submitter), fields of study and keyphrase topics, two venues and
-CITES edges that point back in time with isInfluential/intents. Every value
+CITES edges that point back in time with isInfluential/intents (some with
+citing sentences), and synthetic 768-float embeddings clustered by theme
+(every seventh paper has none). Every value
 is a deterministic function of the paper's index so tests can compute their
 expectations from :data:`PAPERS` instead of hard-coding answers.
 """
@@ -11,9 +13,19 @@ expectations from :data:`PAPERS` instead of hard-coding answers.
 from __future__ import annotations
 
 import hashlib
+import math
+import random
 from dataclasses import dataclass
 
-from loaders.rows import GraphRows, org_key, title_key, topic_key, venue_key
+from loaders.rows import (
+    EMBEDDING_DIMENSIONS,
+    GraphRows,
+    cites_rows,
+    org_key,
+    title_key,
+    topic_key,
+    venue_key,
+)
 
 N_PAPERS = 40
 N_AUTHORS = 12
@@ -94,6 +106,30 @@ def intents(citing: int, cited: int) -> list[str]:
     return ["methodology"] if (citing + cited) % 2 == 0 else ["background"]
 
 
+def contexts(citing: int, cited: int) -> list[tuple[str, list[str]]]:
+    """Citing sentences of every fourth citation (synthetic), with the edge's intents."""
+    if (citing + cited) % 4:
+        return []
+    return [
+        (f"[synthetic] Paper {citing} builds on paper {cited} [{cited}].", intents(citing, cited))
+    ]
+
+
+def _unit(values: list[float]) -> list[float]:
+    norm = math.sqrt(sum(v * v for v in values))
+    return [v / norm for v in values]
+
+
+def embedding(i: int) -> list[float] | None:
+    """A synthetic vector near its theme's centroid; every seventh paper has none."""
+    if i % 7 == 6:
+        return None
+    theme = random.Random(f"theme-{i % len(THEMES)}")
+    noise = random.Random(f"paper-{i}")
+    centre = [theme.gauss(0, 1) for _ in range(EMBEDDING_DIMENSIONS)]
+    return _unit([c + 0.8 * noise.gauss(0, 1) for c in centre])
+
+
 def topics_of(p: SynthPaper) -> list[str]:
     names = ["Computer Science"]
     if p.index in SCALING_TITLES:
@@ -164,15 +200,19 @@ def graph_rows() -> GraphRows:
             rows.submitted.append(
                 {"orgKey": org_key(org), "paperId": p.paper_id, "handle": "facebook"}
             )
+        vector = embedding(p.index)
+        if vector is not None:
+            rows.embeddings.append({"paperId": p.paper_id, "vector": vector, "model": "synthetic"})
         for r in p.references:
             rows.cites.append(
-                {
-                    "citing": p.paper_id,
-                    "cited": PAPERS[r].paper_id,
-                    "isInfluential": influential(p.index, r),
-                    "intents": intents(p.index, r),
-                    "source": "synthetic",
-                }
+                cites_rows(
+                    p.paper_id,
+                    PAPERS[r].paper_id,
+                    is_influential=influential(p.index, r),
+                    intents=intents(p.index, r),
+                    source="synthetic",
+                    contexts=contexts(p.index, r),
+                )
             )
     for a in range(N_AUTHORS):
         rows.authors.append(

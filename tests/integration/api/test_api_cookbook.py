@@ -38,7 +38,8 @@ def test_the_cookbook_has_an_example_per_capability() -> None:
         "influentialPapers(", "personalized: true", "similarPapers(", "CO_CITATION", "COUPLING",
         "ADAMIC_ADAR", "priorWorks(", "derivativeWorks(", "communities(", "disruption",
         "influence {", "community {", "graphHIndex", "coAuthors(", "orgRanking(",
-        "topicRanking(", "topicTrends(",
+        "topicRanking(", "topicTrends(", "recommend(", "negative:", "exclude:",
+        "semanticNeighbours(", "intent: METHODOLOGY", "contexts {", "edges: INFLUENTIAL",
     ):  # fmt: skip
         assert capability in text, capability
 
