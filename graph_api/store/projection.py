@@ -201,6 +201,7 @@ def build_projection(
     snapshot: ProjectionArrays, attributes: Iterable[Mapping[str, Any]], started: float
 ) -> Projection:
     """The API's projection: the arrays' DiGraph with every paper's attributes."""
+    attributes = list(attributes)  # read twice: node attributes, then edge flags
     arrays = snapshot.arrays
     G = nx.DiGraph()
     # Nodes first, with their attributes, then the edges (in paper-number
