@@ -41,6 +41,11 @@ ARGUMENTS: dict[str, str] = {
     "method": "How similarity is measured",
     "lastYear": "The last year of the recent window (default: the latest year in the graph)",
     "minRecent": "How many papers a topic needs in the recent window at least",
+    "positive": "Seed papers to find more like (any paper id form)",
+    "negative": "Papers whose look-alikes are pushed down (any paper id form)",
+    "exclude": "Papers never to recommend, e.g. those already read (any paper id form)",
+    "intent": "Only citations with this intent",
+    "edges": "Which citations to follow: ALL, INFLUENTIAL or METHODOLOGY",
 }
 
 ROOTS: dict[str, str] = {

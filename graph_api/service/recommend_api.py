@@ -80,11 +80,11 @@ class RecommendSignals:
 
 @strawberry.type(description="A recommended paper, its score and the signals it is made of.")
 class RecommendedPaper:
-    paper_id: strawberry.ID
+    paper_id: strawberry.ID = strawberry.field(description="The paper's Semantic Scholar id")
     score: float = strawberry.field(
         description="pagerank + coCitation + coupling + embedding + negative (higher is better)"
     )
-    signals: RecommendSignals
+    signals: RecommendSignals = strawberry.field(description="The parts of the score")
 
     @resolver(description="The paper.")
     async def paper(self, info: Info) -> Paper | None:
@@ -104,7 +104,7 @@ class Recommendations:
 
 @strawberry.type(description="A paper near another by embedding.")
 class SemanticNeighbour:
-    paper_id: strawberry.ID
+    paper_id: strawberry.ID = strawberry.field(description="The paper's Semantic Scholar id")
     similarity: float = strawberry.field(
         description="Cosine similarity of the two papers' embeddings, -1..1"
     )
