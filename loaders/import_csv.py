@@ -79,6 +79,9 @@ NODE_TABLES: dict[str, tuple[str, str, tuple[tuple[str, str], ...]]] = {
             ("synthetic", "boolean"),
             ("enrichedAt", "string"),
             ("loadedAt", "string"),
+            # write/embeddings: db.create.setNodeVectorProperty stores float32.
+            ("embedding", "float[]"),
+            ("embeddingModel", "string"),
         ),
     ),
     "authors": (
@@ -101,7 +104,13 @@ REL_TABLES: dict[str, tuple[str, str, tuple[tuple[str, str], ...]]] = {
     "CITES": (
         "Paper",
         "Paper",
-        (("isInfluential", "boolean"), ("intents", "string[]"), ("source", "string")),
+        (
+            ("isInfluential", "boolean"),
+            ("intents", "string[]"),
+            ("contexts", "string[]"),
+            ("contextIntents", "string[]"),
+            ("source", "string"),
+        ),
     ),
     "AUTHORED": ("Author", "Paper", (("position", "long"),)),
     "AFFILIATED_WITH": ("Author", "Org", ()),
@@ -159,6 +168,10 @@ def _double(value: Any) -> str:
     return "" if value is None else repr(float(value))
 
 
+def _float_array(value: Any) -> str:
+    return "" if value is None else ARRAY_DELIMITER.join(repr(float(v)) for v in value)
+
+
 def _string_array(value: Any) -> str:
     # The whole array is one quoted field; its elements never hold the delimiter.
     return "" if value is None else _string(ARRAY_DELIMITER.join(str(v) for v in value))
@@ -172,6 +185,7 @@ _ENCODERS: dict[str, Callable[[Any], str]] = {
     "long": _long,
     "double": _double,
     "string[]": _string_array,
+    "float[]": _float_array,
 }
 
 
@@ -188,6 +202,8 @@ def _decode(text: str, kind: str) -> Any:
         return text == "true"
     if kind == "string[]":
         return text.split(ARRAY_DELIMITER)
+    if kind == "float[]":
+        return [float(v) for v in text.split(ARRAY_DELIMITER)]
     if kind == "double":
         return float(text)
     if kind == "long":
@@ -406,6 +422,9 @@ def _cites_merge(have: Row, row: Row) -> None:
         have["isInfluential"] = row["isInfluential"]
     if row.get("intents"):
         have["intents"] = row["intents"]
+    if row.get("contexts"):
+        have["contexts"] = row["contexts"]
+        have["contextIntents"] = row.get("contextIntents")
     if row.get("source") is not None:
         have["source"] = row["source"]
 
@@ -478,6 +497,15 @@ class _Graph:
                 self.papers.rows[paper_id] = new
             else:
                 self.papers.upsert(paper_id, new)
+
+    def _add_embeddings(self, rows: list[Row]) -> None:
+        # write/embeddings MATCHes the paper: only papers already in a table.
+        for row in rows:
+            have = self.papers.rows.get(row["paperId"])
+            if have is not None:
+                have["embedding"] = row["vector"]
+                if row.get("model") is not None:
+                    have["embeddingModel"] = row["model"]
 
     def _add_venues(self, rows: list[Row]) -> None:
         for row in rows:
@@ -559,6 +587,8 @@ class _Graph:
                 {
                     "isInfluential": row.get("isInfluential"),
                     "intents": row.get("intents") or None,
+                    "contexts": row.get("contexts") or None,
+                    "contextIntents": row.get("contextIntents") if row.get("contexts") else None,
                     "source": row.get("source"),
                 },
             )
