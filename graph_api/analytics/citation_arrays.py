@@ -57,6 +57,7 @@ from graph_api.analytics.communities import SEED, multilevel_membership
 from graph_api.analytics.influence import ALPHA
 
 IntArray = NDArray[np.int64]
+EDGE_CHUNK = 1_000_000
 FloatArray = NDArray[np.float64]
 
 
@@ -235,8 +236,16 @@ def citation_graph(arrays: CitationArrays) -> object:
     """
     import igraph  # type: ignore[import-untyped]  # noqa: PLC0415 (heavy; only for global runs)
 
-    edges = list(zip(arrays.citing.tolist(), arrays.cited.tolist(), strict=True))
-    return igraph.Graph(n=arrays.papers, edges=edges, directed=True)
+    g = igraph.Graph(n=arrays.papers, directed=True)
+    # In chunks: the edge tuples python-igraph needs cost ~120 bytes each, so
+    # 10M citations at once would hold 1.2 GB of tuples; a million at a time
+    # holds 120 MB, for one re-index of the growing graph per chunk.
+    for start in range(0, arrays.cites, EDGE_CHUNK):
+        stop = start + EDGE_CHUNK
+        g.add_edges(
+            zip(arrays.citing[start:stop].tolist(), arrays.cited[start:stop].tolist(), strict=True)
+        )
+    return g
 
 
 def pagerank_scores(

@@ -35,6 +35,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -120,12 +121,14 @@ class ArraysReader:
     """Collects ``read/projection_citations`` records into flat integer arrays."""
 
     def __init__(self) -> None:
-        self.nodes: list[int] = []
+        # Typed arrays, 8 bytes an id: node ids are large ints, ~32 bytes each
+        # as Python objects in a list (10M citations: 0.7 GB instead of 160 MB).
+        self.nodes = array("q")
         self.paper_ids: list[str] = []
-        self._citing: list[int] = []
-        self._cited: list[int] = []
-        self._topic_paper: list[int] = []
-        self._topic_node: list[int] = []
+        self._citing = array("q")
+        self._cited = array("q")
+        self._topic_paper = array("q")
+        self._topic_node = array("q")
 
     def add(self, record: Sequence[Any]) -> None:
         # Positional (node, paperId, refs, topics): a Record is a tuple, and
@@ -148,17 +151,17 @@ class ArraysReader:
         for row in topic_rows:
             topic_number[int(row["node"])] = len(names)
             names.append(str(row["name"]))
-        topic_node = np.array(self._topic_node, dtype=np.int64)
+        topic_node = np.frombuffer(self._topic_node, dtype=np.int64)
         # Topics without a name (none in practice) are dropped with their rows.
-        known = np.array([n in topic_number for n in self._topic_node], dtype=bool)
+        known = np.array([n in topic_number for n in self._topic_node.tolist()], dtype=bool)
         name_index = np.array([topic_number[n] for n in topic_node[known].tolist()], dtype=np.int64)
-        nodes = np.array(self.nodes, dtype=np.int64)
+        nodes = np.frombuffer(self.nodes, dtype=np.int64)
         arrays = CitationArrays.from_keys(
             nodes,
             self.paper_ids,
-            np.array(self._citing, dtype=np.int64),
-            np.array(self._cited, dtype=np.int64),
-            topic_keys=np.array(self._topic_paper, dtype=np.int64)[known],
+            np.frombuffer(self._citing, dtype=np.int64),
+            np.frombuffer(self._cited, dtype=np.int64),
+            topic_keys=np.frombuffer(self._topic_paper, dtype=np.int64)[known],
             topic_names=names,
             topic_name_index=name_index,
         )

@@ -208,3 +208,16 @@ def test_labels_and_sizes_are_the_reference_communities(
     ]
     membership = louvain_membership(arrays)
     assert {p: int(membership[i]) for i, p in enumerate(arrays.paper_ids)} == found.membership
+
+
+def test_igraph_graph_built_in_chunks_is_the_same_graph(
+    synthetic: tuple[nx.DiGraph, CitationArrays], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from graph_api.analytics import citation_arrays
+
+    _, arrays = synthetic
+    whole = citation_arrays.citation_graph(arrays)
+    monkeypatch.setattr(citation_arrays, "EDGE_CHUNK", 997)  # many uneven chunks
+    chunked = citation_arrays.citation_graph(arrays)
+    assert chunked.get_edgelist() == whole.get_edgelist()  # type: ignore[attr-defined]
+    assert chunked.ecount() == arrays.cites  # type: ignore[attr-defined]
