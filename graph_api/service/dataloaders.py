@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Generic, TypeVar
 
 from strawberry.dataloader import DataLoader
@@ -109,38 +110,105 @@ def _empty_page() -> ChildPage:
 
 
 class Loaders:
-    """Every loader of one request."""
+    """Every loader of one request, each built on first use.
+
+    A request touches two or three of these; building all of them up front
+    (a strawberry DataLoader each) was 23% of the API's CPU on the cheap
+    top-20 query under load (py-spy, bench/BENCHMARKS.md).
+    """
 
     def __init__(self, reader: GraphReader) -> None:
-        def one(stmt: str, column: str) -> Batched[Row | None]:
-            return Batched(reader, f"read/api/{stmt}", _field(column), _none)
+        self.reader = reader
 
-        def many(stmt: str) -> Batched[list[Row]]:
-            return Batched(reader, f"read/api/{stmt}", _field("items"), _empty_list)
+    def _one(self, stmt: str, column: str) -> Batched[Row | None]:
+        return Batched(self.reader, f"read/api/{stmt}", _field(column), _none)
 
-        def page(stmt: str) -> Batched[ChildPage]:
-            return Batched(reader, f"read/api/{stmt}", _page, _empty_page)
+    def _many(self, stmt: str) -> Batched[list[Row]]:
+        return Batched(self.reader, f"read/api/{stmt}", _field("items"), _empty_list)
 
-        self.paper_by_id = one("papers_by_id", "paper")
-        self.paper_by_arxiv = one("papers_by_arxiv_id", "paper")
-        self.paper_by_doi = one("papers_by_doi", "paper")
-        self.paper_by_corpus = one("papers_by_corpus_id", "paper")
-        self.author_by_id = one("authors_by_id", "author")
-        self.org_by_key = one("orgs_by_key", "org")
-        self.topic_by_key = one("topics_by_key", "topic")
-        self.venue_by_key = one("venues_by_key", "venue")
+    def _page(self, stmt: str) -> Batched[ChildPage]:
+        return Batched(self.reader, f"read/api/{stmt}", _page, _empty_page)
 
-        self.paper_venue = one("paper_venues", "venue")
-        self.paper_authors = many("paper_authors")
-        self.paper_topics = many("paper_topics")
-        self.paper_orgs = many("paper_orgs")
-        self.paper_citation_years = many("paper_citation_years")
-        self.author_orgs = many("author_orgs")
+    @cached_property
+    def paper_by_id(self) -> Batched[Row | None]:
+        return self._one("papers_by_id", "paper")
 
-        self.paper_references = page("paper_references")
-        self.paper_citations = page("paper_citations")
-        self.author_papers = page("author_papers")
-        self.topic_papers = page("topic_papers")
-        self.venue_papers = page("venue_papers")
-        self.org_papers = page("org_papers")
-        self.org_authors = page("org_authors")
+    @cached_property
+    def paper_by_arxiv(self) -> Batched[Row | None]:
+        return self._one("papers_by_arxiv_id", "paper")
+
+    @cached_property
+    def paper_by_doi(self) -> Batched[Row | None]:
+        return self._one("papers_by_doi", "paper")
+
+    @cached_property
+    def paper_by_corpus(self) -> Batched[Row | None]:
+        return self._one("papers_by_corpus_id", "paper")
+
+    @cached_property
+    def author_by_id(self) -> Batched[Row | None]:
+        return self._one("authors_by_id", "author")
+
+    @cached_property
+    def org_by_key(self) -> Batched[Row | None]:
+        return self._one("orgs_by_key", "org")
+
+    @cached_property
+    def topic_by_key(self) -> Batched[Row | None]:
+        return self._one("topics_by_key", "topic")
+
+    @cached_property
+    def venue_by_key(self) -> Batched[Row | None]:
+        return self._one("venues_by_key", "venue")
+
+    @cached_property
+    def paper_venue(self) -> Batched[Row | None]:
+        return self._one("paper_venues", "venue")
+
+    @cached_property
+    def paper_authors(self) -> Batched[list[Row]]:
+        return self._many("paper_authors")
+
+    @cached_property
+    def paper_topics(self) -> Batched[list[Row]]:
+        return self._many("paper_topics")
+
+    @cached_property
+    def paper_orgs(self) -> Batched[list[Row]]:
+        return self._many("paper_orgs")
+
+    @cached_property
+    def paper_citation_years(self) -> Batched[list[Row]]:
+        return self._many("paper_citation_years")
+
+    @cached_property
+    def author_orgs(self) -> Batched[list[Row]]:
+        return self._many("author_orgs")
+
+    @cached_property
+    def paper_references(self) -> Batched[ChildPage]:
+        return self._page("paper_references")
+
+    @cached_property
+    def paper_citations(self) -> Batched[ChildPage]:
+        return self._page("paper_citations")
+
+    @cached_property
+    def author_papers(self) -> Batched[ChildPage]:
+        return self._page("author_papers")
+
+    @cached_property
+    def topic_papers(self) -> Batched[ChildPage]:
+        return self._page("topic_papers")
+
+    @cached_property
+    def venue_papers(self) -> Batched[ChildPage]:
+        return self._page("venue_papers")
+
+    @cached_property
+    def org_papers(self) -> Batched[ChildPage]:
+        return self._page("org_papers")
+
+    @cached_property
+    def org_authors(self) -> Batched[ChildPage]:
+        return self._page("org_authors")
