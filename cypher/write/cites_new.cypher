@@ -1,6 +1,6 @@
 // params: rows
-// returns: nothing; creates (Paper)-[:CITES {isInfluential, intents, source}]->(Paper), citing -> cited
-// rows: {citing, cited, isInfluential, intents, source}, only for edges known
+// returns: nothing; creates (Paper)-[:CITES {isInfluential, intents, contexts, contextIntents, source}]->(Paper), citing -> cited
+// rows: {citing, cited, isInfluential, intents, contexts, contextIntents, source}, only for edges known
 // to be new: the citing paper was created by this load (write/papers_new) and
 // this load has not written the pair before (loaders/graph_writer.py keeps
 // that licence). CREATE, not MERGE: no Expand(Into) existence check on the
@@ -13,4 +13,6 @@ MERGE (b:Paper {paperId: row.cited})
 CREATE (a)-[r:CITES]->(b)
 SET r.isInfluential = coalesce(row.isInfluential, false),
     r.intents = CASE WHEN size(coalesce(row.intents, [])) > 0 THEN row.intents END,
+    r.contexts = CASE WHEN size(coalesce(row.contexts, [])) > 0 THEN row.contexts END,
+    r.contextIntents = CASE WHEN size(coalesce(row.contexts, [])) > 0 THEN row.contextIntents END,
     r.source = row.source
