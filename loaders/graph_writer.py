@@ -37,9 +37,14 @@ Speed (bench/BENCHMARKS.md, "online writer"):
   the same citing paper's edges. Inside a batch, AUTHORED rows are sorted by
   author and CITES rows by cited paper, so transactions that share those
   endpoints take their locks in the same order; a deadlock that still happens
+  (rare: two CREATEs meeting on a heavily cited paper's relationship group)
   is a transient error that ``execute_write`` retries (counted in
-  ``WriteCounts.retries``). The other kinds (a few dozen venues, topics and
-  organisations shared by every paper) stay one transaction at a time.
+  ``WriteCounts.retries``). Relationship MERGEs (``write/cites``,
+  ``write/authored``: reruns, resumed loads, pairs seen again) lock both
+  endpoints and deadlock when concurrent, so they run after the partitions'
+  CREATEs, one transaction at a time. The other kinds (a few dozen venues,
+  topics and organisations shared by every paper) stay one transaction at a
+  time.
 * **No existence check for what is known new.** ``write/papers_new`` CREATEs
   the papers absent from the graph (one index lookup, one map SET) and
   returns their ids; only papers already there go through ``write/papers``'s
@@ -110,6 +115,8 @@ _SORT_BY = {"authored": "authorId", "cites": "cited"}
 # Relationship kinds with a CREATE statement for pairs known new:
 # kind -> (the paper field that must be a paper this load created, the other end).
 _KNOWN_NEW = {"cites": ("citing", "cited"), "authored": ("paperId", "authorId")}
+# Statements run one transaction at a time even where their kind is partitioned.
+_RELATIONSHIP_MERGES = frozenset({"write/cites", "write/authored"})
 # What write/papers stores on a paper it creates (besides paperId and loadedAt);
 # write/papers_new stores the same from a map (tests/unit check the two agree).
 PAPER_PROPERTIES: tuple[str, ...] = (
@@ -524,11 +531,24 @@ def write_rows(
                 _jobs(kind, part, state, batch_size, known_new)
                 for part in _partitions(kind, kind_rows, concurrency)
             ]
+            # Relationship MERGEs lock both endpoints and their dense nodes'
+            # relationship groups in row order: run concurrently they
+            # deadlock (measured with bench.cites_plan's setup). They run
+            # after the partitions' CREATEs, one transaction at a time.
+            merges = [
+                job for jobs in parts for job in jobs if job.statement in _RELATIONSHIP_MERGES
+            ]
+            parts = [
+                [job for job in jobs if job.statement not in _RELATIONSHIP_MERGES] for jobs in parts
+            ]
+            parts = [jobs for jobs in parts if jobs]
             if pool is None or len(parts) == 1:
                 results = [run_part(jobs) for jobs in parts]
             else:
                 results = list(pool.map(run_part, parts))
-            batches = sum(len(jobs) for jobs in parts)
+            if merges:
+                results.append(run_part(merges))
+            batches = sum(len(jobs) for jobs in parts) + len(merges)
             for res in results:
                 for name, summary in res.summaries:
                     counts.add_summary(name, summary)
