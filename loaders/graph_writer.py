@@ -24,9 +24,10 @@ Guarantees:
   transaction that writes the paper batch (``write/merge_placeholders``).
 * Every call that records its load bumps ``Meta{key:'graph'}.version``.
 
-Write order: papers (+ placeholder merge), embeddings, venues, topics, orgs, authors,
-authored, affiliated, submitted, cites. A failure part-way leaves the batches
-already committed in place; re-running the same rows completes the load.
+Write order: papers (+ placeholder merge), embeddings, venues, topics,
+topic_tree, orgs, org_parents, authors, authored, affiliated, affiliations,
+submitted, cites. A failure part-way leaves the batches already committed in
+place; re-running the same rows completes the load.
 
 Speed (bench/BENCHMARKS.md, "online writer"):
 
@@ -94,10 +95,13 @@ _KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "embeddings": (("paperId",), ()),
     "venues": (("paperId", "key"), ()),
     "topics": (("paperId", "key"), ()),
+    "topic_tree": (("key", "parentKey"), ()),
     "orgs": (("key",), ()),
+    "org_parents": (("orgKey", "parentKey"), ()),
     "authors": (("authorId",), ()),
     "authored": (("authorId", "paperId"), ()),
     "affiliated": (("authorId", "orgKey"), ()),
+    "affiliations": (("authorId", "orgKey", "paperId"), ()),
     "submitted": (("orgKey", "paperId"), ()),
     "cites": (("citing", "cited"), ()),
 }

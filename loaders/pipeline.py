@@ -208,7 +208,17 @@ class LoadSummary:
     def relationships_matched(self) -> int:
         """Relationship rows whose relationship already existed."""
         total = 0
-        for kind in ("venues", "topics", "authored", "affiliated", "submitted", "cites"):
+        for kind in (
+            "venues",
+            "topics",
+            "topic_tree",
+            "org_parents",
+            "authored",
+            "affiliated",
+            "affiliations",
+            "submitted",
+            "cites",
+        ):
             kc = self.writes.by_kind.get(kind)
             if kc is not None:
                 total += max(kc.rows - kc.relationships_created, 0)

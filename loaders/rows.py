@@ -97,10 +97,15 @@ class GraphRows:
                  hfUpvotes, synthetic, enrichedAt}
     authors:    {authorId, name, hIndex, citationCount, paperCount}
     authored:   {authorId, paperId, position}
-    orgs:       {key, name, handle}
-    affiliated: {authorId, orgKey}
+    orgs:       {key, name, handle} (+ ror, openalexId, country, type, source,
+                 aliases from OpenAlex)
+    org_parents: {orgKey, parentKey, parentOpenalexId} (institution lineage, PART_OF)
+    affiliated: {authorId, orgKey} (S2's per-person affiliations)
+    affiliations: {authorId, orgKey, paperId, year} (per-paper, from OpenAlex)
     submitted:  {orgKey, paperId, handle}
-    topics:     {paperId, key, name, source, score}
+    topics:     {paperId, key, name, source, score} (+ level, openalexId)
+    topic_tree: {key, name, level, openalexId, source, parentKey, parentName,
+                 parentLevel, parentOpenalexId} (SUBTOPIC_OF)
     venues:     {paperId, key, name, type}
     cites:      {citing, cited, isInfluential, intents, contexts, contextIntents, source}
     embeddings: {paperId, vector (768 floats), model}
@@ -115,9 +120,12 @@ class GraphRows:
     authors: list[Row] = field(default_factory=list)
     authored: list[Row] = field(default_factory=list)
     orgs: list[Row] = field(default_factory=list)
+    org_parents: list[Row] = field(default_factory=list)
     affiliated: list[Row] = field(default_factory=list)
+    affiliations: list[Row] = field(default_factory=list)
     submitted: list[Row] = field(default_factory=list)
     topics: list[Row] = field(default_factory=list)
+    topic_tree: list[Row] = field(default_factory=list)
     venues: list[Row] = field(default_factory=list)
     cites: list[Row] = field(default_factory=list)
     embeddings: list[Row] = field(default_factory=list)

@@ -202,7 +202,7 @@ class RateLimiter:
             self._next = max(self._next, self._clock()) + self.interval
 
 
-def _parse_retry_after(value: str | None) -> float | None:
+def parse_retry_after(value: str | None) -> float | None:
     if not value:
         return None
     value = value.strip()
@@ -575,7 +575,7 @@ class S2Client:
                 " check S2_API_KEY"
             )
         if status in _RETRYABLE_STATUS:
-            retry_after = _parse_retry_after(response.headers.get("retry-after"))
+            retry_after = parse_retry_after(response.headers.get("retry-after"))
             raise _Retryable(f"HTTP {status}", retry_after)
         if status not in _CACHEABLE_STATUS:
             raise S2BadRequest(

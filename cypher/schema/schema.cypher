@@ -10,6 +10,9 @@ CREATE INDEX paper_arxivId IF NOT EXISTS FOR (p:Paper) ON (p.arxivId);
 CREATE INDEX paper_doi IF NOT EXISTS FOR (p:Paper) ON (p.doi);
 CREATE INDEX paper_corpusId IF NOT EXISTS FOR (p:Paper) ON (p.corpusId);
 CREATE INDEX paper_year IF NOT EXISTS FOR (p:Paper) ON (p.year);
+// OpenAlex lineage names parents by OpenAlex id; authors are matched across loads by it.
+CREATE INDEX org_openalexId IF NOT EXISTS FOR (o:Org) ON (o.openalexId);
+CREATE INDEX author_openalexId IF NOT EXISTS FOR (a:Author) ON (a.openalexId);
 // Unresolved seeds are keyed by their normalised title until S2 resolves them.
 CREATE INDEX paper_titleKey IF NOT EXISTS FOR (p:Paper) ON (p.titleKey);
 // orderBy targets, so that sorted pages are index-backed.
