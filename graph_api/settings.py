@@ -14,7 +14,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from loaders.config import S2Config
+from loaders.config import OpenAlexConfig, S2Config
 
 
 def _default_cache_dir() -> Path:
@@ -89,6 +89,21 @@ class Settings(BaseSettings):
     # Cache entries are keyed by server; unset means s2_base_url. Pin it when
     # the same server moves (a fake S2 restarted on another port) to keep hits.
     s2_cache_namespace: str | None = None
+    # --- OpenAlex (organisations, ORCIDs, topic hierarchy; loaders/openalex_client.py) --
+    # False skips the OpenAlex phase of `citekb load` (the summary says so).
+    openalex_enabled: bool = True
+    openalex_base_url: str = "https://api.openalex.org"
+    # Sent as the documented query parameters; never cached, logged or shown.
+    openalex_api_key: SecretStr | None = None
+    openalex_mailto: SecretStr | None = None
+    openalex_rate_limit: float = 5.0
+    openalex_timeout_s: float = 30.0
+    openalex_max_retries: int = 5
+    openalex_retry_budget: int = 30
+    openalex_max_retry_after_s: float = 60.0
+    openalex_backoff_base_s: float = 1.0
+    openalex_backoff_max_s: float = 30.0
+    openalex_cache_namespace: str | None = None
     # `citekb load` writes what it has read every this many rows or seconds,
     # whichever comes first: a crash loses at most that much (the S2 answers
     # themselves are cached and replayed by the rerun).
@@ -149,6 +164,26 @@ class Settings(BaseSettings):
             offline=self.s2_offline,
             cache_dir=self.s2_cache_dir,
             cache_namespace=self.s2_cache_namespace,
+        )
+
+    def openalex_config(self, *, offline: bool | None = None) -> OpenAlexConfig:
+        """What the OpenAlex client needs; offline follows S2's unless given."""
+        key, mailto = self.openalex_api_key, self.openalex_mailto
+        return OpenAlexConfig(
+            base_url=self.openalex_base_url,
+            api_key=key.get_secret_value() if key is not None else None,
+            mailto=mailto.get_secret_value() if mailto is not None else None,
+            enabled=self.openalex_enabled,
+            rate_limit=self.openalex_rate_limit,
+            timeout_s=self.openalex_timeout_s,
+            max_retries=self.openalex_max_retries,
+            retry_budget=self.openalex_retry_budget,
+            max_retry_after_s=self.openalex_max_retry_after_s,
+            backoff_base_s=self.openalex_backoff_base_s,
+            backoff_max_s=self.openalex_backoff_max_s,
+            offline=self.s2_offline if offline is None else offline,
+            cache_dir=self.citekb_cache_dir / "openalex-http",
+            cache_namespace=self.openalex_cache_namespace,
         )
 
 

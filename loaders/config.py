@@ -40,3 +40,35 @@ class S2Config:
             f"S2Config(base_url={self.base_url!r}, api_key={'set' if self.api_key else None}, "
             f"rate_limit={self.rate_limit}, offline={self.offline})"
         )
+
+
+@dataclass(frozen=True, repr=False)
+class OpenAlexConfig:
+    """How to reach and treat the OpenAlex API (built by ``graph_api/settings.py``).
+
+    ``enabled`` False skips the OpenAlex phase of a load. ``repr`` shows
+    neither the key nor the address.
+    """
+
+    base_url: str = "https://api.openalex.org"
+    api_key: str | None = None
+    mailto: str | None = None
+    enabled: bool = True
+    # OpenAlex allows 100 requests/s; a loader has no reason to go near it.
+    rate_limit: float = 5.0
+    timeout_s: float = 30.0
+    max_retries: int = 5
+    retry_budget: int = 30
+    max_retry_after_s: float = 60.0
+    backoff_base_s: float = 1.0
+    backoff_max_s: float = 30.0
+    offline: bool = False
+    cache_dir: Path | None = None
+    cache_namespace: str | None = None
+
+    def __repr__(self) -> str:
+        return (
+            f"OpenAlexConfig(base_url={self.base_url!r}, api_key={'set' if self.api_key else None},"
+            f" mailto={'set' if self.mailto else None}, enabled={self.enabled},"
+            f" offline={self.offline})"
+        )

@@ -46,15 +46,25 @@ import random
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Final
 
 import httpx
 
+from loaders.config import OpenAlexConfig
 from loaders.rows import bare_doi
 from loaders.s2_cache import CachedAnswer, S2Cache, cache_key
 from loaders.s2_client import Clock, RateLimiter, S2Stats, Sleep, parse_retry_after
+
+__all__ = [
+    "DOI_FILTER_MAX",
+    "WORK_SELECT",
+    "OpenAlexBadRequest",
+    "OpenAlexClient",
+    "OpenAlexConfig",
+    "OpenAlexError",
+    "OpenAlexOfflineMiss",
+    "OpenAlexUnavailable",
+]
 
 log = logging.getLogger(__name__)
 
@@ -67,38 +77,6 @@ WORK_SELECT: Final = ("id", "doi", "publication_year", "authorships", "primary_t
 # Characters that are syntax inside an OpenAlex filter value.
 _FILTER_SYNTAX: Final = frozenset("|,")
 _RETRYABLE_STATUS: Final = frozenset({403, 429, 500, 502, 503, 504})
-
-
-@dataclass(frozen=True, repr=False)
-class OpenAlexConfig:
-    """How to reach and treat the OpenAlex API (built by ``graph_api/settings.py``).
-
-    ``enabled`` False skips the OpenAlex phase of a load. ``repr`` shows
-    neither the key nor the address.
-    """
-
-    base_url: str = "https://api.openalex.org"
-    api_key: str | None = None
-    mailto: str | None = None
-    enabled: bool = True
-    # OpenAlex allows 100 requests/s; a loader has no reason to go near it.
-    rate_limit: float = 5.0
-    timeout_s: float = 30.0
-    max_retries: int = 5
-    retry_budget: int = 30
-    max_retry_after_s: float = 60.0
-    backoff_base_s: float = 1.0
-    backoff_max_s: float = 30.0
-    offline: bool = False
-    cache_dir: Path | None = None
-    cache_namespace: str | None = None
-
-    def __repr__(self) -> str:
-        return (
-            f"OpenAlexConfig(base_url={self.base_url!r}, api_key={'set' if self.api_key else None},"
-            f" mailto={'set' if self.mailto else None}, enabled={self.enabled},"
-            f" offline={self.offline})"
-        )
 
 
 _SECRET_PARAM = re.compile(r"((?:api_key|mailto)=)[^&\s\"']*")

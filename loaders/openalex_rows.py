@@ -8,7 +8,10 @@ results and of the works snapshot's JSON lines) to :class:`GraphRows`:
   OpenAlex id (:func:`org_key_of`), with ``name`` (OpenAlex's canonical
   display name), ``country`` (ISO code), ``type``, ``ror``, ``openalexId``
   and ``aliases`` (the raw affiliation strings OpenAlex matched to it, so two
-  spellings of one institution are visibly one ``Org``). ``lineage`` (the
+  spellings of one institution are visibly one ``Org``). An ``Org`` an S2
+  affiliation string made (keyed by normalised name, no handle) whose key is
+  the normalised form of one of those spellings is absorbed into it by the
+  writer (``nameKeys``). ``lineage`` (the
   institution and its parents, by OpenAlex id) becomes ``PART_OF`` to each
   parent; a parent seen nowhere else is a stub ``Org`` keyed by its OpenAlex
   id (the writer absorbs the stub when the parent later arrives under its
@@ -54,7 +57,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from loaders.rows import GraphRows, Row, topic_key
+from loaders.rows import GraphRows, Row, org_key, topic_key
 
 TOPIC_SOURCE_OPENALEX: Final = "openalex"
 # topic -> subfield -> field -> domain, most specific first.
@@ -260,6 +263,7 @@ class _Builder:
                 "type": None,
                 "source": TOPIC_SOURCE_OPENALEX,
                 "aliases": [],
+                "nameKeys": [],
             },
         )
         ror = _short(inst.get("ror"), _ROR_URL) or self.ror_of.get(oa or "")
@@ -271,6 +275,8 @@ class _Builder:
         for alias in (_text(inst.get("display_name")), *aliases):
             if alias and alias not in row["aliases"]:
                 row["aliases"].append(alias)
+                if org_key(alias) and org_key(alias) not in row["nameKeys"]:
+                    row["nameKeys"].append(org_key(alias))
         for parent in _list(inst.get("lineage")):
             parent_oa = openalex_id(parent)
             if not parent_oa or parent_oa == oa:

@@ -40,6 +40,15 @@ no HTTP and no Cypher of its own:
   enrichment was skipped and how to resume. A later run merges those
   placeholders into the S2 papers (the writer does that by ``titleKey``).
 
+* **OpenAlex.** With an :class:`~loaders.openalex_client.OpenAlexClient`,
+  after the S2 phases every paper the load wrote with a DOI (arXiv papers
+  carry ``10.48550/arXiv.<id>``) is looked up in OpenAlex in batches of
+  :data:`~loaders.openalex_client.DOI_FILTER_MAX`, seeds first, each batch
+  written when answered (:mod:`loaders.openalex_rows`: organisations per
+  authorship, OpenAlex ids and ORCIDs of the S2 authors, topic hierarchy).
+  OpenAlex failing or unreachable never undoes S2's part: the summary says
+  what was skipped and the load is partial (exit 3).
+
 The result is a :class:`LoadSummary`; :attr:`LoadSummary.exit_code` is 0 when
 enrichment is complete, 3 when partial (unresolved entries, S2 unreachable,
 pages missing), 1 on failure (e.g. the S2 key is rejected).
@@ -55,7 +64,7 @@ import socket
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from neo4j import Driver
@@ -67,11 +76,19 @@ from loaders.graph_writer import (
     record_load_meta,
     write_rows,
 )
+from loaders.openalex_client import (
+    DOI_FILTER_MAX,
+    OpenAlexClient,
+    OpenAlexError,
+    OpenAlexOfflineMiss,
+)
+from loaders.openalex_rows import LoadedPaper, OpenAlexOutcome, rows_from_openalex_works
 from loaders.rows import (
     GraphRows,
     PaperRef,
     bare_arxiv_id,
     bare_doi,
+    is_placeholder_id,
     normalise_title,
     rows_from_ref,
     rows_from_s2_authors,
@@ -151,6 +168,9 @@ EDGE_PAPER_FIELDS: Final = (
 AUTHOR_FIELDS: Final = ("name", "hIndex", "citationCount", "paperCount", "affiliations")
 
 Enrichment = Literal["complete", "partial", "skipped"]
+# "off": no OpenAlex client was given (or OPENALEX_ENABLED is false).
+OpenAlexStatus = Literal["off", "complete", "partial", "skipped"]
+T = TypeVar("T")
 # progress(phase, done, total): called as work advances; total None = unknown.
 ProgressFn = Callable[[str, int, int | None], None]
 
@@ -195,6 +215,15 @@ class LoadSummary:
     papers_missing_edges: int = 0
     enrichment: Enrichment = "complete"
     s2_problem: str | None = None
+    openalex_status: OpenAlexStatus = "off"
+    openalex_problem: str | None = None
+    openalex_papers: int = 0
+    openalex_works: int = 0
+    openalex_requests: int = 0
+    openalex_cache_hits: int = 0
+    openalex_retries: int = 0
+    openalex_offline_misses: int = 0
+    openalex: OpenAlexOutcome = field(default_factory=OpenAlexOutcome)
     failure: str | None = None
     messages: list[str] = field(default_factory=list)
     writes: WriteCounts = field(default_factory=WriteCounts)
@@ -256,6 +285,17 @@ class LoadSummary:
             "papersMissingEdges": self.papers_missing_edges,
             "enrichment": self.enrichment,
             "s2Problem": self.s2_problem,
+            "openalex": {
+                "status": self.openalex_status,
+                "problem": self.openalex_problem,
+                "papersWithDoi": self.openalex_papers,
+                "worksFound": self.openalex_works,
+                "requests": self.openalex_requests,
+                "cacheHits": self.openalex_cache_hits,
+                "retries": self.openalex_retries,
+                "offlineMisses": self.openalex_offline_misses,
+                **self.openalex.as_dict(),
+            },
             "failure": self.failure,
             "messages": list(self.messages),
             "elapsedS": round(self.elapsed_s, 3),
@@ -349,7 +389,7 @@ def expected_requests(*, titles: int, resolved: int, edge_pages: int, authors: i
     )
 
 
-def _chunks(items: Sequence[str], size: int) -> Iterable[Sequence[str]]:
+def _chunks(items: Sequence[T], size: int) -> Iterable[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
 
@@ -415,8 +455,17 @@ class _Load:
         source: str,
         flush_rows: int,
         flush_interval_s: float,
+        openalex: OpenAlexClient | None = None,
+        openalex_unreachable: str | None = None,
     ) -> None:
         self.driver = driver
+        self.openalex = openalex
+        self.openalex_unreachable = openalex_unreachable
+        # paperId -> (DOI, year) of every S2 paper this load wrote, in write
+        # order; seeds also keep their S2 author list and keyphrases.
+        self.loaded: dict[str, tuple[str, int | None]] = {}
+        self.seed_authors: dict[str, tuple[tuple[str, str | None], ...]] = {}
+        self.seed_keyphrases: dict[str, tuple[str, ...]] = {}
         self.database = database
         self.client = client
         self.depth = depth
@@ -486,6 +535,10 @@ class _Load:
         if not self.buffer or not (force or due):
             return
         rows, self.buffer = self.buffer, GraphRows()
+        for paper in rows.papers:
+            doi, paper_id = paper.get("doi"), str(paper["paperId"])
+            if isinstance(doi, str) and doi and not is_placeholder_id(paper_id):
+                self.loaded.setdefault(paper_id, (doi, paper.get("year")))
         self.summary.papers_written += len(rows.papers)
         self.summary.cites_written += len(rows.cites)
         self.progress("write", len(rows), None)
@@ -597,14 +650,21 @@ class _Load:
                 seed.written_from_s2 = True
                 continue
             written.add(seed.paper_id)
+            keyphrases = self._keyphrases(seed.ref, seed.details)
             self.buffer.extend(
                 rows_from_s2_paper(
                     seed.details,
                     is_seed=True,
                     ref=seed.ref,
                     enriched_at=self.enriched_at,
-                    keyphrases=self._keyphrases(seed.ref, seed.details),
+                    keyphrases=keyphrases,
                 )
+            )
+            self.seed_keyphrases[seed.paper_id] = tuple(name for name, _ in keyphrases)
+            self.seed_authors[seed.paper_id] = tuple(
+                (str(a["authorId"]), a.get("name") if isinstance(a.get("name"), str) else None)
+                for a in seed.details.get("authors") or ()
+                if isinstance(a, Mapping) and isinstance(a.get("authorId"), str)
             )
             seed.written_from_s2 = True
             self.admitted.setdefault(seed.paper_id)
@@ -706,6 +766,65 @@ class _Load:
             await self._flush()
         await self._flush(force=True)
 
+    async def fetch_openalex(self) -> None:
+        """OpenAlex works of every loaded paper with a DOI: orgs, author ids, topic tree.
+
+        Batches of :data:`DOI_FILTER_MAX` DOIs in write order (seeds first),
+        each written as soon as it is answered; a failure stops the phase
+        with what was written kept, and the summary says what was skipped.
+        """
+        assert self.openalex is not None
+        s = self.summary
+        papers = [
+            LoadedPaper(
+                paper_id,
+                doi,
+                year if isinstance(year, int) else None,
+                self.seed_authors.get(paper_id),
+                self.seed_keyphrases.get(paper_id, ()),
+            )
+            for paper_id, (doi, year) in self.loaded.items()
+        ]
+        s.openalex_papers = len(papers)
+        if self.openalex_unreachable is not None:
+            s.openalex_problem = self.openalex_unreachable
+            s.openalex_status = "skipped"
+            return
+        stats = self.openalex.stats
+        before = (stats.requests_sent, stats.cache_hits, stats.retries)
+        done = 0
+        for chunk in _chunks(papers, DOI_FILTER_MAX):
+            try:
+                works = await self.openalex.works_by_doi([p.doi for p in chunk])
+            except OpenAlexOfflineMiss:
+                s.openalex_offline_misses += 1
+                continue
+            except OpenAlexError as exc:
+                s.openalex_problem = str(exc)
+                break
+            outcome = rows_from_openalex_works(chunk, works)
+            s.openalex_works += outcome.works_used
+            total = s.openalex
+            total.works_used += outcome.works_used
+            total.authors_matched += outcome.authors_matched
+            total.authors_apart += outcome.authors_apart
+            total.disagreements.extend(outcome.disagreements)
+            total.orgs += outcome.orgs
+            total.affiliations += outcome.affiliations
+            self.buffer.extend(outcome.rows)
+            await self._flush(force=True)
+            done += len(chunk)
+            self.progress("openalex", done, len(papers))
+        s.openalex_requests = stats.requests_sent - before[0]
+        s.openalex_cache_hits = stats.cache_hits - before[1]
+        s.openalex_retries = stats.retries - before[2]
+        if s.openalex_problem is not None:
+            s.openalex_status = "partial" if done else "skipped"
+        elif s.openalex_offline_misses:
+            s.openalex_status = "partial"
+        else:
+            s.openalex_status = "complete"
+
     # -- driver --------------------------------------------------------------
     async def run(self, unreachable: str | None) -> LoadSummary:
         started = time.perf_counter()
@@ -731,6 +850,9 @@ class _Load:
             except _S2Down:
                 # Whatever was read before the failure is still written.
                 await self._flush(force=True)
+        # OpenAlex comes after S2: whatever OpenAlex does, S2's part is done.
+        if self.openalex is not None:
+            await self.fetch_openalex()
         self._finish(started)
         return self.summary
 
@@ -785,7 +907,37 @@ class _Load:
                 )
         else:
             s.enrichment = "complete"
+        self._finish_openalex()
         s.elapsed_s = time.perf_counter() - started
+
+    def _finish_openalex(self) -> None:
+        s = self.summary
+        if s.openalex.disagreements:
+            s.messages.append(
+                f"OpenAlex: {len(s.openalex.disagreements)} authorships disagree with S2"
+                f" (kept apart), e.g. {s.openalex.disagreements[0]}"
+            )
+        if s.openalex_status not in ("partial", "skipped"):
+            return
+        if s.enrichment == "complete":
+            s.enrichment = "partial"
+        again = f"citekb load {s.source or 'SOURCE'}"
+        if s.openalex_offline_misses:
+            s.messages.append(
+                f"offline: {s.openalex_offline_misses} OpenAlex batches were not in the cache;"
+                " their organisations and OpenAlex topics are missing"
+            )
+        if s.openalex_problem is not None:
+            done = s.openalex_status == "partial"
+            s.messages.append(
+                f"OpenAlex {'failed part-way' if done else 'unavailable'} ({s.openalex_problem}):"
+                f" organisations, ORCIDs and OpenAlex topics"
+                f" {'partly ' if done else ''}skipped for the {s.openalex_papers} loaded papers"
+                f" with a DOI ({s.openalex_works} works written); the Semantic Scholar part"
+                f" is {'complete' if s.s2_problem is None else 'as reported above'}."
+                f" Rerun `{again}` when OpenAlex answers (answers already fetched are"
+                " replayed from the cache), or set OPENALEX_ENABLED=false to load without it."
+            )
 
 
 async def run_load(
@@ -804,6 +956,8 @@ async def run_load(
     flush_rows: int = 2000,
     flush_interval_s: float = 5.0,
     record: bool = True,
+    openalex: OpenAlexClient | None = None,
+    openalex_unreachable: str | None = None,
 ) -> LoadSummary:
     """Resolve, enrich and write ``refs``; see the module docstring.
 
@@ -812,7 +966,9 @@ async def run_load(
     documents that ``client`` answers from its cache alone (a miss leaves an
     entry unresolved instead of stopping the load). ``record`` writes the
     load on ``Meta{key:'load'}`` and bumps the graph version, which is how
-    analytics learns its stored scores are stale.
+    analytics learns its stored scores are stale. ``openalex`` runs the
+    OpenAlex phase after S2's (``openalex_unreachable``: the caller's probe
+    found it down, so the phase is reported skipped without a request).
     """
     if depth not in (0, 1, 2):
         raise ValueError("depth must be 0, 1 or 2")
@@ -829,6 +985,8 @@ async def run_load(
         source=source,
         flush_rows=flush_rows,
         flush_interval_s=flush_interval_s,
+        openalex=openalex,
+        openalex_unreachable=openalex_unreachable,
     )
     summary = await load.run(unreachable)
     if record:

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+
+# Nothing under tests/ reaches the internet: OpenAlex points at a closed
+# loopback port and is off unless a test turns it on against the fake
+# (tests/fakes/fake_openalex.py). citekb processes started by tests inherit
+# this, so their S2-only exit codes stay what those tests assert.
+os.environ["OPENALEX_BASE_URL"] = "http://127.0.0.1:9"
+os.environ["OPENALEX_ENABLED"] = "false"
 
 _skipped_integration: list[str] = []
 

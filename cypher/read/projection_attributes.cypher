@@ -17,10 +17,12 @@ RETURN p.paperId AS paperId,
          RETURN a.authorId ORDER BY r.position, a.authorId
        } AS authors,
        COLLECT { MATCH (o:Org)-[:SUBMITTED]->(p) RETURN o.key ORDER BY o.key } AS submittedBy,
-       // An author's S2 affiliations count for all their papers (S2 has no
-       // per-paper affiliation); DISTINCT as co-authors often share one.
+       // OpenAlex affiliations belong to the paper that states them (paperId);
+       // an S2 affiliation has none and counts for all the author's papers.
+       // DISTINCT as co-authors often share one.
        COLLECT {
-         MATCH (p)<-[:AUTHORED]-(:Author)-[:AFFILIATED_WITH]->(o:Org)
+         MATCH (p)<-[:AUTHORED]-(:Author)-[r:AFFILIATED_WITH]->(o:Org)
+         WHERE r.paperId IS NULL OR r.paperId = p.paperId
          RETURN DISTINCT o.key ORDER BY o.key
        } AS affiliations,
        // The references lineage(edges: INFLUENTIAL | METHODOLOGY) can follow, as

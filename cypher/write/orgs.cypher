@@ -1,10 +1,13 @@
 // params: rows
 // returns: nothing; one Org per key (ROR id, else OpenAlex id, else normalised name)
-// rows: {key, name, handle} (+ ror, openalexId, country, type, source, aliases from OpenAlex);
+// rows: {key, name, handle} (+ ror, openalexId, country, type, source, aliases, nameKeys from
+// OpenAlex);
 // the first name seen is kept, nulls never erase known values, aliases accumulate.
 // A stub written earlier for the same institution by its OpenAlex id (a lineage
 // parent seen before its ROR id was known) is absorbed: its PART_OF and
-// AFFILIATED_WITH relationships move here and the stub is deleted.
+// AFFILIATED_WITH relationships move here and the stub is deleted. So is an Org an S2
+// affiliation string made (keyed by normalised name, no handle, no ids) whose key is one of
+// nameKeys (the normalised spellings OpenAlex matched to this institution).
 UNWIND $rows AS row
 MERGE (o:Org {key: row.key})
 SET o.name = coalesce(o.name, row.name),
@@ -38,4 +41,16 @@ CALL (o, row) {
       o.country = coalesce(o.country, stub.country),
       o.type = coalesce(o.type, stub.type)
   DETACH DELETE stub
+}
+WITH o, row
+CALL (o, row) {
+  UNWIND coalesce(row.nameKeys, []) AS nameKey
+  MATCH (named:Org {key: nameKey})
+  WHERE named <> o AND named.handle IS NULL AND named.ror IS NULL AND named.openalexId IS NULL
+  CALL (named, o) {
+    MATCH (a:Author)-[r:AFFILIATED_WITH]->(named)
+    WHERE NOT EXISTS { (a)-[same:AFFILIATED_WITH]->(o) WHERE same.paperId IS NULL }
+    CREATE (a)-[:AFFILIATED_WITH]->(o)
+  }
+  DETACH DELETE named
 }

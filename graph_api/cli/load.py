@@ -33,6 +33,7 @@ from rich.progress import (
 from rich.table import Table
 
 from graph_api.settings import Settings
+from loaders.openalex_client import OpenAlexClient
 from loaders.pipeline import LoadSummary, ProgressFn, probe_s2, run_load
 from loaders.rows import PaperRef
 from loaders.s2_client import S2Client
@@ -45,6 +46,7 @@ _PHASES = {
     "authors": "authors",
     "citations": "references + citations",
     "second hop": "second hop (references)",
+    "openalex": "OpenAlex (orgs, topics)",
 }
 
 
@@ -97,26 +99,40 @@ async def _load(
     offline: bool,
     progress: ProgressFn,
     transport: httpx.AsyncBaseTransport | None,
+    openalex_transport: httpx.AsyncBaseTransport | None = None,
 ) -> LoadSummary:
     unreachable = None
     if not offline and transport is None:
         unreachable = await probe_s2(settings.s2_base_url)
+    oa_config = settings.openalex_config(offline=offline or settings.s2_offline)
+    openalex = None
+    openalex_unreachable = None
+    if oa_config.enabled:
+        openalex = OpenAlexClient(oa_config, transport=openalex_transport)
+        if not oa_config.offline and openalex_transport is None:
+            openalex_unreachable = await probe_s2(oa_config.base_url)
     async with S2Client(settings.s2_config(), transport=transport, offline=offline) as client:
-        return await run_load(
-            refs,
-            driver=driver,
-            database=settings.neo4j_database,
-            client=client,
-            depth=depth,
-            max_papers=max_papers,
-            max_citations_per_paper=max_citations_per_paper,
-            offline=offline,
-            progress=progress,
-            source=source,
-            unreachable=unreachable,
-            flush_rows=settings.load_flush_rows,
-            flush_interval_s=settings.load_flush_interval_s,
-        )
+        try:
+            return await run_load(
+                refs,
+                driver=driver,
+                database=settings.neo4j_database,
+                client=client,
+                depth=depth,
+                max_papers=max_papers,
+                max_citations_per_paper=max_citations_per_paper,
+                offline=offline,
+                progress=progress,
+                source=source,
+                unreachable=unreachable,
+                flush_rows=settings.load_flush_rows,
+                flush_interval_s=settings.load_flush_interval_s,
+                openalex=openalex,
+                openalex_unreachable=openalex_unreachable,
+            )
+        finally:
+            if openalex is not None:
+                await openalex.aclose()
 
 
 def load_refs(
@@ -131,6 +147,7 @@ def load_refs(
     offline: bool = False,
     console: Console | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    openalex_transport: httpx.AsyncBaseTransport | None = None,
 ) -> LoadSummary:
     """Run the pipeline with a progress bar on ``console`` (stderr by default)."""
     console = console or Console(stderr=True)
@@ -148,6 +165,7 @@ def load_refs(
                 offline=offline,
                 progress=bar,
                 transport=transport,
+                openalex_transport=openalex_transport,
             )
         )
 
@@ -182,12 +200,27 @@ def summary_table(summary: LoadSummary) -> Table:
         ("S2 cache hits", s.cache_hits),
         ("S2 retries", s.retries),
         ("null ids skipped (batches / edges)", f"{s.null_in_batches} / {s.null_in_edges}"),
+        ("OpenAlex", s.openalex_status),
         ("elapsed", f"{s.elapsed_s:.1f} s"),
     ]
     if s.dropped_by_max_papers:
         rows.append(("edges beyond --max-papers", s.dropped_by_max_papers))
     if s.papers_missing_edges:
         rows.append(("papers with edges missing", s.papers_missing_edges))
+    if s.openalex_status != "off":
+        oa = s.openalex
+        rows += [
+            ("OpenAlex works / papers with a DOI", f"{s.openalex_works} / {s.openalex_papers}"),
+            ("OpenAlex orgs / affiliations", f"{oa.orgs} / {oa.affiliations}"),
+            (
+                "OpenAlex authors matched / kept apart",
+                f"{oa.authors_matched} / {oa.authors_apart}",
+            ),
+            (
+                "OpenAlex requests / cache hits / retries",
+                f"{s.openalex_requests} / {s.openalex_cache_hits} / {s.openalex_retries}",
+            ),
+        ]
     for name, value in rows:
         table.add_row(name, str(value))
     return table

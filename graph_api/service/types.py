@@ -340,6 +340,12 @@ class Author(relay.Node):
     paper_count: int | None = strawberry.field(
         default=None, description="Papers per Semantic Scholar (the graph may hold fewer)"
     )
+    orcid: str | None = strawberry.field(
+        default=None, description="ORCID iD (bare, e.g. 0000-0002-9344-7439), from OpenAlex"
+    )
+    openalex_id: str | None = strawberry.field(
+        default=None, description="OpenAlex author id (e.g. A5085171399) matched to this author"
+    )
     # Analytics (graph_api/service/analytics_fields.py).
     graph_h_index = strawberry.field(
         resolver=analytics_fields.author_graph_h_index,
@@ -358,6 +364,8 @@ class Author(relay.Node):
             h_index=_int(props.get("hIndex")),
             citation_count=_int(props.get("citationCount")),
             paper_count=_int(props.get("paperCount")),
+            orcid=_str(props.get("orcid")),
+            openalex_id=_str(props.get("openalexId")),
         )
 
     @classmethod
@@ -400,7 +408,10 @@ class NamedNode(relay.Node):
     page of its papers); the lookups, the count and the paging are written once here.
     """
 
-    key: str = strawberry.field(description="Normalised name, the identity")
+    key: str = strawberry.field(
+        description="The identity: a normalised name; an organisation from OpenAlex is"
+        " 'ror:<ROR id>', or 'openalex:<institution id>' without one"
+    )
     name: str | None = strawberry.field(default=None, description="Display name")
     known_paper_count: strawberry.Private[int | None] = None
     by_key: ClassVar[str]
@@ -459,12 +470,34 @@ class NamedNode(relay.Node):
 )
 class Org(NamedNode):
     handle: str | None = strawberry.field(default=None, description="Hugging Face handle")
+    ror: str | None = strawberry.field(default=None, description="ROR id URL, from OpenAlex")
+    openalex_id: str | None = strawberry.field(
+        default=None, description="OpenAlex institution id (e.g. I18014758)"
+    )
+    country: str | None = strawberry.field(default=None, description="ISO 3166 country code")
+    kind: str | None = strawberry.field(
+        default=None,
+        name="type",
+        description="OpenAlex/ROR institution type: education, company, facility, ...",
+    )
+    aliases: list[str] = strawberry.field(
+        default_factory=list,
+        description="Spellings seen for it: OpenAlex's name and the raw affiliation strings",
+    )
     by_key: ClassVar[str] = "org_by_key"
     papers_of: ClassVar[str] = "org_papers"
 
     @classmethod
     def extra_props(cls, props: Row) -> dict[str, Any]:
-        return {"handle": _str(props.get("handle"))}
+        aliases = props.get("aliases")
+        return {
+            "handle": _str(props.get("handle")),
+            "ror": _str(props.get("ror")),
+            "openalex_id": _str(props.get("openalexId")),
+            "country": _str(props.get("country")),
+            "kind": _str(props.get("type")),
+            "aliases": [str(a) for a in aliases] if isinstance(aliases, list) else [],
+        }
 
     @resolver(description="Authors affiliated with it, most cited first.")
     async def authors(
@@ -495,13 +528,18 @@ class Org(NamedNode):
     "those tagged with it."
 )
 class Topic(NamedNode):
-    source: str | None = strawberry.field(default=None, description="'s2-fos' or 'keyphrase'")
+    source: str | None = strawberry.field(
+        default=None, description="'s2-fos', 'keyphrase' or 'openalex' (who named it first)"
+    )
+    level: str | None = strawberry.field(
+        default=None, description="OpenAlex level: 'topic', 'subfield', 'field' or 'domain'"
+    )
     by_key: ClassVar[str] = "topic_by_key"
     papers_of: ClassVar[str] = "topic_papers"
 
     @classmethod
     def extra_props(cls, props: Row) -> dict[str, Any]:
-        return {"source": _str(props.get("source"))}
+        return {"source": _str(props.get("source")), "level": _str(props.get("level"))}
 
 
 @strawberry.type(

@@ -37,6 +37,7 @@ arXiv ids of Daily Papers entries), plus ``/_fake/requests``,
 from __future__ import annotations
 
 import argparse
+import asyncio
 import hashlib
 import json
 import random
@@ -120,6 +121,8 @@ class FakeOpenAlex:
         self.requests: list[OpenAlexRequest] = []
         self.faults: list[OpenAlexFault] = []
         self.down = False
+        # Seconds each /works answer takes (so a test can kill a load mid-phase).
+        self.latency_s = 0.0
         self.app = Starlette(routes=self.routes())
 
     def routes(self) -> list[Route]:
@@ -149,6 +152,8 @@ class FakeOpenAlex:
         params = {k: v for k, v in request.query_params.items() if k != "api_key"}
         record = OpenAlexRequest("/works", params, api_key_sent="api_key" in request.query_params)
         self.requests.append(record)
+        if self.latency_s > 0:
+            await asyncio.sleep(self.latency_s)
         response = self._answer(params, record)
         record.status = response.status_code
         return response
@@ -440,14 +445,20 @@ def main(argv: Iterable[str] | None = None) -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--corpus", default="recorded")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--latency-ms", type=float, default=0.0)
+    parser.add_argument("--latency-ms", type=float, default=0.0, help="per fake S2 request")
+    parser.add_argument("--openalex-latency-ms", type=float, default=0.0)
+    parser.add_argument(
+        "--no-replay", action="store_true", help="accepted for fake_s2's CLI; never replays"
+    )
     args = parser.parse_args(list(argv) if argv is not None else None)
 
     import uvicorn
+
     from tests.fakes.fake_s2 import BASE_PATH, FakeS2
 
     corpus, openalex = sample_fakes(args.corpus, seed=args.seed)
     s2 = FakeS2(corpus, replay_recorded=False, latency_s=args.latency_ms / 1000.0)
+    openalex.latency_s = args.openalex_latency_ms / 1000.0
 
     async def requests(_r: Request) -> Response:
         return JSONResponse(

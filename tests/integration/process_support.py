@@ -62,14 +62,26 @@ def stop(proc: subprocess.Popen[bytes] | subprocess.Popen[str]) -> None:
 
 
 @contextmanager
-def fake_s2_process(corpus: str, log: Path, *, latency_ms: int = 0) -> Iterator[str]:
-    """``python -m tests.fakes.fake_s2`` serving ``corpus``; yields its root URL."""
+def fake_s2_process(
+    corpus: str,
+    log: Path,
+    *,
+    latency_ms: int = 0,
+    module: str = "tests.fakes.fake_s2",
+    extra: tuple[str, ...] = (),
+) -> Iterator[str]:
+    """``python -m tests.fakes.fake_s2`` serving ``corpus``; yields its root URL.
+
+    ``module="tests.fakes.fake_openalex"`` serves the fake OpenAlex beside the
+    fake S2 for the same corpus (``extra``: its own options).
+    """
     port = neo4j_server.free_port()
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [
-                *(sys.executable, "-m", "tests.fakes.fake_s2", "--port", str(port)),
+                *(sys.executable, "-m", module, "--port", str(port)),
                 *("--corpus", corpus, "--latency-ms", str(latency_ms), "--no-replay"),
+                *extra,
             ],
             cwd=REPO,
             stdout=out,

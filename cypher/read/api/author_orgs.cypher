@@ -4,6 +4,7 @@ UNWIND $ids AS id
 MATCH (a:Author {authorId: id})
 CALL (a) {
   MATCH (a)-[:AFFILIATED_WITH]->(o:Org)
+  WITH DISTINCT o
   WITH o ORDER BY toLower(o.name), o.key LIMIT $limit
   RETURN collect(properties(o)) AS items
 }

@@ -7,7 +7,8 @@ CALL (o) {
   CALL (o) {
     MATCH (o)-[:SUBMITTED]->(q:Paper) RETURN q
     UNION
-    MATCH (o)<-[:AFFILIATED_WITH]-(:Author)-[:AUTHORED]->(q:Paper) RETURN q
+    MATCH (o)<-[r:AFFILIATED_WITH]-(:Author)-[:AUTHORED]->(q:Paper)
+    WHERE r.paperId IS NULL OR r.paperId = q.paperId RETURN q
   }
   WITH q, coalesce(q.citationCount, -1) AS key
   WITH collect({q: q, key: key}) AS found

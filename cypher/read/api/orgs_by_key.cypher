@@ -5,5 +5,6 @@ MATCH (o:Org {key: id})
 RETURN id, o {.*, paperCount: COUNT {
   MATCH (o)-[:SUBMITTED]->(q:Paper) RETURN q
   UNION
-  MATCH (o)<-[:AFFILIATED_WITH]-(:Author)-[:AUTHORED]->(q:Paper) RETURN q
+  MATCH (o)<-[r:AFFILIATED_WITH]-(:Author)-[:AUTHORED]->(q:Paper)
+    WHERE r.paperId IS NULL OR r.paperId = q.paperId RETURN q
 }} AS org

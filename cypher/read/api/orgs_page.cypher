@@ -9,7 +9,8 @@ WHERE $nameContains IS NULL OR toLower(o.name) CONTAINS $nameContains
 WITH o, COUNT {
   MATCH (o)-[:SUBMITTED]->(q:Paper) RETURN q
   UNION
-  MATCH (o)<-[:AFFILIATED_WITH]-(:Author)-[:AUTHORED]->(q:Paper) RETURN q
+  MATCH (o)<-[r:AFFILIATED_WITH]-(:Author)-[:AUTHORED]->(q:Paper)
+    WHERE r.paperId IS NULL OR r.paperId = q.paperId RETURN q
 } AS paperCount
 WITH o, paperCount,
      CASE $orderBy WHEN 'NAME' THEN 0

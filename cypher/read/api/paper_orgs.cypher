@@ -7,7 +7,8 @@ CALL (p) {
   CALL (p) {
     MATCH (o:Org)-[:SUBMITTED]->(p) RETURN o
     UNION
-    MATCH (o:Org)<-[:AFFILIATED_WITH]-(:Author)-[:AUTHORED]->(p) RETURN o
+    MATCH (o:Org)<-[r:AFFILIATED_WITH]-(:Author)-[:AUTHORED]->(p)
+    WHERE r.paperId IS NULL OR r.paperId = p.paperId RETURN o
   }
   WITH o ORDER BY toLower(o.name), o.key LIMIT $limit
   RETURN collect(properties(o)) AS items

@@ -18,7 +18,8 @@ WHERE ($yearGte IS NULL OR p.year >= $yearGte)
   AND ($authorIds IS NULL OR EXISTS { (a:Author)-[:AUTHORED]->(p) WHERE a.authorId IN $authorIds })
   AND ($orgs IS NULL
        OR EXISTS { (o:Org)-[:SUBMITTED]->(p) WHERE o.key IN $orgs }
-       OR EXISTS { (o:Org)<-[:AFFILIATED_WITH]-(:Author)-[:AUTHORED]->(p) WHERE o.key IN $orgs })
+       OR EXISTS { (o:Org)<-[r:AFFILIATED_WITH]-(:Author)-[:AUTHORED]->(p)
+                    WHERE o.key IN $orgs AND (r.paperId IS NULL OR r.paperId = p.paperId) })
 // filter:end
 WITH p, CASE $orderBy
     WHEN 'YEAR' THEN coalesce(p.year, 1000000000)
