@@ -144,6 +144,8 @@ PAPER_PROPERTIES: tuple[str, ...] = (
     "synthetic",
     "enrichedAt",
 )
+# List fields that accumulate: folded rows keep every distinct value, in order.
+_UNION_FIELDS = frozenset({"aliases", "nameKeys"})
 # Kinds whose statement MERGEs exactly one node per row: created vs matched
 # is exact for them.
 _NODE_KINDS = ("papers", "orgs", "authors")
@@ -243,11 +245,15 @@ def fold_rows(kind: str, rows: Iterable[Row]) -> list[Row]:
     """Fold rows that share a key into one, in first-seen order.
 
     Later non-null values win, like the Cypher ``coalesce`` does across
-    writes; flag fields (``isSeed``, ``synthetic``) are OR-ed.
+    writes; flag fields (``isSeed``, ``synthetic``) are OR-ed, and list fields
+    that accumulate (an org's ``aliases``) are united.
 
     >>> fold_rows("authors", [{"authorId": "1", "name": "A", "hIndex": 3},
     ...                       {"authorId": "1", "name": None, "hIndex": 4}])
     [{'authorId': '1', 'name': 'A', 'hIndex': 4}]
+    >>> fold_rows("orgs", [{"key": "ror:1", "aliases": ["MIT"]},
+    ...                    {"key": "ror:1", "aliases": ["M.I.T.", "MIT"]}])
+    [{'key': 'ror:1', 'aliases': ['MIT', 'M.I.T.']}]
     """
     keys, flags = _KEYS[kind]
     out: dict[tuple[Any, ...], Row] = {}
@@ -260,6 +266,9 @@ def fold_rows(kind: str, rows: Iterable[Row]) -> list[Row]:
         for name, value in row.items():
             if name in flags:
                 have[name] = bool(have.get(name)) or bool(value)
+            elif name in _UNION_FIELDS and isinstance(value, list):
+                known = list(have.get(name) or [])
+                have[name] = known + [v for v in value if v not in known]
             elif (value is not None and value != []) or name not in have:
                 have[name] = value
     return list(out.values())

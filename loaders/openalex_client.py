@@ -53,7 +53,16 @@ import httpx
 from loaders.config import OpenAlexConfig
 from loaders.rows import bare_doi
 from loaders.s2_cache import CachedAnswer, S2Cache, cache_key
-from loaders.s2_client import Clock, RateLimiter, S2Stats, Sleep, parse_retry_after
+from loaders.s2_client import (
+    Clock,
+    RateLimiter,
+    Retryable,
+    S2Stats,
+    Sleep,
+    backoff_delay,
+    parse_retry_after,
+    send_counted,
+)
 
 __all__ = [
     "DOI_FILTER_MAX",
@@ -121,13 +130,6 @@ class OpenAlexUnavailable(OpenAlexError):
     def __init__(self, message: str, *, last_fault: str | None = None) -> None:
         super().__init__(message)
         self.last_fault = last_fault
-
-
-class _Retryable(Exception):
-    def __init__(self, fault: str, retry_after: float | None = None) -> None:
-        super().__init__(fault)
-        self.fault = fault
-        self.retry_after = retry_after
 
 
 def _message(text: str) -> str:
@@ -292,7 +294,7 @@ class OpenAlexClient:
         while True:
             try:
                 return await self._attempt(path, params)
-            except _Retryable as fault:
+            except Retryable as fault:
                 self.stats.faults[fault.fault] += 1
                 if retries >= self._config.max_retries or self._retries_left <= 0:
                     why = (
@@ -321,30 +323,27 @@ class OpenAlexClient:
                 self._limiter.defer(delay)
 
     def _backoff(self, retries: int, retry_after: float | None) -> float:
-        if retry_after is not None:
-            self.stats.retry_after_honoured += 1
-            return min(retry_after, self._config.max_retry_after_s)
-        ceiling = min(self._config.backoff_max_s, self._config.backoff_base_s * (2.0**retries))
-        return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
+        return backoff_delay(
+            retries,
+            retry_after,
+            base_s=self._config.backoff_base_s,
+            max_s=self._config.backoff_max_s,
+            max_retry_after_s=self._config.max_retry_after_s,
+            rng=self._rng,
+            stats=self.stats,
+        )
 
     async def _attempt(self, path: str, params: dict[str, str | int]) -> CachedAnswer:
         await self._limiter.acquire()
         request = self._http.build_request("GET", path, params={**params, **self._private})
-        self.stats.requests_sent += 1
-        try:
-            async with asyncio.timeout(self._config.timeout_s):
-                response = await self._http.send(request)
-                payload_bytes = response.content
-        except (TimeoutError, httpx.TimeoutException):
-            raise _Retryable("timeout") from None
-        except httpx.TransportError as exc:
-            raise _Retryable(f"transport error {type(exc).__name__}") from None
+        response, payload_bytes = await send_counted(
+            self._http, request, timeout_s=self._config.timeout_s, stats=self.stats
+        )
         status = response.status_code
-        self.stats.statuses[status] += 1
         log.debug("OpenAlex GET /%s -> %d", path, status)
         payload = payload_bytes.decode("utf-8", errors="replace")
         if status in _RETRYABLE_STATUS:
-            raise _Retryable(
+            raise Retryable(
                 f"HTTP {status}", parse_retry_after(response.headers.get("retry-after"))
             )
         if status != 200:
@@ -354,5 +353,5 @@ class OpenAlexClient:
         try:
             json.loads(payload)
         except ValueError:
-            raise _Retryable("invalid JSON") from None
+            raise Retryable("invalid JSON") from None
         return CachedAnswer(status=status, payload=payload)

@@ -67,9 +67,11 @@ from dataclasses import dataclass, field
 from typing import Any, Final, Literal, TypeVar
 from urllib.parse import urlsplit
 
+import httpx
 from neo4j import Driver
 from rapidfuzz import fuzz
 
+from loaders.config import OpenAlexConfig
 from loaders.graph_writer import (
     WriteCounts,
     now_iso,
@@ -422,6 +424,21 @@ async def probe_s2(base_url: str, *, timeout_s: float = 5.0) -> str | None:
     with contextlib.suppress(OSError):
         await writer.wait_closed()
     return None
+
+
+async def openalex_client_for(
+    config: OpenAlexConfig, *, transport: httpx.AsyncBaseTransport | None = None
+) -> tuple[OpenAlexClient | None, str | None]:
+    """The OpenAlex client a load should use (None when disabled) and, when its host
+    cannot be reached, why (so the phase is reported skipped without waiting through
+    backoff). A given transport (a fake) is never probed; the caller closes the client.
+    """
+    if not config.enabled:
+        return None, None
+    unreachable = None
+    if not config.offline and transport is None:
+        unreachable = await probe_s2(config.base_url)
+    return OpenAlexClient(config, transport=transport), unreachable
 
 
 # --------------------------------------------------------------------------

@@ -130,8 +130,8 @@ class S2RetryBudgetExceeded(S2Unavailable):
     """The client's total retry budget is spent."""
 
 
-class _Retryable(Exception):
-    """Internal: one attempt failed in a way worth retrying."""
+class Retryable(Exception):
+    """One attempt failed in a way worth retrying (shared with the OpenAlex client)."""
 
     def __init__(self, fault: str, retry_after: float | None = None) -> None:
         super().__init__(fault)
@@ -215,6 +215,56 @@ def parse_retry_after(value: str | None) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - time.time())
+
+
+def backoff_delay(
+    retries: int,
+    retry_after: float | None,
+    *,
+    base_s: float,
+    max_s: float,
+    max_retry_after_s: float,
+    rng: random.Random,
+    stats: S2Stats,
+) -> float:
+    """Seconds before retry ``retries + 1``: ``Retry-After`` (capped) when sent, else
+    exponential with "equal jitter" (at least half the step ``base * 2**retries``,
+    capped at ``max_s``, never above it).
+
+    >>> stats = S2Stats()
+    >>> backoff_delay(0, 90.0, base_s=1, max_s=60, max_retry_after_s=60.0,
+    ...               rng=random.Random(0), stats=stats), stats.retry_after_honoured
+    (60.0, 1)
+    >>> 2.0 <= backoff_delay(2, None, base_s=1, max_s=60, max_retry_after_s=60,
+    ...                      rng=random.Random(0), stats=stats) <= 4.0
+    True
+    """
+    if retry_after is not None:
+        stats.retry_after_honoured += 1
+        return min(retry_after, max_retry_after_s)
+    ceiling = min(max_s, base_s * (2.0**retries))
+    return ceiling / 2 + rng.uniform(0, ceiling / 2)
+
+
+async def send_counted(
+    http: httpx.AsyncClient, request: httpx.Request, *, timeout_s: float, stats: S2Stats
+) -> tuple[httpx.Response, bytes]:
+    """Send one request and read its body; timeouts and transport errors are :class:`Retryable`.
+
+    The outer timeout also bounds transports that ignore httpx's own timeouts
+    (ASGITransport runs the app inline).
+    """
+    stats.requests_sent += 1
+    try:
+        async with asyncio.timeout(timeout_s):
+            response = await http.send(request)
+            payload = response.content
+    except (TimeoutError, httpx.TimeoutException):
+        raise Retryable("timeout") from None
+    except httpx.TransportError as exc:
+        raise Retryable(f"transport error {type(exc).__name__}") from None
+    stats.statuses[response.status_code] += 1
+    return response, payload
 
 
 def _error_message(body: Any) -> str:
@@ -501,7 +551,7 @@ class S2Client:
         while True:
             try:
                 return await self._attempt(method, path, params, body)
-            except _Retryable as fault:
+            except Retryable as fault:
                 self.stats.faults[fault.fault] += 1
                 if retries >= self._max_retries:
                     raise S2Unavailable(
@@ -533,12 +583,15 @@ class S2Client:
                 self._limiter.defer(delay)
 
     def _backoff(self, retries: int, retry_after: float | None) -> float:
-        if retry_after is not None:
-            self.stats.retry_after_honoured += 1
-            return min(retry_after, self._max_retry_after_s)
-        ceiling = min(self._backoff_max_s, self._backoff_base_s * (2.0**retries))
-        # "Equal jitter": at least half the exponential step, never above it.
-        return ceiling / 2 + self._rng.uniform(0, ceiling / 2)
+        return backoff_delay(
+            retries,
+            retry_after,
+            base_s=self._backoff_base_s,
+            max_s=self._backoff_max_s,
+            max_retry_after_s=self._max_retry_after_s,
+            rng=self._rng,
+            stats=self.stats,
+        )
 
     async def _attempt(
         self, method: str, path: str, params: dict[str, str | int], body: Any
@@ -547,20 +600,11 @@ class S2Client:
         request = self._http.build_request(
             method, path, params=params, json=body if body is not None else None
         )
-        self.stats.requests_sent += 1
         started = time.perf_counter()
-        try:
-            # The outer timeout also bounds transports that ignore httpx's own
-            # timeouts (ASGITransport runs the app inline).
-            async with asyncio.timeout(self._timeout_s):
-                response = await self._http.send(request)
-                payload_bytes = response.content
-        except (TimeoutError, httpx.TimeoutException):
-            raise _Retryable("timeout") from None
-        except httpx.TransportError as exc:
-            raise _Retryable(f"transport error {type(exc).__name__}") from None
+        response, payload_bytes = await send_counted(
+            self._http, request, timeout_s=self._timeout_s, stats=self.stats
+        )
         status = response.status_code
-        self.stats.statuses[status] += 1
         log.debug(
             "S2 %s /%s -> %d (%.0f ms)",
             method,
@@ -576,7 +620,7 @@ class S2Client:
             )
         if status in _RETRYABLE_STATUS:
             retry_after = parse_retry_after(response.headers.get("retry-after"))
-            raise _Retryable(f"HTTP {status}", retry_after)
+            raise Retryable(f"HTTP {status}", retry_after)
         if status not in _CACHEABLE_STATUS:
             raise S2BadRequest(
                 f"S2 answered HTTP {status}: {_error_message(payload)}", status=status
@@ -585,5 +629,5 @@ class S2Client:
             parsed = json.loads(payload)
         except ValueError:
             # A body cut short (proxy, dropped connection) is a transient fault.
-            raise _Retryable("invalid JSON") from None
+            raise Retryable("invalid JSON") from None
         return CachedAnswer(status=status, payload=payload), parsed

@@ -33,8 +33,7 @@ from rich.progress import (
 from rich.table import Table
 
 from graph_api.settings import Settings
-from loaders.openalex_client import OpenAlexClient
-from loaders.pipeline import LoadSummary, ProgressFn, probe_s2, run_load
+from loaders.pipeline import LoadSummary, ProgressFn, openalex_client_for, probe_s2, run_load
 from loaders.rows import PaperRef
 from loaders.s2_client import S2Client
 from loaders.sources import parse_source
@@ -104,13 +103,10 @@ async def _load(
     unreachable = None
     if not offline and transport is None:
         unreachable = await probe_s2(settings.s2_base_url)
-    oa_config = settings.openalex_config(offline=offline or settings.s2_offline)
-    openalex = None
-    openalex_unreachable = None
-    if oa_config.enabled:
-        openalex = OpenAlexClient(oa_config, transport=openalex_transport)
-        if not oa_config.offline and openalex_transport is None:
-            openalex_unreachable = await probe_s2(oa_config.base_url)
+    openalex, openalex_unreachable = await openalex_client_for(
+        settings.openalex_config(offline=offline or settings.s2_offline),
+        transport=openalex_transport,
+    )
     async with S2Client(settings.s2_config(), transport=transport, offline=offline) as client:
         try:
             return await run_load(

@@ -7,6 +7,7 @@ the context manager that started it.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -142,3 +143,24 @@ def citekb(
         text=True,
         timeout=timeout_s,
     )
+
+
+def kill_9_when(
+    args: list[str], env: dict[str, str], ready: Callable[[], bool], within_s: float
+) -> None:
+    """Run ``citekb args`` and SIGKILL it once ``ready()``; fails if it ends first."""
+    victim = subprocess.Popen(
+        [*CITEKB, *args], env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + within_s
+        while not ready():
+            assert victim.poll() is None, "the load finished before it could be killed"
+            assert time.monotonic() < deadline, "timed out waiting to kill the load"
+            time.sleep(0.05)
+        victim.send_signal(signal.SIGKILL)
+        assert victim.wait(10) == -signal.SIGKILL
+    finally:
+        if victim.poll() is None:
+            victim.kill()
+            victim.wait()

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -26,6 +25,7 @@ from graph_api.store import graph_store
 from loaders.graph_writer import graph_counts, graph_dump
 from loaders.pipeline import EXIT_OK, EXIT_PARTIAL
 from tests.conftest import REPO
+from tests.integration.process_support import kill_9_when
 
 SAMPLE = REPO / "examples" / "hf-daily-papers-pretraining.txt"
 CITEKB = [sys.executable, "-m", "graph_api.cli.main"]
@@ -167,25 +167,7 @@ def test_killed_load_resumes_to_the_same_graph_as_an_uninterrupted_one(
     clear(driver, neo4j_settings)
     httpx.post(f"{fake_s2_server}/_fake/reset", timeout=10)
     env = cli_env(neo4j_settings, tmp_path / "cache-b", s2_url, LOAD_FLUSH_INTERVAL_S="0.2")
-    victim = subprocess.Popen(
-        [*CITEKB, *args],
-        env=env,
-        cwd=REPO,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 120
-        while fake_requests(fake_s2_server) < 120:
-            assert victim.poll() is None, "the load finished before it could be killed"
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
-        victim.send_signal(signal.SIGKILL)
-        assert victim.wait(10) == -signal.SIGKILL
-    finally:
-        if victim.poll() is None:
-            victim.kill()
-            victim.wait()
+    kill_9_when(args, env, lambda: fake_requests(fake_s2_server) >= 120, within_s=120)
     sent_before_kill = fake_requests(fake_s2_server)
     assert sent_before_kill < SAMPLE_REQUESTS
     partial = graph_dump(driver, database=db)

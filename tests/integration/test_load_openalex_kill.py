@@ -7,9 +7,6 @@ OpenAlex answer takes a second, so the load can be killed between batches.
 
 from __future__ import annotations
 
-import signal
-import subprocess
-import time
 from pathlib import Path
 
 import httpx
@@ -20,7 +17,7 @@ from graph_api.store import graph_store
 from loaders.graph_writer import graph_dump
 from loaders.pipeline import EXIT_OK
 from tests.conftest import REPO
-from tests.integration.process_support import CITEKB, citekb, cli_env, fake_s2_process
+from tests.integration.process_support import citekb, cli_env, fake_s2_process, kill_9_when
 
 SAMPLE = REPO / "examples" / "hf-daily-papers-pretraining.txt"
 
@@ -74,25 +71,7 @@ def test_killed_in_the_openalex_phase_resumes_to_the_same_graph(
         graph_store.clear_data(driver, db)
         httpx.post(f"{root}/_fake/reset", timeout=10)
         env = env_for("cache-b")
-        victim = subprocess.Popen(
-            [*CITEKB, *args],
-            env=env,
-            cwd=REPO,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        try:
-            deadline = time.monotonic() + 240
-            while openalex_requests(root) < 2:
-                assert victim.poll() is None, "the load finished before it could be killed"
-                assert time.monotonic() < deadline
-                time.sleep(0.05)
-            victim.send_signal(signal.SIGKILL)
-            assert victim.wait(10) == -signal.SIGKILL
-        finally:
-            if victim.poll() is None:
-                victim.kill()
-                victim.wait()
+        kill_9_when(args, env, lambda: openalex_requests(root) >= 2, within_s=240)
         sent_before_kill = openalex_requests(root)
         assert sent_before_kill < total_requests
         assert 0 < affiliations(driver, db) < reference_affiliations
