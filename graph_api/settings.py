@@ -96,6 +96,8 @@ class Settings(BaseSettings):
     # Sent as the documented query parameters; never cached, logged or shown.
     openalex_api_key: SecretStr | None = None
     openalex_mailto: SecretStr | None = None
+    # DOIs per /works request; 100 is OpenAlex's maximum (more is clamped).
+    openalex_batch_size: int = 100
     openalex_rate_limit: float = 5.0
     openalex_timeout_s: float = 30.0
     openalex_max_retries: int = 5
@@ -174,6 +176,7 @@ class Settings(BaseSettings):
             api_key=key.get_secret_value() if key is not None else None,
             mailto=mailto.get_secret_value() if mailto is not None else None,
             enabled=self.openalex_enabled,
+            batch_size=self.openalex_batch_size,
             rate_limit=self.openalex_rate_limit,
             timeout_s=self.openalex_timeout_s,
             max_retries=self.openalex_max_retries,

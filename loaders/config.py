@@ -54,6 +54,8 @@ class OpenAlexConfig:
     api_key: str | None = None
     mailto: str | None = None
     enabled: bool = True
+    # DOIs per /works request (OpenAlex ORs at most 100 values in one filter).
+    batch_size: int = 100
     # OpenAlex allows 100 requests/s; a loader has no reason to go near it.
     rate_limit: float = 5.0
     timeout_s: float = 30.0

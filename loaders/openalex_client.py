@@ -208,12 +208,17 @@ class OpenAlexClient:
         await self._http.aclose()
 
     @property
+    def batch_size(self) -> int:
+        """DOIs per request: the configured size, at most :data:`DOI_FILTER_MAX`."""
+        return max(1, min(self._config.batch_size, DOI_FILTER_MAX))
+
+    @property
     def retries_left(self) -> int:
         return self._retries_left
 
     # -- public API ---------------------------------------------------------
     async def works_by_doi(
-        self, dois: Sequence[str], *, batch_size: int = DOI_FILTER_MAX
+        self, dois: Sequence[str], *, batch_size: int | None = None
     ) -> dict[str, dict[str, Any]]:
         """The works OpenAlex has for ``dois``, keyed by bare lower-case DOI.
 
@@ -222,7 +227,7 @@ class OpenAlexClient:
         cache for every one a killed run already had answered).
         """
         wanted = list(dict.fromkeys(d for d in (filterable_doi(x) for x in dois) if d))
-        size = max(1, min(batch_size, DOI_FILTER_MAX))
+        size = max(1, min(batch_size or self.batch_size, DOI_FILTER_MAX))
         found: dict[str, dict[str, Any]] = {}
         for start in range(0, len(wanted), size):
             chunk = wanted[start : start + size]

@@ -79,7 +79,6 @@ from loaders.graph_writer import (
     write_rows,
 )
 from loaders.openalex_client import (
-    DOI_FILTER_MAX,
     OpenAlexClient,
     OpenAlexError,
     OpenAlexOfflineMiss,
@@ -786,7 +785,8 @@ class _Load:
     async def fetch_openalex(self) -> None:
         """OpenAlex works of every loaded paper with a DOI: orgs, author ids, topic tree.
 
-        Batches of :data:`DOI_FILTER_MAX` DOIs in write order (seeds first),
+        Batches of ``OPENALEX_BATCH_SIZE`` (at most :data:`DOI_FILTER_MAX`) DOIs
+        in write order (seeds first),
         each written as soon as it is answered; a failure stops the phase
         with what was written kept, and the summary says what was skipped.
         """
@@ -810,7 +810,7 @@ class _Load:
         stats = self.openalex.stats
         before = (stats.requests_sent, stats.cache_hits, stats.retries)
         done = 0
-        for chunk in _chunks(papers, DOI_FILTER_MAX):
+        for chunk in _chunks(papers, self.openalex.batch_size):
             try:
                 works = await self.openalex.works_by_doi([p.doi for p in chunk])
             except OpenAlexOfflineMiss:

@@ -15,6 +15,13 @@ reads a directory holding (plain or gzipped) files named
 ``embeddings*.jsonl[.gz]`` optional: ``corpusid``, ``vector`` (768 floats, as S2's
                            ``embeddings-specter_v2`` dataset gives them: the
                            text of a JSON list), ``model``
+``openalex_works*.jsonl[.gz]`` optional: an OpenAlex works snapshot slice, one
+                           work object per line (``id``, ``doi``,
+                           ``publication_year``, ``authorships``, ``topics``,
+                           ...), joined to the papers by DOI and written last
+                           by :mod:`loaders.openalex_rows` (orgs per
+                           authorship, author ids, topic hierarchy); a work
+                           whose DOI no papers record has is skipped and counted
 
 (each may also sit in a sub-directory named after its dataset, e.g.
 ``papers/part-0.jsonl.gz`` or ``embeddings-specter_v2/part-0.jsonl.gz``).
@@ -55,9 +62,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from loaders.openalex_rows import LoadedPaper, rows_from_openalex_works
 from loaders.rows import (
     EMBEDDING_DIMENSIONS,
     GraphRows,
+    bare_doi,
     cites_rows,
     embedding_row,
     parse_vector,
@@ -65,8 +74,10 @@ from loaders.rows import (
     rows_from_s2_paper,
 )
 
-# Load order: embeddings right after the papers they belong to.
-DATASETS = ("papers", "abstracts", "embeddings", "authors", "citations")
+# Load order: embeddings right after the papers they belong to; openalex_works
+# (an OpenAlex works snapshot slice, joined to the papers by DOI) last, when
+# its papers and authors exist.
+DATASETS = ("papers", "abstracts", "embeddings", "authors", "citations", "openalex_works")
 # S2 names its embeddings dataset after the model.
 _SUBDIRS = {"embeddings": ("embeddings", "embeddings-specter_v2")}
 _SHA = re.compile(r"^[0-9a-f]{40}$")
@@ -92,6 +103,7 @@ class DatasetFiles:
     embeddings: list[Path] = field(default_factory=list)
     authors: list[Path] = field(default_factory=list)
     citations: list[Path] = field(default_factory=list)
+    openalex_works: list[Path] = field(default_factory=list)
 
     def by_kind(self) -> list[tuple[str, Path]]:
         """(dataset, file) pairs in the order they are written."""
@@ -103,7 +115,7 @@ def _is_jsonl(path: Path) -> bool:
 
 
 def find_files(directory: Path) -> DatasetFiles:
-    """``papers*``/``abstracts*``/``authors*``/``citations*`` ``.jsonl[.gz]`` files."""
+    """``papers*``, ``abstracts*``, ``authors*``, ``citations*``, ``openalex_works*`` files."""
     if not directory.is_dir():
         raise DatasetError(directory, 0, "not a directory")
     found: dict[str, list[Path]] = {kind: [] for kind in DATASETS}
@@ -240,6 +252,24 @@ def check_author(record: Mapping[str, Any]) -> str:
     return str(value).strip()
 
 
+def check_work(record: Mapping[str, Any]) -> str | None:
+    """Validate an OpenAlex work (snapshot line); returns its bare DOI, if any."""
+    value = record.get("id")
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("missing 'id' (an OpenAlex work id)")
+    _check_type(record, "doi", str)
+    _check_type(record, "authorships", list)
+    _check_type(record, "topics", list)
+    _check_type(record, "primary_topic", dict)
+    for authorship in record.get("authorships") or ():
+        if not isinstance(authorship, dict):
+            raise ValueError("'authorships' items must be objects")
+        if not isinstance(authorship.get("institutions") or [], list):
+            raise ValueError("'institutions' of an authorship must be a list")
+    doi = record.get("doi")
+    return bare_doi(doi) if isinstance(doi, str) else None
+
+
 def check_citation(record: Mapping[str, Any]) -> tuple[int, int | None]:
     citing = _int_field(record, "citingcorpusid", required=True)
     assert citing is not None
@@ -255,6 +285,7 @@ _CHECKS: dict[str, Callable[[Mapping[str, Any]], Any]] = {
     "embeddings": check_embedding,
     "authors": check_author,
     "citations": check_citation,
+    "openalex_works": check_work,
 }
 
 
@@ -356,6 +387,8 @@ class Validation:
 
     files: list[FileCheck]
     paper_ids: dict[int, str]
+    # Bare DOI -> the paper an OpenAlex work joins to (papers with a DOI only).
+    by_doi: dict[str, LoadedPaper] = field(default_factory=dict)
 
     @property
     def records(self) -> dict[str, int]:
@@ -375,6 +408,7 @@ def validate(files: DatasetFiles, *, progress: LineProgress | None = None) -> Va
     """Pass 1: check every line of every file; raises DatasetError at the first bad one."""
     checked: list[FileCheck] = []
     paper_ids: dict[int, str] = {}
+    by_doi: dict[str, LoadedPaper] = {}
     for kind, path in files.by_kind():
         check = _CHECKS[kind]
         fc = FileCheck(path=path, kind=kind)
@@ -383,6 +417,8 @@ def validate(files: DatasetFiles, *, progress: LineProgress | None = None) -> Va
                 result = check(record)
                 if kind == "papers":
                     paper_ids[int(result)] = paper_id_of(record)
+                    if files.openalex_works:
+                        _remember_doi(record, by_doi)
             except ValueError as exc:
                 raise DatasetError(path, line_no, str(exc)) from exc
             fc.records += 1
@@ -391,7 +427,21 @@ def validate(files: DatasetFiles, *, progress: LineProgress | None = None) -> Va
         if progress is not None and fc.records % 10_000:
             progress(path, fc.records % 10_000)
         checked.append(fc)
-    return Validation(files=checked, paper_ids=paper_ids)
+    return Validation(files=checked, paper_ids=paper_ids, by_doi=by_doi)
+
+
+def _remember_doi(record: Mapping[str, Any], by_doi: dict[str, LoadedPaper]) -> None:
+    ext = record.get("externalids") or {}
+    doi = bare_doi(ext.get("DOI")) if isinstance(ext.get("DOI"), str) else None
+    if doi is None or doi in by_doi:
+        return
+    authors = tuple(
+        (str(a["authorId"]), a.get("name") if isinstance(a.get("name"), str) else None)
+        for a in record.get("authors") or ()
+        if isinstance(a, dict) and a.get("authorId") is not None
+    )
+    year = _int_field(record, "year", required=False)
+    by_doi[doi] = LoadedPaper(paper_id_of(record), doi, year, authors)
 
 
 @dataclass
@@ -478,6 +528,12 @@ def _add_record(
     elif kind == "authors":
         check_author(record)
         rows.extend(rows_from_s2_authors([author_to_api(record)]))
+    elif kind == "openalex_works":
+        doi = check_work(record)
+        paper = validation.by_doi.get(doi) if doi else None
+        if paper is None:
+            return 1  # a work for no paper of this directory
+        rows.extend(rows_from_openalex_works([paper], {paper.doi: record}).rows)
     else:
         citing, cited = check_citation(record)
         if cited is None or cited == citing:

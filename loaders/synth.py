@@ -15,6 +15,14 @@ the S2 API cannot be reached from CI. :func:`generate` writes a directory that
 ``embeddings.jsonl`` with ``embeddings=True`` only: ``corpusid``, ``model``
                      (``"synthetic"``), ``vector`` (the text of a list of 768
                      floats, as S2's ``embeddings-specter_v2`` dataset has it)
+``openalex_works.jsonl`` with ``openalex=True`` (``citekb synth --openalex``):
+                     one OpenAlex-shaped work per paper (``authorships`` with
+                     ``institutions`` [id, ROR-shaped ``ror``, country, type,
+                     ``lineage``], raw affiliation strings in two spellings,
+                     ORCIDs for a third of the authors, ``topics`` with
+                     subfield/field/domain), joined by a synthetic DOI
+                     (``10.5555/citekb-synthetic.<corpusid>``); the S2 author
+                     ``affiliations`` are then ``[]``, as on real data
 ``synthetic.json``   the manifest: seed, parameters and record counts
 
 How the graph is grown (one pass, papers in publication order):
@@ -42,7 +50,8 @@ How the graph is grown (one pass, papers in publication order):
 
 Everything is labelled: each record carries ``"synthetic": true``, titles
 start with ``[synthetic]``, corpus and author ids start at 9,000,000,000 (far
-above S2's), and no DOI or arXiv id is invented. The same ``seed`` and
+above S2's), and no DOI or arXiv id is invented (except the synthetic-prefix
+DOI above, with ``openalex`` on). The same ``seed`` and
 parameters give byte-identical files.
 """
 
@@ -189,6 +198,10 @@ class SynthConfig:
     new_author: float = 0.25
     # Also write embeddings.jsonl (768 floats a paper).
     embeddings: bool = False
+    # Also write openalex_works.jsonl (authorships with institutions, topics)
+    # and give papers a synthetic DOI to join on; S2 author affiliations are
+    # then empty, as they are on real data.
+    openalex: bool = False
 
     def __post_init__(self) -> None:
         if self.papers < 1:
@@ -216,6 +229,124 @@ def synthetic_paper_id(seed: int, corpus_id: int) -> str:
     """An S2-like 40-hex paperId, stable for (seed, corpus id)."""
     raw = f"citekb-synthetic/{seed}/{corpus_id}".encode()
     return hashlib.sha1(raw, usedforsecurity=False).hexdigest()
+
+
+def synthetic_doi(corpus_id: int) -> str:
+    """The DOI a synthetic paper gets with ``openalex`` on (10.5555 is a test prefix)."""
+    return f"10.5555/citekb-synthetic.{corpus_id}"
+
+
+# OpenAlex domain of each field (its documented top level).
+_DOMAINS = {
+    "Biology": "Life Sciences",
+    "Medicine": "Health Sciences",
+    "Psychology": "Social Sciences",
+    "Economics": "Social Sciences",
+    "Sociology": "Social Sciences",
+}
+_KIND_TYPES = {"University": "education", "Institute": "facility", "Laboratory": "company"}
+_COUNTRIES = ("GB", "US", "DE", "FR", "CA", "JP", "IN", "BR", "NL", "CH", "KR", "AU")
+
+
+def _institutions(names: Sequence[str]) -> list[dict[str, Any]]:
+    """Synthetic OpenAlex institutions: ROR-shaped ids (``0syn…``), every sixth without
+    one; a Laboratory is PART_OF the University of its place (``lineage``)."""
+    out: list[dict[str, Any]] = []
+    for k, name in enumerate(names):
+        kind = name.split()[1]
+        place = name.split(" of ", 1)[1]
+        own = f"https://openalex.org/I9{k:09d}"
+        lineage = [own]
+        if kind == "Laboratory":
+            lineage.append(
+                f"https://openalex.org/I9{names.index(f'Synthetic University of {place}'):09d}"
+            )
+        out.append(
+            {
+                "id": own,
+                "display_name": name,
+                "ror": None if k % 6 == 5 else f"https://ror.org/0syn{k:03d}{(7 * k) % 100:02d}",
+                "country_code": _COUNTRIES[_PLACES.index(place) % len(_COUNTRIES)],
+                "type": _KIND_TYPES.get(kind, "other"),
+                "lineage": lineage,
+            }
+        )
+    return out
+
+
+def _orcid(author: int) -> str:
+    return f"https://orcid.org/0000-0009-{author % 10_000:04d}-{(author // 10_000) % 10_000:04d}"
+
+
+def _work(
+    corpus_id: int,
+    year: int,
+    *,
+    field: int,
+    members: Sequence[int],
+    author_names: Sequence[str],
+    institutions: Sequence[dict[str, Any]],
+    rng: random.Random,
+) -> dict[str, Any]:
+    """One OpenAlex-shaped work (snapshot line) for a synthetic paper, labelled synthetic.
+
+    An author's institution is their home one (from their id), but on every
+    fifth of their papers a second one: an affiliation belongs to a paper. The
+    raw affiliation string alternates between two spellings.
+    """
+    authorships = []
+    for position, a in enumerate(members):
+        home = a % len(institutions)
+        inst = institutions[(home + 1) % len(institutions) if corpus_id % 5 == 0 else home]
+        name = inst["display_name"]
+        raw = name if (corpus_id + a) % 2 else name.replace("Synthetic ", "Synth. ")
+        authorships.append(
+            {
+                "author_position": "first"
+                if position == 0
+                else ("last" if position == len(members) - 1 else "middle"),
+                "author": {
+                    "id": f"https://openalex.org/A9{a:09d}",
+                    "display_name": author_names[a],
+                    "orcid": _orcid(a) if a % 3 == 0 else None,
+                },
+                "institutions": [inst],
+                "raw_affiliation_strings": [raw],
+                "affiliations": [{"raw_affiliation_string": raw, "institution_ids": [inst["id"]]}],
+            }
+        )
+    field_name = FIELD_NAMES[field]
+    words = FIELDS[field_name]
+    topics = []
+    for rank, t in enumerate(sorted(rng.sample(range(len(words)), k=min(2, len(words))))):
+        topics.append(
+            {
+                "id": f"https://openalex.org/T9{field:02d}{t:03d}",
+                "display_name": f"{words[t].title()} (synthetic topic)",
+                "score": round(0.95 - 0.2 * rank, 3),
+                "subfield": {
+                    "id": f"https://openalex.org/subfields/9{field:02d}",
+                    "display_name": f"{field_name} (synthetic subfield)",
+                },
+                "field": {
+                    "id": f"https://openalex.org/fields/9{field:02d}",
+                    "display_name": field_name,
+                },
+                "domain": {
+                    "id": f"https://openalex.org/domains/9{len(_DOMAINS.get(field_name, '')) % 4}",
+                    "display_name": _DOMAINS.get(field_name, "Physical Sciences"),
+                },
+            }
+        )
+    return {
+        "id": f"https://openalex.org/W{corpus_id}",
+        "doi": f"https://doi.org/{synthetic_doi(corpus_id)}",
+        "publication_year": year,
+        "authorships": authorships,
+        "primary_topic": topics[0] if topics else None,
+        "topics": topics,
+        "synthetic": True,
+    }
 
 
 def _dates(cfg: SynthConfig) -> list[str]:
@@ -436,7 +567,7 @@ def generate(
                     "paperId": synthetic_paper_id(cfg.seed, cid),
                     "externalids": {
                         "ArXiv": None,
-                        "DOI": None,
+                        "DOI": synthetic_doi(cid) if cfg.openalex else None,
                         "MAG": None,
                         "DBLP": None,
                         "PubMed": None,
@@ -497,6 +628,8 @@ def generate(
             cites = sorted((in_degree[p] for p in author_papers[a]), reverse=True)
             h = sum(1 for rank, c in enumerate(cites, start=1) if c >= rank)
             affiliation = [orgs[text_rng.randrange(len(orgs))]] if text_rng.random() < 0.3 else []
+            if cfg.openalex:
+                affiliation = []
             authors_out.write(
                 {
                     "authorid": str(ID_BASE + a),
@@ -525,6 +658,31 @@ def generate(
             corpus_ids=corpus_ids,
             tick=tick,
         )
+    openalex_files = []
+    if cfg.openalex:
+        works_out = _Writer(out / "openalex_works.jsonl")
+        institutions = _institutions(orgs)
+        oa_rng = random.Random(f"citekb-synth/{cfg.seed}/openalex")  # noqa: S311
+        try:
+            for i in range(n):
+                members = authorship[author_start[i] : author_start[i + 1]]
+                works_out.write(
+                    _work(
+                        corpus_ids[i],
+                        int(dates[i][:4]),
+                        field=field_of[i],
+                        members=members,
+                        author_names=author_names,
+                        institutions=institutions,
+                        rng=oa_rng,
+                    )
+                )
+                tick("openalex works", i + 1, n)
+        finally:
+            works_out.close()
+        openalex_files.append("openalex_works.jsonl")
+    else:
+        (out / "openalex_works.jsonl").unlink(missing_ok=True)
 
     result = SynthResult(
         out=out,
@@ -538,6 +696,7 @@ def generate(
     files = ["papers.jsonl", "citations.jsonl", "authors.jsonl"]
     if cfg.embeddings:
         files.append("embeddings.jsonl")
+    files += openalex_files
     manifest: dict[str, Any] = {
         "synthetic": True,
         "generator": "citekb synth",

@@ -72,6 +72,9 @@ def summary_table(directory: Path, counts: WriteCounts) -> Table:
         ("authored", "AUTHORED", False),
         ("topics", "HAS_TOPIC", False),
         ("venues", "PUBLISHED_IN", False),
+        ("affiliations", "AFFILIATED_WITH (per paper)", False),
+        ("org_parents", "PART_OF", False),
+        ("topic_tree", "SUBTOPIC_OF", False),
     ):
         k = counts.by_kind.get(kind)
         if k is None:
@@ -86,8 +89,9 @@ def report_load(summary: BulkSummary, console: Console) -> None:
     recs = summary.records
     console.print(
         f"files: {len(summary.files)} ({recs['papers']:,} papers, {recs['authors']:,} authors,"
-        f" {recs['citations']:,} citations, {recs['abstracts']:,} abstracts);"
-        f" skipped {summary.skipped:,} unresolved/self citations"
+        f" {recs['citations']:,} citations, {recs['abstracts']:,} abstracts,"
+        f" {recs['openalex_works']:,} OpenAlex works); skipped {summary.skipped:,}"
+        " unresolved/self citations and works for no paper"
     )
     console.print(
         f"nodes created {summary.counts.nodes_created:,}, relationships created"

@@ -336,6 +336,12 @@ def synth(
         min=0.0,
         help="Share of references drawn from the paper's sibling field (0 keeps old corpora).",
     ),
+    openalex: bool = typer.Option(
+        False,
+        "--openalex",
+        help="Also write openalex_works.jsonl (authorships with institutions, ROR ids,"
+        " topics; joined by a synthetic DOI) and leave S2 affiliations empty, as on real data.",
+    ),
 ) -> None:
     """Write a synthetic corpus (S2 Datasets format, labelled synthetic) for demos and bench."""
     from graph_api.cli.bulk import run_synth_command
@@ -348,6 +354,7 @@ def synth(
             refs_mean=refs_mean,
             embeddings=embeddings,
             sibling_field=sibling_field,
+            openalex=openalex,
         )
     except ValueError as exc:
         raise fail(str(exc)) from exc

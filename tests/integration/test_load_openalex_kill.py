@@ -55,6 +55,8 @@ def test_killed_in_the_openalex_phase_resumes_to_the_same_graph(
                 OPENALEX_ENABLED="true",
                 OPENALEX_BASE_URL=root,
                 OPENALEX_RATE_LIMIT="0",
+                # ~7 batches for the sample's papers with a DOI, so a kill lands mid-phase.
+                OPENALEX_BATCH_SIZE="25",
             )
 
         # The reference: one uninterrupted load into an empty graph.

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 from typing import Any
 
 from neo4j import Driver
 
 from graph_api.settings import Settings
+from loaders.bulk_load import load_datasets_dir
 from loaders.graph_writer import graph_dump, write_rows
 from loaders.openalex_rows import LoadedPaper, rows_from_openalex_works
 from loaders.rows import GraphRows
+from loaders.synth import SynthConfig, generate
 from tests.fakes.fake_openalex import recorded_works
 
 DOI = "10.7717/peerj.4375"
@@ -108,3 +111,36 @@ def test_a_lineage_stub_is_absorbed_when_its_ror_record_arrives(
         " COUNT { (:Org)-[:PART_OF]->(o) } AS children",
     )
     assert sfu == [{"key": "ror:0213rcc28", "name": "Simon Fraser University", "children": 1}]
+
+
+def test_bulk_path_reads_an_openalex_works_slice_from_synth(
+    driver: Driver, neo4j_settings: Settings, tmp_path: Path
+) -> None:
+    db = neo4j_settings.neo4j_database
+    generate(SynthConfig(papers=300, seed=2, openalex=True), tmp_path / "corpus")
+    summary = load_datasets_dir(driver, tmp_path / "corpus", db)
+    assert summary.records["openalex_works"] == 300
+    first = graph_dump(driver, database=db)
+    counts = query(
+        driver,
+        db,
+        "MATCH (:Author)-[r:AFFILIATED_WITH]->(o:Org)"
+        " RETURN count(r) AS all, count(r.paperId) AS perPaper, count(r.year) AS withYear,"
+        " count(DISTINCT o) AS orgs,"
+        " count(DISTINCT CASE WHEN o.ror IS NOT NULL THEN o END) AS rors",
+    )[0]
+    assert counts["all"] == counts["perPaper"] == counts["withYear"] > 300
+    assert counts["rors"] > 0 and counts["orgs"] > counts["rors"]
+    part_of = query(driver, db, "MATCH (:Org)-[r:PART_OF]->(:Org) RETURN count(r) AS n")[0]["n"]
+    assert part_of > 0
+    # An author's affiliation differs between papers: it belongs to the paper.
+    moved = query(
+        driver,
+        db,
+        "MATCH (a:Author)-[:AFFILIATED_WITH]->(o:Org) WITH a, count(DISTINCT o) AS n"
+        " WHERE n > 1 RETURN count(a) AS n",
+    )[0]["n"]
+    assert moved > 0
+    # Loading the directory again changes nothing.
+    load_datasets_dir(driver, tmp_path / "corpus", db)
+    assert graph_dump(driver, database=db) == first

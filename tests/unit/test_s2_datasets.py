@@ -112,8 +112,13 @@ def test_paper_ids_sha_when_known_else_corpus_id(datasets_dir: Path) -> None:
     validation = validate(find_files(datasets_dir))
     assert validation.paper_ids == {1: SHA_A, 2: SHA_B, 3: "CorpusId:3"}
     assert validation.records == {
-        "papers": 3, "abstracts": 1, "embeddings": 0, "authors": 1, "citations": 5
-    }  # fmt: skip
+        "papers": 3,
+        "abstracts": 1,
+        "embeddings": 0,
+        "authors": 1,
+        "citations": 5,
+        "openalex_works": 0,
+    }
     assert validation.paper_id(999) == "CorpusId:999"
 
 

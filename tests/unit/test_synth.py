@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from loaders.synth import FIELD_NAMES, MARK, SynthConfig, generate
+from loaders.synth import FIELD_NAMES, MARK, SynthConfig, generate, synthetic_doi
 
 
 def read(path: Path) -> list[dict[str, Any]]:
@@ -118,3 +118,29 @@ def test_config_is_validated() -> None:
         SynthConfig(papers=0)
     with pytest.raises(ValueError):
         SynthConfig(first_year=2020, last_year=2000)
+
+
+def test_openalex_works_join_by_a_synthetic_doi_and_leave_s2_affiliations_empty(
+    tmp_path: Path,
+) -> None:
+    cfg = SynthConfig(papers=200, seed=5, openalex=True)
+    generate(cfg, tmp_path / "a")
+    generate(cfg, tmp_path / "b")
+    works_a = (tmp_path / "a" / "openalex_works.jsonl").read_bytes()
+    assert works_a == (tmp_path / "b" / "openalex_works.jsonl").read_bytes()
+    papers = [json.loads(line) for line in (tmp_path / "a" / "papers.jsonl").open()]
+    works = [json.loads(line) for line in works_a.decode().splitlines()]
+    assert len(works) == len(papers) == 200
+    assert {p["externalids"]["DOI"] for p in papers} == {
+        synthetic_doi(p["corpusid"]) for p in papers
+    }
+    assert all(w["synthetic"] is True for w in works)
+    authors = [json.loads(line) for line in (tmp_path / "a" / "authors.jsonl").open()]
+    assert all(a["affiliations"] == [] for a in authors)
+    insts = {i["id"]: i for w in works for a in w["authorships"] for i in a["institutions"]}
+    assert all(i["display_name"].startswith("Synthetic ") for i in insts.values())
+    assert any(i["ror"] for i in insts.values()) and any(not i["ror"] for i in insts.values())
+    assert any(len(i["lineage"]) > 1 for i in insts.values())
+    # Without the flag the corpus is byte for byte what it was.
+    generate(SynthConfig(papers=200, seed=5), tmp_path / "c")
+    assert not (tmp_path / "c" / "openalex_works.jsonl").exists()
