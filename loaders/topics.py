@@ -16,6 +16,9 @@ on the same subject share a topic node (:func:`normalise_phrase`):
   (``language models`` -> ``language model``, ``scaling laws`` -> ``scaling
   law``, ``strategies`` -> ``strategy``, ``LLMs`` -> ``llm``), except words
   that only look plural (:data:`NOT_PLURAL`: ``analysis``, ``physics``...);
+* common acronyms are spelled out (:data:`ACRONYMS`: ``llm`` -> ``large
+  language model``, ``nlp``, ``vit``, ``rl``...), so both spellings are one
+  topic across the graph;
 * leading filler words are removed: adjectives such as ``novel``,
   ``proposed``, ``existing`` and the title verbs ``rethinking``,
   ``revisiting``, ``advancing``... (``Advancing Math Reasoning`` -> ``math
@@ -354,6 +357,18 @@ NEAR_COPY_WORDS = frozenset(
     }
 )
 TERM_MODIFIERS = frozenset({"large", "small", "tiny", "huge", "natural"})
+# Acronyms spelled out, so "LLMs" and "large language models" are one topic
+# across the graph.
+ACRONYMS = {
+    "llm": "large language model",
+    "lm": "language model",
+    "nlp": "natural language processing",
+    "vit": "vision transformer",
+    "rl": "reinforcement learning",
+    "rlhf": "reinforcement learning from human feedback",
+    "ssl": "self supervised learning",
+    "ptm": "pretrained model",
+}
 # Head nouns that are no topic alone ("law" of "scaling law").
 GENERIC_HEADS = frozenset(
     {
@@ -402,6 +417,7 @@ GENERIC_HEADS = frozenset(
         "thought",
         "guidance",
         "bottleneck",
+        "reinforcement",
     }
 )
 
@@ -577,7 +593,7 @@ def normalise_phrase(phrase: str) -> str:
     """The canonical topic name of a phrase (see the module docstring).
 
     >>> normalise_phrase("Fine-Tuning  LLMs")
-    'fine tuning llm'
+    'fine tuning large language model'
     >>> normalise_phrase("multi-modal pre-training strategies")
     'multimodal pretraining strategy'
     >>> normalise_phrase("novel scaling laws")
@@ -597,6 +613,7 @@ def normalise_phrase(phrase: str) -> str:
     words[-1] = _singular(words[-1], originals[-1])
     while len(words) > 2 and words[-1] in TRAILING_FILLERS:
         words = words[:-1]
+    words = [w for word in words for w in ACRONYMS.get(word, word).split()]
     return " ".join(words)
 
 

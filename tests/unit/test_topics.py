@@ -33,7 +33,7 @@ def sample_topics() -> list[list[tuple[str, float]]]:
     [
         ("Language Models", "language model"),
         ("large language models", "large language model"),
-        ("LLMs", "llm"),
+        ("LLMs", "large language model"),
         ("Scaling Laws", "scaling law"),
         ("pre-training", "pretraining"),
         ("Pre-Training", "pretraining"),
