@@ -62,7 +62,7 @@ import datetime
 import math
 import socket
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal, TypeVar
 from urllib.parse import urlsplit
@@ -425,19 +425,22 @@ async def probe_s2(base_url: str, *, timeout_s: float = 5.0) -> str | None:
     return None
 
 
-async def openalex_client_for(
+@contextlib.asynccontextmanager
+async def openalex_session(
     config: OpenAlexConfig, *, transport: httpx.AsyncBaseTransport | None = None
-) -> tuple[OpenAlexClient | None, str | None]:
+) -> AsyncIterator[tuple[OpenAlexClient | None, str | None]]:
     """The OpenAlex client a load should use (None when disabled) and, when its host
     cannot be reached, why (so the phase is reported skipped without waiting through
-    backoff). A given transport (a fake) is never probed; the caller closes the client.
+    backoff). A given transport (a fake) is never probed. Closed on exit.
     """
     if not config.enabled:
-        return None, None
+        yield None, None
+        return
     unreachable = None
     if not config.offline and transport is None:
         unreachable = await probe_s2(config.base_url)
-    return OpenAlexClient(config, transport=transport), unreachable
+    async with OpenAlexClient(config, transport=transport) as client:
+        yield client, unreachable
 
 
 # --------------------------------------------------------------------------

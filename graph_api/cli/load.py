@@ -33,7 +33,7 @@ from rich.progress import (
 from rich.table import Table
 
 from graph_api.settings import Settings
-from loaders.pipeline import LoadSummary, ProgressFn, openalex_client_for, probe_s2, run_load
+from loaders.pipeline import LoadSummary, ProgressFn, openalex_session, probe_s2, run_load
 from loaders.rows import PaperRef
 from loaders.s2_client import S2Client
 from loaders.sources import parse_source
@@ -103,32 +103,28 @@ async def _load(
     unreachable = None
     if not offline and transport is None:
         unreachable = await probe_s2(settings.s2_base_url)
-    openalex, openalex_unreachable = await openalex_client_for(
-        settings.openalex_config(offline=offline or settings.s2_offline),
-        transport=openalex_transport,
-    )
-    async with S2Client(settings.s2_config(), transport=transport, offline=offline) as client:
-        try:
-            return await run_load(
-                refs,
-                driver=driver,
-                database=settings.neo4j_database,
-                client=client,
-                depth=depth,
-                max_papers=max_papers,
-                max_citations_per_paper=max_citations_per_paper,
-                offline=offline,
-                progress=progress,
-                source=source,
-                unreachable=unreachable,
-                flush_rows=settings.load_flush_rows,
-                flush_interval_s=settings.load_flush_interval_s,
-                openalex=openalex,
-                openalex_unreachable=openalex_unreachable,
-            )
-        finally:
-            if openalex is not None:
-                await openalex.aclose()
+    oa_config = settings.openalex_config(offline=offline or settings.s2_offline)
+    async with (
+        openalex_session(oa_config, transport=openalex_transport) as (openalex, oa_down),
+        S2Client(settings.s2_config(), transport=transport, offline=offline) as client,
+    ):
+        return await run_load(
+            refs,
+            driver=driver,
+            database=settings.neo4j_database,
+            client=client,
+            depth=depth,
+            max_papers=max_papers,
+            max_citations_per_paper=max_citations_per_paper,
+            offline=offline,
+            progress=progress,
+            source=source,
+            unreachable=unreachable,
+            flush_rows=settings.load_flush_rows,
+            flush_interval_s=settings.load_flush_interval_s,
+            openalex=openalex,
+            openalex_unreachable=oa_down,
+        )
 
 
 def load_refs(

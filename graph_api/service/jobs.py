@@ -63,7 +63,7 @@ from loaders.pipeline import (
     EXIT_OK,
     EXIT_PARTIAL,
     LoadSummary,
-    openalex_client_for,
+    openalex_session,
     probe_s2,
     run_load,
 )
@@ -502,26 +502,24 @@ class JobRunner:
         if self.s2_transport is None and not s.s2_offline:
             unreachable = await probe_s2(s.s2_base_url)
         driver = await asyncio.to_thread(self._write_driver)
-        openalex, openalex_unreachable = await openalex_client_for(s.openalex_config())
-        async with S2Client(s.s2_config(), transport=self.s2_transport) as client:
-            try:
-                summary = await run_load(
-                    refs,
-                    driver=driver,
-                    database=s.neo4j_database,
-                    client=client,
-                    depth=depth,
-                    offline=s.s2_offline,
-                    source=f"api:job:{job.id}",
-                    unreachable=unreachable,
-                    flush_rows=s.load_flush_rows,
-                    flush_interval_s=s.load_flush_interval_s,
-                    openalex=openalex,
-                    openalex_unreachable=openalex_unreachable,
-                )
-            finally:
-                if openalex is not None:
-                    await openalex.aclose()
+        async with (
+            openalex_session(s.openalex_config()) as (openalex, oa_down),
+            S2Client(s.s2_config(), transport=self.s2_transport) as client,
+        ):
+            summary = await run_load(
+                refs,
+                driver=driver,
+                database=s.neo4j_database,
+                client=client,
+                depth=depth,
+                offline=s.s2_offline,
+                source=f"api:job:{job.id}",
+                unreachable=unreachable,
+                flush_rows=s.load_flush_rows,
+                flush_interval_s=s.load_flush_interval_s,
+                openalex=openalex,
+                openalex_unreachable=oa_down,
+            )
         job.counts = load_counts(summary)
         job.messages = list(summary.messages)
         if summary.failure:
