@@ -7,8 +7,12 @@ is probed (:func:`loaders.pipeline.probe_s2`): a machine without internet
 gets its entries written from the source at once, with a message saying how
 to enrich them later, instead of waiting through the client's backoff.
 
-Exit codes: 0 complete, 3 partial (unresolved entries, S2 unreachable or
-failing part-way, pages missing), 1 failure.
+With ``OPENALEX_ENABLED`` (the default) the OpenAlex host is probed the same
+way and the load ends with the OpenAlex phase (organisations, ORCIDs, topic
+hierarchy; :func:`loaders.pipeline.openalex_session`).
+
+Exit codes: 0 complete, 3 partial (unresolved entries, S2 or OpenAlex
+unreachable or failing part-way, pages missing), 1 failure.
 """
 
 from __future__ import annotations
