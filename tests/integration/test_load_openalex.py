@@ -192,7 +192,7 @@ async def test_the_sample_gets_organisations_from_openalex_authorships(
     compute_and_store(driver, db)
     async with running_api(neo4j_settings) as api:
         data = await api.data(
-            "{ orgRanking(by: PAPERS, first: 10) { key papers org { name ror country type"
+            "{ orgRanking(orderBy: {field: PAPERS}, first: 10) { key papers org { name ror country type"
             " aliases } } }"
         )
     ranking = data["orgRanking"]
