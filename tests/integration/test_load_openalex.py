@@ -192,8 +192,8 @@ async def test_the_sample_gets_organisations_from_openalex_authorships(
     compute_and_store(driver, db)
     async with running_api(neo4j_settings) as api:
         data = await api.data(
-            "{ orgRanking(orderBy: {field: PAPERS}, first: 10) { key papers org { name ror country type"
-            " aliases } } }"
+            "{ orgRanking(orderBy: {field: PAPERS}, first: 10)"
+            " { key papers org { name ror country type aliases } } }"
         )
     ranking = data["orgRanking"]
     assert ranking and ranking[0]["papers"] > 0
