@@ -567,6 +567,14 @@ class _Graph:
                 continue
             self.rels["SUBMITTED"].add(_pair(start, end), row["orgKey"], row["paperId"], {})
 
+    # OpenAlex kinds: S2 Datasets rows never carry them, and write_import_csv
+    # refuses a directory with OpenAlex works (the online bulk path reads those).
+    def _add_topic_tree(self, rows: list[Row]) -> None:
+        assert not rows, "the importer takes no OpenAlex rows"
+
+    _add_org_parents = _add_topic_tree
+    _add_affiliations = _add_topic_tree
+
     def _cite_end(self, paper_id: str) -> int:
         idx = self.paper_index(paper_id)
         if idx is None:
@@ -657,12 +665,20 @@ def write_import_csv(
     (and so the graph) is the same.
     """
     started = time.perf_counter()
+    files = s2_datasets.find_files(directory)
+    if files.openalex_works:
+        raise s2_datasets.DatasetError(
+            files.openalex_works[0],
+            0,
+            "the offline importer does not read OpenAlex works; load this directory with"
+            " `citekb load DIR` (the online bulk path), or move the openalex_works files aside",
+        )
     out.mkdir(parents=True, exist_ok=True)
     graph = _Graph(out)
     result = ImportCsv(directory=out, loaded_at=loaded_at or now_iso())
     done: dict[Path, int] = {}
     for chunk in s2_datasets.iter_checked_chunks(
-        s2_datasets.find_files(directory), paper_chunk=paper_chunk, citation_chunk=citation_chunk
+        files, paper_chunk=paper_chunk, citation_chunk=citation_chunk
     ):
         graph.add_chunk(chunk.rows)
         result.skipped += chunk.skipped
