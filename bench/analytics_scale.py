@@ -42,6 +42,7 @@ from bench.server import process_cpu_seconds, process_memory
 from graph_api.settings import Settings
 
 TARGET_S = 15.0
+TARGET_PAPERS = 100_000
 WHICH_MODULE = "import graph_api.store.analytics_store as m; print(m.__file__)"
 REPO = Path(__file__).resolve().parent.parent
 _PHASES = re.compile(
@@ -190,11 +191,16 @@ def render(payload: dict[str, Any]) -> list[str]:
     arrays = [r for r in runs if r["path"] == "arrays"]
     base = [r for r in runs if r["path"] == "baseline"]
     best = min(arrays, key=lambda r: r["wallS"])
-    verdict = "met" if best["wallS"] <= TARGET_S else "MISSED"
+    # Issue 13's targets: <= 15 s wall at 100k papers; at 1M, within the memory.
+    if payload["papers"] <= TARGET_PAPERS:
+        verdict = "met" if best["wallS"] <= TARGET_S else "MISSED"
+        target = f"target <= {TARGET_S:.0f} s: {verdict}"
+    else:
+        target = "the target at this size is memory, below"
     lines += [
         "",
         f"- **`citekb analytics` (arrays + igraph): {best['wallS']} s wall** (best of"
-        f" {len(arrays)}; target <= {TARGET_S:.0f} s: {verdict})",
+        f" {len(arrays)}; {target})",
     ]
     if base:
         ratio = min(r["wallS"] for r in base) / best["wallS"]
