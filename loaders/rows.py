@@ -56,6 +56,10 @@ CITES_SOURCES = ("s2-api", "s2-datasets", "synthetic")
 EMBEDDING_DIMENSIONS = 768
 # The embedding model citekb asks S2 for (``embedding.specter_v2``).
 EMBEDDING_MODEL = "specter_v2"
+# S2's default answer to a bare ``embedding`` field is SPECTER v1 (see the
+# recorded paper detail): the same length, another space; one index cannot
+# mix the two, so such vectors are not stored.
+OTHER_EMBEDDING_MODELS = frozenset({"specter_v1", "specter@v1"})
 
 # S2 registers every arXiv paper under a DataCite DOI of this form.
 _ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(?P<id>.+)$", re.IGNORECASE)
@@ -477,7 +481,8 @@ def embedding_row(paper_id: str, embedding: Any) -> Row | None:
 
     S2 answers ``{"model": "specter_v2", "vector": [768 floats]}`` (or null);
     the Datasets files give the vector as the text of a JSON list. A vector
-    of the wrong length or with a non-number is dropped (``None``).
+    of the wrong length or with a non-number, or one of SPECTER v1
+    (:data:`OTHER_EMBEDDING_MODELS`), is dropped (``None``).
 
     >>> row = embedding_row("p", {"model": "specter_v2", "vector": [0.5] * 768})
     >>> row["paperId"], row["model"], len(row["vector"])
@@ -486,6 +491,8 @@ def embedding_row(paper_id: str, embedding: Any) -> Row | None:
     True
     """
     emb = _mapping(embedding)
+    if _text(emb.get("model")) in OTHER_EMBEDDING_MODELS:
+        return None
     vector = parse_vector(emb.get("vector"))
     if vector is None:
         return None

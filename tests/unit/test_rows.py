@@ -13,9 +13,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from loaders.rows import (
+    EMBEDDING_DIMENSIONS,
     GraphRows,
     PaperRef,
     cites_rows,
+    embedding_row,
     normalise_title,
     org_key,
     placeholder_paper_id,
@@ -364,3 +366,24 @@ def test_cites_rows_and_graph_rows_extend() -> None:
     rows.extend(GraphRows(cites=[row], papers=[{"paperId": "a"}]))
     assert rows.sizes()["cites"] == 2 and rows.sizes()["papers"] == 1
     assert len(rows) == 3
+
+
+def test_embeddings_from_the_recorded_shape() -> None:
+    # The recorded detail carries S2's default SPECTER v1 vector: same length,
+    # another space, so it is not stored; the same object as specter_v2 is.
+    paper = sample("paper_detail__GET_paper_id_all_fields.json")
+    assert paper["embedding"]["model"] == "specter_v1"
+    assert len(paper["embedding"]["vector"]) == EMBEDDING_DIMENSIONS
+    assert rows_from_s2_paper(paper, is_seed=True).embeddings == []
+    v2 = {**paper, "embedding": {**paper["embedding"], "model": "specter_v2"}}
+    (row,) = rows_from_s2_paper(v2, is_seed=True).embeddings
+    assert row == {
+        "paperId": paper["paperId"],
+        "vector": [float(x) for x in paper["embedding"]["vector"]],
+        "model": "specter_v2",
+    }
+    # The Datasets layout: the vector as the text of a JSON list.
+    text = {"vector": json.dumps(paper["embedding"]["vector"]), "model": "specter_v2"}
+    assert embedding_row("p", text) == {**row, "paperId": "p"}
+    assert embedding_row("p", None) is None
+    assert embedding_row("p", {"vector": [1.0] * (EMBEDDING_DIMENSIONS - 1)}) is None
