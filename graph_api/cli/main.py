@@ -127,6 +127,39 @@ def db_status() -> None:
     typer.echo(f"schema:  {'applied' if applied else 'NOT applied (run `citekb db init`)'}")
 
 
+@db_app.command(
+    "shell", context_settings={"allow_extra_args": True, "ignore_unknown_options": True}
+)
+def db_shell(
+    ctx: typer.Context,
+    driver_repl: bool = typer.Option(
+        False, "--driver", help="Use citekb's REPL over the Python driver, not cypher-shell."
+    ),
+) -> None:
+    """Cypher at the configured server: cypher-shell (fetched from Maven Central once; extra
+    arguments go to it, e.g. `--format plain`), else a REPL over the driver."""
+    import os
+    import subprocess
+    import sys
+
+    from graph_api.cli.shell import run_repl
+    from graph_api.server import neo4j_tools
+
+    settings = get_settings()
+    if not driver_repl:
+        where = neo4j_server.endpoint(settings)
+        try:
+            java = neo4j_server.java_binary()
+            argv, secret = neo4j_tools.cypher_shell_command(settings, where.uri, java, ctx.args)
+        except (neo4j_tools.ToolUnavailable, neo4j_server.Neo4jUnavailable) as exc:
+            console.print(f"cypher-shell unavailable ({exc}); using citekb's driver REPL")
+        else:
+            raise typer.Exit(subprocess.call(argv, env={**os.environ, **secret}))
+    with connected(settings) as (driver, s):
+        failed = run_repl(driver, s.neo4j_database, sys.stdin, Console(emoji=False))
+    raise typer.Exit(1 if failed else 0)
+
+
 @db_app.command("init")
 def db_init() -> None:
     """Apply constraints and indexes (idempotent)."""
@@ -390,17 +423,29 @@ def analytics(
 def export(
     *,
     out: Annotated[
-        Path, typer.Option("--out", help="Output file (graphml, gexf) or directory (csv).")
+        Path,
+        typer.Option("--out", help="Output file (graphml, gexf, bibtex, ris) or directory (csv)."),
     ],
-    fmt: str = typer.Option("graphml", "--format", help="graphml, gexf or csv."),
-    lineage: str | None = typer.Option(None, "--lineage", help="Only this paper's lineage."),
+    fmt: str = typer.Option("graphml", "--format", help="graphml, gexf, csv, bibtex or ris."),
+    lineage: str | None = typer.Option(
+        None, "--lineage", help="Only this paper's lineage (any id form: arXiv:, DOI:, URL...)."
+    ),
     depth: int = typer.Option(2, "--depth", help="Lineage depth, 1..5."),
     direction: str = typer.Option(
         "both", "--direction", help="Lineage side: ancestors, descendants or both."
     ),
     community: int | None = typer.Option(None, "--community", help="Only this stored community."),
+    similar: Annotated[
+        list[str] | None,
+        typer.Option("--similar", help="The similarity graph of this paper (repeat for more)."),
+    ] = None,
+    first: int = typer.Option(40, "--first", help="Papers in a similarity graph, 1..1000."),
+    paper: Annotated[
+        list[str] | None,
+        typer.Option("--paper", help="A collection: these papers (repeat the option)."),
+    ] = None,
 ) -> None:
-    """Export the citation graph (or a lineage or community) for Gephi and Cytoscape."""
+    """Export the citation graph, a lineage, community, similarity graph or collection."""
     from rich.markup import escape
 
     from graph_api.store.graph_export import ExportError, run_export_command
@@ -417,6 +462,9 @@ def export(
                 depth=depth,
                 side=direction,
                 community=community,
+                similar_to=similar or [],
+                first=first,
+                papers=paper or [],
             )
         except ExportError as exc:
             raise fail(escape(str(exc))) from exc
@@ -425,7 +473,9 @@ def export(
 # --- GraphQL API (logic in service.app, service.schema, server.playground) ---
 schema_app = typer.Typer(help="The GraphQL schema.", no_args_is_help=True)
 app.add_typer(schema_app, name="schema")
-playground_app = typer.Typer(help="The GraphiQL playground's files.", no_args_is_help=True)
+playground_app = typer.Typer(
+    help="The npm files of the GraphiQL playground and the explorer.", no_args_is_help=True
+)
 app.add_typer(playground_app, name="playground")
 
 
@@ -435,7 +485,7 @@ def serve(
     port: int | None = typer.Option(None, help="Port (default API_PORT)."),
     workers: int | None = typer.Option(None, help="Worker processes (default API_WORKERS)."),
 ) -> None:
-    """Serve the GraphQL API and the playground at /graphql (uvicorn)."""
+    """Serve the GraphQL API, the playground at /graphql and the explorer at /explore."""
     from graph_api.service.app import serve as serve_api
 
     s = get_settings()
@@ -457,14 +507,16 @@ def schema_export() -> None:
 
 @playground_app.command("install")
 def playground_install() -> None:
-    """Fetch GraphiQL's files with npm into the cache (checked against pinned hashes)."""
-    from graph_api.server.playground import AssetsUnavailable, install_assets
+    """Fetch GraphiQL's and Cytoscape.js's files with npm (checked against pinned hashes)."""
+    from graph_api.server.explorer import EXPLORER
+    from graph_api.server.playground import GRAPHIQL, AssetsUnavailable, install_assets
 
-    try:
-        folder = install_assets(get_settings())
-    except AssetsUnavailable as exc:
-        raise fail(str(exc)) from exc
-    console.print(f"playground files ready in {folder}")
+    for bundle, what in ((GRAPHIQL, "playground"), (EXPLORER, "explorer")):
+        try:
+            folder = install_assets(get_settings(), bundle=bundle)
+        except AssetsUnavailable as exc:
+            raise fail(str(exc)) from exc
+        console.print(f"{what} files ready in {folder}")
 
 
 if __name__ == "__main__":  # pragma: no cover

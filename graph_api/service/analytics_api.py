@@ -50,6 +50,7 @@ from graph_api.analytics import (
 from graph_api.analytics.lineage import Edge
 from graph_api.analytics.ranking import MemberRank
 from graph_api.service.analytics_fields import Community, checked, stored_community
+from graph_api.service.bibliography import Bibliography, CitationFormat, make_bibliography
 from graph_api.service.connections import checked_first
 from graph_api.service.context import Info, resolver
 from graph_api.service.dataloaders import Row
@@ -270,6 +271,10 @@ class Lineage:
     @resolver(description="The paper the lineage starts from.")
     async def root(self, info: Info) -> Paper | None:
         return await load_paper(info, self.root_id)
+
+    @resolver(description="The lineage's papers as BibTeX or RIS, in node order.")
+    async def bibliography(self, info: Info, format: CitationFormat) -> Bibliography:
+        return await make_bibliography(info, [str(n.paper_id) for n in self.nodes], format)
 
     @classmethod
     def of(cls, root: str, direction: LineageDirection, depth: int, view: LineageView) -> Lineage:

@@ -29,6 +29,7 @@ from strawberry.types import ExecutionContext
 from graph_api.service.analytics_api import AnalyticsQuery
 from graph_api.service.descriptions import describe
 from graph_api.service.errors import PublicErrors, log_errors
+from graph_api.service.graph_views import GraphViewQuery
 from graph_api.service.limits import RowBudget
 from graph_api.service.mutations import JobQuery, Mutation
 from graph_api.service.queries import CoreQuery
@@ -37,7 +38,13 @@ from graph_api.settings import Settings
 
 SDL_PATH = Path(__file__).resolve().parents[2] / "schema.graphql"
 
-QUERY_PARTS: tuple[type, ...] = (CoreQuery, AnalyticsQuery, RecommendQuery, JobQuery)
+QUERY_PARTS: tuple[type, ...] = (
+    CoreQuery,
+    AnalyticsQuery,
+    RecommendQuery,
+    GraphViewQuery,
+    JobQuery,
+)
 
 Query = merge_types("Query", QUERY_PARTS)
 
