@@ -8,6 +8,11 @@ once from the npm registry with ``npm pack`` (``citekb playground install``;
 checked against the Subresource Integrity hash pinned below before it is
 kept, so a different or tampered file is never served. The page is ours and
 refers to the files under ``/graphql/assets/``.
+
+A :class:`Bundle` is one such pinned set of npm files and its cache folder;
+:data:`GRAPHIQL` is the playground's, :mod:`graph_api.server.explorer` has
+the explorer page's (Cytoscape.js). Every function takes the bundle, the
+playground's by default.
 """
 
 from __future__ import annotations
@@ -73,6 +78,22 @@ ASSETS: tuple[Asset, ...] = (
 
 BY_NAME = {asset.name: asset for asset in ASSETS}
 
+
+@dataclass(frozen=True)
+class Bundle:
+    """Pinned npm files kept together in ``$CITEKB_CACHE_DIR/<folder>``."""
+
+    folder: str
+    assets: tuple[Asset, ...]
+    purpose: str  # "the playground's GraphiQL files", for messages
+
+    @property
+    def by_name(self) -> dict[str, Asset]:
+        return {asset.name: asset for asset in self.assets}
+
+
+GRAPHIQL = Bundle(f"graphiql/{BUNDLE}", ASSETS, "the playground's GraphiQL files")
+
 DEFAULT_QUERY = """# citekb: a citation graph. Ctrl-Enter runs the query; docs/graphql.md has more.
 {
   stats { papers cites authors }
@@ -88,8 +109,8 @@ class AssetsUnavailable(RuntimeError):
     """The GraphiQL files could not be fetched or did not match their hashes."""
 
 
-def assets_dir(settings: Settings) -> Path:
-    return settings.citekb_cache_dir / "graphiql" / BUNDLE
+def assets_dir(settings: Settings, bundle: Bundle = GRAPHIQL) -> Path:
+    return settings.citekb_cache_dir / bundle.folder
 
 
 def sri(data: bytes) -> str:
@@ -101,26 +122,26 @@ def sri(data: bytes) -> str:
     return "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode("ascii")
 
 
-def assets_ready(settings: Settings) -> bool:
+def assets_ready(settings: Settings, bundle: Bundle = GRAPHIQL) -> bool:
     """True when every file is present and matches its pinned hash."""
-    folder = assets_dir(settings)
-    for asset in ASSETS:
+    folder = assets_dir(settings, bundle)
+    for asset in bundle.assets:
         path = folder / asset.name
         if not path.is_file() or sri(path.read_bytes()) != asset.integrity:
             return False
     return True
 
 
-def install_assets(settings: Settings, npm: str | None = None) -> Path:
+def install_assets(settings: Settings, npm: str | None = None, bundle: Bundle = GRAPHIQL) -> Path:
     """Fetch the files with ``npm pack`` (once), verify them, and keep them in the cache."""
-    folder = assets_dir(settings)
-    if assets_ready(settings):
+    folder = assets_dir(settings, bundle)
+    if assets_ready(settings, bundle):
         return folder
     npm = npm or shutil.which("npm")
     if npm is None:
-        raise AssetsUnavailable("npm is not installed: it fetches the playground's GraphiQL files")
-    specs = sorted({f"{a.package}@{a.version}" for a in ASSETS})
-    with tempfile.TemporaryDirectory(prefix="citekb-graphiql-") as tmp:
+        raise AssetsUnavailable(f"npm is not installed: it fetches {bundle.purpose}")
+    specs = sorted({f"{a.package}@{a.version}" for a in bundle.assets})
+    with tempfile.TemporaryDirectory(prefix="citekb-assets-") as tmp:
         work = Path(tmp)
         done = subprocess.run(
             [npm, "pack", *specs, "--pack-destination", str(work), "--silent"],
@@ -134,7 +155,7 @@ def install_assets(settings: Settings, npm: str | None = None) -> Path:
             raise AssetsUnavailable(f"npm pack failed: {done.stderr.strip()[-500:]}")
         staged = work / "staged"
         staged.mkdir()
-        for asset in ASSETS:
+        for asset in bundle.assets:
             with tarfile.open(work / asset.tarball, "r:gz") as tar:
                 member = tar.extractfile(asset.member)
                 if member is None:

@@ -30,7 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 
-from graph_api.server import neo4j_server, playground
+from graph_api.server import explorer, neo4j_server, playground
 from graph_api.service.analytics_runtime import AnalyticsRuntime
 from graph_api.service.context import Context, build_context
 from graph_api.service.jobs import JobRunner
@@ -190,6 +190,9 @@ def create_app(
         app.state.playground_ready = playground.assets_ready(settings)
         if not app.state.playground_ready:
             log.warning("GraphiQL files missing: run `citekb playground install`")
+        app.state.explorer_ready = playground.assets_ready(settings, explorer.EXPLORER)
+        if not app.state.explorer_ready:
+            log.warning("Cytoscape.js missing (/explore): run `citekb playground install`")
         try:
             yield
         finally:
@@ -209,18 +212,34 @@ def create_app(
         body = {"status": "ok" if up else "unavailable", "neo4j": "up" if up else "down"}
         return JSONResponse(body, status_code=200 if up else 503)
 
-    assets = playground.assets_dir(settings)
+    def asset_response(path: Path | None, name: str) -> Response:
+        if path is None or not path.is_file():
+            return Response("not found", status_code=404)
+        return FileResponse(
+            path,
+            media_type="text/css" if name.endswith(".css") else "text/javascript",
+            headers={"Cache-Control": "public, max-age=86400"},
+        )
 
     async def asset(request: Request) -> Response:
         item = playground.BY_NAME.get(request.path_params["name"])
-        path = assets / item.name if item else None
-        if item is None or path is None or not path.is_file():
-            return Response("not found", status_code=404)
-        return FileResponse(
-            Path(path),
-            media_type="text/css" if item.name.endswith(".css") else "text/javascript",
-            headers={"Cache-Control": "public, max-age=86400"},
-        )
+        folder = playground.assets_dir(settings)
+        return asset_response(folder / item.name if item else None, item.name if item else "")
+
+    async def explore(request: Request) -> HTMLResponse:
+        ready = bool(request.app.state.explorer_ready)
+        return HTMLResponse(explorer.page(settings, ready=ready))
+
+    async def explorer_asset(request: Request) -> Response:
+        name = request.path_params["name"]
+        own = explorer.own_file(name) if name in explorer.OWN_FILES else None
+        if own is not None:
+            # Our own files change with the code: revalidate rather than cache for a day.
+            media = "text/css" if name.endswith(".css") else "text/javascript"
+            return Response(own, media_type=media, headers={"Cache-Control": "no-cache"})
+        item = explorer.EXPLORER.by_name.get(name)
+        folder = playground.assets_dir(settings, explorer.EXPLORER)
+        return asset_response(folder / item.name if item else None, name)
 
     return Starlette(
         routes=[
@@ -228,6 +247,8 @@ def create_app(
             # in the URL) and POST itself, and 405 to anything else.
             Route("/graphql", view, methods=["GET", "POST"]),
             Route(f"{playground.ASSET_ROUTE}/{{name}}", asset, methods=["GET"]),
+            Route(explorer.PAGE_ROUTE, explore, methods=["GET"]),
+            Route(f"{explorer.ASSET_ROUTE}/{{name}}", explorer_asset, methods=["GET"]),
             Route("/healthz", healthz, methods=["GET"]),
         ],
         middleware=[
@@ -251,12 +272,13 @@ def app_from_env() -> Starlette:
 
 
 def serve(settings: Settings, *, host: str, port: int, workers: int) -> None:
-    """Run the API under uvicorn; the playground files are fetched first if missing."""
-    if not playground.assets_ready(settings):
-        try:
-            playground.install_assets(settings)
-        except playground.AssetsUnavailable as exc:
-            log.warning("playground disabled: %s", exc)
+    """Run the API under uvicorn; the playground and explorer files are fetched first if missing."""
+    for bundle in (playground.GRAPHIQL, explorer.EXPLORER):
+        if not playground.assets_ready(settings, bundle):
+            try:
+                playground.install_assets(settings, bundle=bundle)
+            except playground.AssetsUnavailable as exc:
+                log.warning("%s unavailable: %s", bundle.purpose, exc)
     uvicorn.run(
         "graph_api.service.app:app_from_env",
         factory=True,

@@ -1,0 +1,181 @@
+"""Explorer benchmark: how long ``/explore`` takes to draw large views in headless Chromium.
+
+``python -m bench.explorer [--papers 2000] [--runs 5]``:
+
+1. Loads the SYNTHETIC corpus (``citekb synth``) through the bulk path into a
+   throwaway Neo4j and stores ``citekb analytics``' scores.
+2. Serves it with ``citekb serve`` with ``API_MAX_PAGE_SIZE=1000`` (views are
+   capped at the page size, 100 by default).
+3. Opens ``/explore?paper=...&view=...&first=...`` in Debian's Chromium
+   (Playwright) for each view, ``--runs`` times, each in a fresh page, on the
+   most cited paper: the similarity map at 1,000 papers, the lineage (both
+   directions, depth 3) at up to 1,000 papers, and the similarity map at 40
+   papers as the baseline of the same run. The page reports, for its last
+   drawing, ``requestMs`` (the GraphQL request and its JSON), ``drawMs`` (from
+   the data to the frame after Cytoscape's layout and render) and ``totalMs``.
+
+The target (issue 12): a 1,000-node view draws in under 2 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import httpx
+from playwright.sync_api import sync_playwright
+
+from bench import results
+from bench.api import serve
+from bench.corpus import ensure_corpus
+from bench.server import bench_neo4j, connected_driver
+from graph_api.server import explorer, neo4j_server, playground
+from graph_api.settings import Settings
+from graph_api.store.analytics_store import compute_and_store
+from loaders.bulk_load import load_datasets_dir
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+TARGET_MS = 2000.0
+HEADERS = ["view", "nodes", "edges", "draw ms (median)", "draw ms (max)", "request ms",
+           "total ms", "vs baseline", "< 2 s"]  # fmt: skip
+VIEWS = [
+    ("similar-1000", "similar", {"first": "1000"}),
+    ("lineage-1000", "lineage", {"first": "1000", "depth": "3", "direction": "BOTH"}),
+    ("similar-40 (baseline)", "similar", {"first": "40"}),
+]
+
+
+def top_paper(base: str) -> str:
+    body = httpx.post(
+        f"{base}/graphql", json={"query": "{ papers(first: 1) { nodes { paperId } } }"}, timeout=60
+    ).json()
+    return str(body["data"]["papers"]["nodes"][0]["paperId"])
+
+
+def measure(base: str, paper: str, view: str, params: dict[str, str], runs: int) -> dict[str, Any]:
+    query = "&".join(f"{k}={v}" for k, v in params.items())
+    url = f"{base}{explorer.PAGE_ROUTE}?paper={paper}&view={view}&{query}"
+    samples: list[dict[str, Any]] = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            for _ in range(runs):
+                page = browser.new_page(viewport={"width": 1400, "height": 860})
+                page.goto(url, wait_until="load")
+                page.wait_for_function(
+                    "['drawn', 'error'].includes(document.getElementById('graph').dataset.state)",
+                    timeout=120_000,
+                )
+                state = page.evaluate(
+                    "[document.getElementById('graph').dataset, window.citekbExplorer.state.timing]"
+                )
+                dataset, timing = state
+                if dataset.get("state") != "drawn":
+                    raise RuntimeError(page.locator("#status").inner_text())
+                samples.append(
+                    {**timing, "nodes": int(dataset["nodes"]), "edges": int(dataset["edges"])}
+                )
+                page.close()
+        finally:
+            browser.close()
+
+    def med(key: str) -> float:
+        return float(statistics.median(s[key] for s in samples))
+
+    return {
+        "url": url.removeprefix(base),
+        "runs": samples,
+        "nodes": samples[0]["nodes"],
+        "edges": samples[0]["edges"],
+        "drawMsMedian": med("drawMs"),
+        "drawMsMax": float(max(s["drawMs"] for s in samples)),
+        "requestMsMedian": med("requestMs"),
+        "totalMsMedian": med("totalMs"),
+    }
+
+
+def render(payload: dict[str, Any]) -> list[str]:
+    lines = results.header_lines(payload)
+    rows = []
+    baseline = payload["views"]["similar-40 (baseline)"]["drawMsMedian"]
+    for name, v in payload["views"].items():
+        verdict = ""
+        if v["nodes"] >= 1000:
+            verdict = "met" if v["drawMsMedian"] < TARGET_MS else "MISSED"
+        rows.append(
+            [
+                name, v["nodes"], v["edges"], f"{v['drawMsMedian']:.0f}", f"{v['drawMsMax']:.0f}",
+                f"{v['requestMsMedian']:.0f}", f"{v['totalMsMedian']:.0f}",
+                f"{v['drawMsMedian'] / baseline:.1f}x" if baseline else "-", verdict,
+            ]
+        )  # fmt: skip
+    lines += [
+        "",
+        f"Median of {payload['runs']} runs, each in a fresh page, on the most cited paper; "
+        "drawMs is from the data to the frame after Cytoscape's layout and render "
+        "(the 2 s target), requestMs the GraphQL request before it.",
+        "",
+        *results.table(HEADERS, rows),
+        "",
+        f"Load average at the end: {payload['loadAverageAtEnd']}.",
+    ]
+    return lines
+
+
+def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--papers", type=int, default=2000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--runs", type=int, default=5)
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
+    args = parse_args(argv)
+    payload: dict[str, Any] = {
+        "benchmark": "explorer",
+        "command": results.command_line(),
+        "date": results.now_iso(),
+        "machine": results.machine(),
+        "runs": args.runs,
+    }
+    corpus = ensure_corpus(args.papers, args.seed)
+    payload["corpus"] = corpus.describe()
+    for bundle in (playground.GRAPHIQL, explorer.EXPLORER):
+        playground.install_assets(Settings(), bundle=bundle)
+    os.environ["API_MAX_PAGE_SIZE"] = "1000"  # the served views may hold 1,000 papers
+    os.environ["API_MAX_ROWS"] = "100000"
+    with bench_neo4j() as neo, connected_driver(neo) as driver:
+        payload["neo4j"] = neo.describe()
+        db = neo.settings.neo4j_database
+        started = time.perf_counter()
+        load_datasets_dir(driver, corpus.path, db)
+        compute_and_store(driver, db)
+        payload["loadAndAnalyticsS"] = round(time.perf_counter() - started, 1)
+        port = neo4j_server.free_port()
+        log = Path(results.BENCH_DIR / "results" / "explorer-serve.log")
+        with serve(neo, port, log):
+            base = f"http://127.0.0.1:{port}"
+            paper = top_paper(base)
+            payload["paper"] = paper
+            payload["views"] = {}
+            for name, view, params in VIEWS:
+                payload["views"][name] = measure(base, paper, view, params, args.runs)
+                print(name, {k: v for k, v in payload["views"][name].items() if k != "runs"})
+    payload["loadAverageAtEnd"] = results.load_average()
+    results.write_json("explorer", corpus.papers, payload)
+    results.update_section(
+        "explorer", corpus.papers, f"Explorer drawing times, {corpus.papers:,} papers",
+        render(payload),
+    )  # fmt: skip
+    return payload
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,517 @@
+/* citekb explorer: a GraphQL client that draws lineages, similarity maps and communities.
+ *
+ * It sends only the queries listed in QUERIES (the same text is in docs/graphql.md,
+ * "The explorer's queries") to the API it was served from, and draws with Cytoscape.js
+ * (canvas; served by citekb, no CDN). window.citekbExplorer exposes what was asked,
+ * what came back and what was drawn, so the browser test can compare them.
+ */
+(function () {
+  "use strict";
+
+  const QUERIES = {
+    search: `query ExplorerSearch($query: String!, $first: Int! = 10) {
+  search(query: $query, first: $first) {
+    edges { score node { paperId title year citationCount } }
+  }
+}`,
+    paper: `query ExplorerPaper($id: ID!) {
+  paper(id: $id) {
+    paperId title year venueName citationCount abstract tldr doi arxivId url
+    authors(first: 12) { name }
+    community { id label size }
+    influence { pagerank rank percentile }
+  }
+}`,
+    lineage: `query ExplorerLineage($id: ID!, $direction: LineageDirection! = BOTH,
+                $depth: Int! = 2, $first: Int! = 100) {
+  lineage(id: $id, direction: $direction, depth: $depth, first: $first) {
+    root { paperId title }
+    truncated
+    nodes { paperId depth relation paper { title year citationCount pagerank } }
+    edges { citing cited }
+    mainPath { paperIds }
+  }
+}`,
+    similar: `query ExplorerSimilar($seeds: [ID!]!, $first: Int! = 40) {
+  similarityGraph(seeds: $seeds, first: $first) {
+    seeds missing
+    nodes {
+      paperId isSeed score coCitation coupling year citationCount community pagerank
+      paper { title }
+    }
+    edges { source target weight coCitation coupling }
+  }
+}`,
+    community: `query ExplorerCommunity($id: Int!, $first: Int! = 60) {
+  communityGraph(id: $id, first: $first) {
+    community { id label size }
+    truncated
+    nodes { paperId year citationCount pagerank paper { title } }
+    edges { citing cited }
+  }
+}`,
+  };
+
+  const PALETTE = ["#1c7ed6", "#e8590c", "#2f9e44", "#ae3ec9", "#f08c00", "#0c8599",
+    "#c2255c", "#5c940d", "#6741d9", "#a61e4d", "#1098ad", "#862e9c"];
+  const $ = (id) => document.getElementById(id);
+  const state = {
+    view: "lineage",
+    focus: null, // paperId of the paper the views are about
+    origins: [], // [{paperId, title}] of the similarity map
+    last: null, // {name, variables, data} of the last graph query
+    timing: null, // {requestMs, drawMs, totalMs} of the last drawing
+    drawing: 0,
+  };
+
+  async function gql(name, variables) {
+    const response = await fetch(window.CITEKB_GRAPHQL, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: QUERIES[name], variables }),
+    });
+    const body = await response.json();
+    if (body.errors && body.errors.length) {
+      throw new Error(body.errors.map((e) => e.message).join("; "));
+    }
+    return body.data;
+  }
+
+  function status(text, isError) {
+    $("status").textContent = text;
+    $("status").classList.toggle("error", Boolean(isError));
+  }
+
+  function short(title, n) {
+    if (!title) return "(untitled)";
+    return title.length > n ? title.slice(0, n - 1) + "…" : title;
+  }
+
+  function intInput(id, lo, hi) {
+    const v = parseInt($(id).value, 10);
+    return Math.max(lo, Math.min(hi, Number.isFinite(v) ? v : lo));
+  }
+
+  // ---- Cytoscape ---------------------------------------------------------------
+  const cy = cytoscape({
+    container: $("graph"),
+    wheelSensitivity: 0.3,
+    minZoom: 0.05,
+    maxZoom: 4,
+    style: [
+      { selector: "node", style: {
+        "background-color": "data(color)", width: "data(size)", height: "data(size)",
+        label: "data(label)", "font-size": 10, "min-zoomed-font-size": 7,
+        "text-valign": "bottom", "text-margin-y": 2, "text-wrap": "ellipsis",
+        "text-max-width": 140, color: "#1d2430", "border-width": 0 } },
+      { selector: "node.seed, node.root", style: { "border-width": 3, "border-color": "#1d2430" } },
+      { selector: "node.main", style: { "border-width": 3, "border-color": "#d9480f" } },
+      { selector: "node.root", style: { "background-color": "#1c7ed6" } },
+      { selector: "node:selected", style: { "border-width": 4, "border-color": "#f2a93b" } },
+      { selector: "edge", style: {
+        width: "data(width)", "line-color": "#adb5bd", opacity: 0.7, "curve-style": "haystack" } },
+      { selector: "edge.cites", style: {
+        "curve-style": "straight", "target-arrow-shape": "triangle", "arrow-scale": 0.6,
+        "target-arrow-color": "#adb5bd" } },
+      { selector: "edge.main", style: {
+        "line-color": "#d9480f", "target-arrow-color": "#d9480f", width: 3, opacity: 1 } },
+    ],
+  });
+  cy.on("tap", "node", (event) => showDetails(event.target.id()));
+
+  function yearColour(year, lo, hi) {
+    if (year == null) return "#ced4da";
+    const t = hi > lo ? (year - lo) / (hi - lo) : 1;
+    // light (old) to dark (new) blue
+    const from = [198, 219, 239], to = [8, 48, 107];
+    const c = from.map((f, i) => Math.round(f + (to[i] - f) * t));
+    return `rgb(${c[0]},${c[1]},${c[2]})`;
+  }
+
+  function sizes(values) {
+    const max = Math.max(0, ...values.map((v) => v || 0));
+    return values.map((v) => (max > 0 ? 14 + 34 * Math.sqrt((v || 0) / max) : 18));
+  }
+
+  function draw(elements, layout, requestStart, dataAt) {
+    const token = ++state.drawing;
+    const graph = $("graph");
+    graph.dataset.state = "drawing";
+    return new Promise((resolve) => {
+      cy.batch(() => {
+        cy.elements().remove();
+        cy.add(elements);
+      });
+      const done = () => {
+        if (token !== state.drawing) return resolve();
+        const drawnAt = performance.now();
+        state.timing = {
+          requestMs: Math.round(dataAt - requestStart),
+          drawMs: Math.round(drawnAt - dataAt),
+          totalMs: Math.round(drawnAt - requestStart),
+        };
+        graph.dataset.state = "drawn";
+        graph.dataset.view = state.view;
+        graph.dataset.nodes = String(cy.nodes().length);
+        graph.dataset.edges = String(cy.edges().length);
+        resolve();
+      };
+      const run = cy.layout(layout);
+      run.one("layoutstop", () => {
+        cy.fit(undefined, 30);
+        // The frame after the layout is the one that puts the pixels on screen.
+        cy.one("render", () => requestAnimationFrame(() => requestAnimationFrame(done)));
+        cy.forceRender();
+      });
+      run.run();
+    });
+  }
+
+  // ---- Views ---------------------------------------------------------------------
+  async function drawLineage() {
+    const variables = {
+      id: state.focus,
+      direction: $("lineage-direction").value,
+      depth: intInput("lineage-depth", 1, 5),
+      first: intInput("lineage-first", 1, 1000),
+    };
+    const t0 = performance.now();
+    const data = await gql("lineage", variables);
+    const t1 = performance.now();
+    state.last = { name: "lineage", variables, data };
+    const lin = data.lineage;
+    if (!lin) throw new Error("no such paper in the graph");
+    const main = lin.mainPath.paperIds;
+    const onMain = new Set(main);
+    const mainEdges = new Set();
+    for (let i = 0; i + 1 < main.length; i++) mainEdges.add(main[i + 1] + "->" + main[i]);
+    // x: one column per distinct year (oldest left, unknown years far right);
+    // y: the main path on the centre line, the others alternating above and below.
+    const years = [...new Set(lin.nodes.map((n) => n.paper && n.paper.year).filter((y) => y != null))].sort((a, b) => a - b);
+    const column = new Map(years.map((y, i) => [y, i]));
+    const slots = new Map();
+    const ordered = [...lin.nodes].sort((a, b) =>
+      (onMain.has(b.paperId) - onMain.has(a.paperId)) || (a.depth - b.depth) ||
+      ((b.paper && b.paper.citationCount) || 0) - ((a.paper && a.paper.citationCount) || 0) ||
+      (a.paperId < b.paperId ? -1 : 1));
+    const lo = years[0], hi = years[years.length - 1];
+    const size = sizes(lin.nodes.map((n) => n.paper && n.paper.citationCount));
+    const sizeOf = new Map(lin.nodes.map((n, i) => [n.paperId, size[i]]));
+    const elements = [];
+    for (const n of ordered) {
+      const year = n.paper ? n.paper.year : null;
+      const col = year == null ? years.length + 1 : column.get(year);
+      const used = slots.get(col) || 0;
+      slots.set(col, used + 1);
+      const k = onMain.has(n.paperId) && used === 0 ? 0 : used + (onMain.has(n.paperId) ? 0 : 1);
+      const y = (k % 2 ? 1 : -1) * Math.ceil(k / 2) * 46;
+      const classes = [];
+      if (n.relation === "ROOT" || n.depth === 0) classes.push("root");
+      if (onMain.has(n.paperId)) classes.push("main");
+      elements.push({
+        group: "nodes",
+        data: {
+          id: n.paperId,
+          label: short(n.paper && n.paper.title, 40) + (year ? ` (${year})` : ""),
+          color: yearColour(year, lo, hi), size: sizeOf.get(n.paperId),
+        },
+        position: { x: col * 170, y },
+        classes: classes.join(" "),
+      });
+    }
+    for (const e of lin.edges) {
+      const id = e.citing + "->" + e.cited;
+      elements.push({ group: "edges", data: { id, source: e.citing, target: e.cited, width: 1 },
+        classes: mainEdges.has(id) ? "cites main" : "cites" });
+    }
+    status(`${lin.nodes.length} papers, ${lin.edges.length} citations` +
+      (lin.truncated ? " (truncated: raise Papers or lower Depth)" : "") +
+      ` · main path: ${main.length} papers`);
+    await draw(elements, { name: "preset", fit: false, animate: false }, t0, t1);
+  }
+
+  function colourAndSize(nodes) {
+    const by = $("size-by").value;
+    const size = sizes(nodes.map((n) => (by === "pagerank" ? n.pagerank : n.citationCount)));
+    const years = nodes.map((n) => n.year).filter((y) => y != null);
+    const lo = Math.min(...years), hi = Math.max(...years);
+    const colourBy = $("colour-by").value;
+    return nodes.map((n, i) => ({
+      size: size[i],
+      color: colourBy === "community"
+        ? (n.community == null ? "#ced4da" : PALETTE[n.community % PALETTE.length])
+        : yearColour(n.year, lo, hi),
+    }));
+  }
+
+  function forceLayout(count) {
+    return {
+      name: "cose", animate: false, randomize: true, fit: false,
+      numIter: count > 300 ? 400 : 1000,
+      idealEdgeLength: (edge) => 40 + 160 * (1 - (edge.data("weight") || 0)),
+      edgeElasticity: (edge) => 50 + 400 * (edge.data("weight") || 0),
+      nodeRepulsion: () => 9000, nodeOverlap: 8, gravity: 0.6,
+    };
+  }
+
+  async function drawSimilar() {
+    if (!state.origins.length) throw new Error("add an origin paper first");
+    const variables = {
+      seeds: state.origins.map((o) => o.paperId),
+      first: intInput("similar-first", 2, 1000),
+    };
+    const t0 = performance.now();
+    const data = await gql("similar", variables);
+    const t1 = performance.now();
+    state.last = { name: "similar", variables, data };
+    const g = data.similarityGraph;
+    const looks = colourAndSize(g.nodes);
+    const elements = g.nodes.map((n, i) => ({
+      group: "nodes",
+      data: { id: n.paperId, label: short(n.paper && n.paper.title, 40) + (n.year ? ` (${n.year})` : ""),
+        color: looks[i].color, size: looks[i].size },
+      classes: n.isSeed ? "seed" : "",
+    }));
+    for (const e of g.edges) {
+      elements.push({ group: "edges", data: { id: e.source + "--" + e.target,
+        source: e.source, target: e.target, weight: e.weight, width: 0.5 + 5 * e.weight } });
+    }
+    status(`${g.nodes.length} papers similar to ${g.seeds.length} origin(s), ${g.edges.length} links` +
+      (g.missing.length ? ` · not in the graph: ${g.missing.join(", ")}` : ""));
+    await draw(elements, forceLayout(g.nodes.length), t0, t1);
+  }
+
+  function restyleSimilar() {
+    if (!state.last || state.last.name !== "similar") return;
+    const nodes = state.last.data.similarityGraph.nodes;
+    const looks = colourAndSize(nodes);
+    cy.batch(() => nodes.forEach((n, i) => cy.getElementById(n.paperId).data(looks[i])));
+  }
+
+  async function drawCommunity() {
+    const paper = (await gql("paper", { id: state.focus })).paper;
+    if (!paper || !paper.community) {
+      throw new Error("this paper has no stored community (run `citekb analytics`)");
+    }
+    const variables = { id: paper.community.id, first: intInput("community-first", 1, 1000) };
+    const t0 = performance.now();
+    const data = await gql("community", variables);
+    const t1 = performance.now();
+    state.last = { name: "community", variables, data };
+    const g = data.communityGraph;
+    const years = g.nodes.map((n) => n.year).filter((y) => y != null);
+    const size = sizes(g.nodes.map((n) => n.pagerank));
+    const elements = g.nodes.map((n, i) => ({
+      group: "nodes",
+      data: { id: n.paperId, label: short(n.paper && n.paper.title, 40) + (n.year ? ` (${n.year})` : ""),
+        color: yearColour(n.year, Math.min(...years), Math.max(...years)), size: size[i] },
+      classes: n.paperId === state.focus ? "root" : "",
+    }));
+    for (const e of g.edges) {
+      elements.push({ group: "edges", data: { id: e.citing + "->" + e.cited,
+        source: e.citing, target: e.cited, width: 1 }, classes: "cites" });
+    }
+    const c = g.community;
+    $("community-label").textContent = `Community ${c.id}: ${c.label || "(no label)"} · ${c.size} papers`;
+    status(`Community ${c.id} “${c.label || ""}”: ${g.nodes.length} of ${c.size} papers` +
+      ` (highest PageRank), ${g.edges.length} citations`);
+    await draw(elements, forceLayout(g.nodes.length), t0, t1);
+  }
+
+  const VIEWS = { lineage: drawLineage, similar: drawSimilar, community: drawCommunity };
+
+  async function show(view) {
+    state.view = view;
+    for (const b of document.querySelectorAll("#views button")) {
+      b.setAttribute("aria-pressed", String(b.dataset.view === view));
+    }
+    for (const d of document.querySelectorAll("#controls > div")) {
+      d.classList.toggle("active", d.dataset.for === view);
+    }
+    if (!state.focus) return;
+    const url = new URL(window.location.href);
+    url.searchParams.set("paper", state.focus);
+    url.searchParams.set("view", view);
+    if (view === "similar") url.searchParams.set("origins", state.origins.map((o) => o.paperId).join(","));
+    else url.searchParams.delete("origins");
+    history.replaceState(null, "", url);
+    status("Loading…");
+    try {
+      await VIEWS[view]();
+    } catch (err) {
+      $("graph").dataset.state = "error";
+      status(String(err.message || err), true);
+    }
+  }
+
+  // ---- Details, origins, search ---------------------------------------------------
+  async function showDetails(paperId) {
+    const panel = $("details");
+    panel.hidden = false;
+    panel.dataset.paperId = paperId;
+    $("details-title").textContent = "Loading…";
+    let p;
+    try {
+      p = (await gql("paper", { id: paperId })).paper;
+    } catch (err) {
+      $("details-title").textContent = String(err.message || err);
+      return;
+    }
+    if (!p) { $("details-title").textContent = "Not in the graph"; return; }
+    $("details-title").textContent = p.title || p.paperId;
+    $("details-meta").textContent = [p.year, p.venueName, `${p.citationCount ?? "?"} citations`,
+      p.influence ? `PageRank #${p.influence.rank}` : null].filter(Boolean).join(" · ");
+    $("details-authors").textContent = p.authors.map((a) => a.name).join(", ");
+    $("details-community").textContent = p.community
+      ? `Community ${p.community.id}: ${p.community.label || ""} (${p.community.size} papers)` : "";
+    const links = $("details-links");
+    links.replaceChildren();
+    const link = (href, text) => {
+      const a = document.createElement("a");
+      a.href = href; a.textContent = text; a.target = "_blank"; a.rel = "noopener";
+      links.append(a, " ");
+    };
+    if (p.doi) link(`https://doi.org/${p.doi}`, `DOI:${p.doi}`);
+    if (p.arxivId) link(`https://arxiv.org/abs/${p.arxivId}`, `arXiv:${p.arxivId}`);
+    if (p.url) link(p.url, "Semantic Scholar");
+    $("details-abstract").textContent = p.tldr || p.abstract || "";
+    panel.dataset.title = p.title || "";
+    panel.dataset.loaded = paperId;
+  }
+
+  function renderOrigins() {
+    const box = $("origins");
+    box.replaceChildren();
+    for (const o of state.origins) {
+      const chip = document.createElement("span");
+      chip.className = "chip";
+      chip.dataset.paperId = o.paperId;
+      chip.textContent = short(o.title, 34);
+      const x = document.createElement("button");
+      x.type = "button";
+      x.textContent = "×";
+      x.title = "Remove this origin";
+      x.addEventListener("click", () => {
+        state.origins = state.origins.filter((y) => y.paperId !== o.paperId);
+        renderOrigins();
+        if (state.origins.length) show("similar");
+      });
+      chip.append(x);
+      box.append(chip);
+    }
+  }
+
+  function focusOn(paperId, title) {
+    state.focus = paperId;
+    state.origins = [{ paperId, title }];
+    renderOrigins();
+    for (const b of document.querySelectorAll("#views button")) b.disabled = false;
+  }
+
+  $("recentre").addEventListener("click", () => {
+    const id = $("details").dataset.paperId;
+    focusOn(id, $("details").dataset.title);
+    show(state.view);
+  });
+  $("add-origin").addEventListener("click", () => {
+    const id = $("details").dataset.paperId;
+    if (!state.origins.some((o) => o.paperId === id)) {
+      state.origins.push({ paperId: id, title: $("details").dataset.title });
+    }
+    renderOrigins();
+    show("similar");
+  });
+  for (const b of document.querySelectorAll("#views button")) {
+    b.addEventListener("click", () => show(b.dataset.view));
+  }
+  $("size-by").addEventListener("change", restyleSimilar);
+  $("colour-by").addEventListener("change", restyleSimilar);
+  for (const id of ["lineage-direction", "lineage-depth", "lineage-first", "similar-first", "community-first"]) {
+    $(id).addEventListener("change", () => show(state.view));
+  }
+
+  $("search-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const query = $("search-input").value.trim();
+    if (!query) return;
+    const box = $("results");
+    box.replaceChildren();
+    box.dataset.state = "searching";
+    try {
+      const hits = (await gql("search", { query })).search.edges;
+      for (const hit of hits) {
+        const b = document.createElement("button");
+        b.type = "button";
+        b.className = "hit";
+        b.dataset.paperId = hit.node.paperId;
+        b.append(hit.node.title || hit.node.paperId, document.createElement("br"));
+        const meta = document.createElement("small");
+        meta.textContent = `${hit.node.year ?? "?"} · ${hit.node.citationCount ?? 0} citations`;
+        b.append(meta);
+        b.addEventListener("click", () => {
+          for (const other of box.querySelectorAll(".hit")) other.removeAttribute("aria-current");
+          b.setAttribute("aria-current", "true");
+          focusOn(hit.node.paperId, hit.node.title);
+          showDetails(hit.node.paperId);
+          show(state.view);
+        });
+        box.append(b);
+      }
+      if (!hits.length) box.textContent = "No paper matches.";
+      box.dataset.state = "done";
+    } catch (err) {
+      box.dataset.state = "error";
+      box.textContent = String(err.message || err);
+    }
+  });
+
+  // ---- Start: ?paper=ID&view=lineage|similar|community[&origins=a,b] ------------------
+  const params = new URLSearchParams(window.location.search);
+  for (const [param, input] of [["depth", "lineage-depth"], ["direction", "lineage-direction"],
+    ["first", "lineage-first"], ["first", "similar-first"], ["first", "community-first"]]) {
+    if (params.get(param)) $(input).value = params.get(param);
+  }
+  if (params.get("paper")) {
+    focusOn(params.get("paper"), params.get("paper"));
+    const extra = (params.get("origins") || "").split(",").filter((o) => o && o !== state.focus);
+    for (const o of extra) state.origins.push({ paperId: o, title: o });
+    renderOrigins();
+    show(params.get("view") in VIEWS ? params.get("view") : "lineage");
+  } else {
+    show("lineage");
+  }
+
+  // For tests and benchmarks: what was asked, what came back, what is drawn.
+  window.citekbExplorer = {
+    queries: QUERIES,
+    state,
+    drawn() {
+      return {
+        nodes: cy.nodes().map((n) => n.id()).sort(),
+        edges: cy.edges().map((e) => [e.source().id(), e.target().id()]),
+      };
+    },
+    nodePosition(id) {
+      const node = cy.getElementById(id);
+      return node.empty() ? null : node.renderedPosition();
+    },
+    // The drawn node farthest from its nearest neighbour: the safest one to click.
+    loneliestNode(except) {
+      let best = null, bestGap = -1;
+      const nodes = cy.nodes().filter((n) => n.id() !== except);
+      const all = cy.nodes().map((n) => n.renderedPosition());
+      const box = cy.container().getBoundingClientRect();
+      nodes.forEach((n) => {
+        const p = n.renderedPosition();
+        if (p.x < 20 || p.y < 20 || p.x > box.width - 20 || p.y > box.height - 20) return;
+        let gap = Infinity;
+        for (const q of all) {
+          const d = Math.hypot(p.x - q.x, p.y - q.y);
+          if (d > 0 && d < gap) gap = d;
+        }
+        if (gap > bestGap) { bestGap = gap; best = n.id(); }
+      });
+      return best;
+    },
+  };
+})();

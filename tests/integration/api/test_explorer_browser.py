@@ -1,0 +1,260 @@
+"""Headless Chromium uses ``/explore`` of a real ``citekb serve`` on two corpora.
+
+1. **sample**: the sample Daily Papers page loaded through the real pipeline
+   from a fake S2 serving a SYNTHETIC corpus around its 54 titles;
+2. **synthetic-2000**: ``citekb synth --papers 2000`` bulk-loaded (SYNTHETIC).
+
+Both get ``citekb analytics``' stored scores. On each, the browser searches for
+a paper, clicks the hit, opens the lineage, similar and community views, and
+for each checks that the nodes and edges Cytoscape drew are exactly those the
+GraphQL API returns for the same query and variables (asked again by the test
+itself); it clicks a drawn node and sees its details, then adds it as an
+origin and sees a two-origin similarity map. One screenshot per view is kept
+in the test's folder, and copied to ``$CITEKB_SCREENSHOTS_DIR`` when that is
+set (how ``docs/screenshots/`` was made).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from neo4j import Driver
+from playwright.sync_api import Page, sync_playwright
+
+from graph_api.server import explorer, neo4j_server, playground
+from graph_api.settings import Settings
+from graph_api.store import graph_store
+from graph_api.store.analytics_store import compute_and_store
+from loaders.bulk_load import load_datasets_dir
+from loaders.pipeline import run_load
+from loaders.s2_client import S2Client
+from loaders.sources import parse_source
+from loaders.synth import SynthConfig, generate
+from tests.conftest import REPO
+from tests.fakes.fake_s2 import BASE_PATH, FakeS2
+from tests.fakes.fake_s2_corpus import corpus_from_titles
+from tests.integration.api.test_playground_browser import CHROMIUM, CHROMIUM_ARGS
+from tests.integration.conftest import Neo4jHandle
+from tests.integration.process_support import wait_until_serving
+
+SAMPLE = REPO / "examples" / "hf-daily-papers-pretraining.txt"
+VIEWS = ("lineage", "similar", "community")
+
+
+def load_sample(driver: Driver, settings: Settings, cache: Path) -> None:
+    refs = parse_source(SAMPLE)
+    fake = FakeS2(corpus_from_titles(refs, seed=0), replay_recorded=False)
+    s2 = settings.model_copy(
+        update={
+            "s2_base_url": "http://fake-s2.test" + BASE_PATH,
+            "s2_api_key": None,
+            "s2_rate_limit": 0.0,
+            "citekb_cache_dir": cache,
+        }
+    )
+
+    async def run() -> None:
+        transport = httpx.ASGITransport(app=fake)
+        async with S2Client(s2.s2_config(), transport=transport) as client:
+            await run_load(
+                refs, driver=driver, database=settings.neo4j_database, client=client, depth=1
+            )
+
+    asyncio.run(run())
+
+
+def load_synthetic(driver: Driver, settings: Settings, folder: Path) -> None:
+    generate(SynthConfig(papers=2000, seed=7), folder)
+    load_datasets_dir(driver, folder, settings.neo4j_database)
+
+
+@pytest.fixture(scope="module", params=["sample", "synthetic-2000"])
+def served(
+    request: pytest.FixtureRequest,
+    session_driver: Driver,
+    neo4j: Neo4jHandle,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[str, str]]:
+    """(corpus name, base URL of `citekb serve` over it with stored analytics)."""
+    settings = neo4j.settings
+    db = settings.neo4j_database
+    work = tmp_path_factory.mktemp(request.param)
+    graph_store.clear_data(session_driver, db)
+    if request.param == "sample":
+        load_sample(session_driver, settings, work / "s2-cache")
+    else:
+        load_synthetic(session_driver, settings, work / "corpus")
+    compute_and_store(session_driver, db)
+    for bundle in (playground.GRAPHIQL, explorer.EXPLORER):
+        playground.install_assets(settings, bundle=bundle)  # no-op when cached
+    port = neo4j_server.free_port()
+    assert settings.neo4j_uri is not None
+    env = {
+        **os.environ,
+        "NEO4J_URI": settings.neo4j_uri,
+        "NEO4J_USER": settings.neo4j_user,
+        "NEO4J_PASSWORD": settings.neo4j_password.get_secret_value(),
+        "NEO4J_DATABASE": db,
+        "CITEKB_CACHE_DIR": str(settings.citekb_cache_dir),
+    }
+    log = work / "serve.log"
+    cli = Path(sys.executable).with_name("citekb")
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [str(cli), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_serving(base, proc, log, 60, "citekb serve")
+        yield request.param, base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def graphql(base: str, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    body = httpx.post(
+        f"{base}/graphql", json={"query": query, "variables": variables or {}}, timeout=60
+    ).json()
+    assert "errors" not in body, body
+    return dict(body["data"])
+
+
+def wait_drawn(page: Page, view: str, after: int) -> None:
+    """Until a drawing newer than ``after`` of ``view`` is on screen (or an error shows)."""
+    page.wait_for_function(
+        """([view, after]) => {
+            const g = document.getElementById('graph');
+            return (window.citekbExplorer.state.drawing > after && g.dataset.state === 'drawn'
+                    && g.dataset.view === view) || g.dataset.state === 'error';
+        }""",
+        arg=[view, after],
+        timeout=60_000,
+    )
+    state = page.evaluate("document.getElementById('graph').dataset.state")
+    assert state == "drawn", page.locator("#status").inner_text()
+
+
+def drawing_count(page: Page) -> int:
+    return int(page.evaluate("window.citekbExplorer.state.drawing"))
+
+
+def expected_graph(base: str, page: Page) -> tuple[set[str], set[tuple[str, str]]]:
+    """Nodes and edges of the last graph query, asked again of the API by the test."""
+    name, variables = page.evaluate(
+        "[window.citekbExplorer.state.last.name, window.citekbExplorer.state.last.variables]"
+    )
+    query = page.evaluate(f"window.citekbExplorer.queries[{name!r}]")
+    data = graphql(base, query, variables)
+    if name == "lineage":
+        g = data["lineage"]
+        return {n["paperId"] for n in g["nodes"]}, {(e["citing"], e["cited"]) for e in g["edges"]}
+    if name == "similar":
+        g = data["similarityGraph"]
+        return {n["paperId"] for n in g["nodes"]}, {(e["source"], e["target"]) for e in g["edges"]}
+    g = data["communityGraph"]
+    return {n["paperId"] for n in g["nodes"]}, {(e["citing"], e["cited"]) for e in g["edges"]}
+
+
+def assert_drawn_matches(base: str, page: Page) -> tuple[set[str], set[tuple[str, str]]]:
+    nodes, edges = expected_graph(base, page)
+    drawn = page.evaluate("window.citekbExplorer.drawn()")
+    assert set(drawn["nodes"]) == nodes
+    assert len(drawn["edges"]) == len(edges)
+    assert {(a, b) for a, b in drawn["edges"]} == edges
+    assert len(nodes) > 1 and edges, "a view worth drawing has papers and links"
+    return nodes, edges
+
+
+def keep(shot: Path, corpus: str, view: str) -> None:
+    target = os.environ.get("CITEKB_SCREENSHOTS_DIR")
+    if target:
+        Path(target).mkdir(parents=True, exist_ok=True)
+        shutil.copy(shot, Path(target) / f"explorer-{corpus}-{view}.png")
+
+
+def test_explorer_search_views_and_details(served: tuple[str, str], tmp_path: Path) -> None:
+    corpus, base = served
+    assert Path(CHROMIUM).exists(), "Debian's chromium is missing: apt-get install chromium"
+    # The paper to look for: the most cited seed of the sample, the most cited synthetic paper.
+    where = "where: { isSeed: true }, " if corpus == "sample" else ""
+    top = graphql(
+        base, f"{{ papers({where}first: 1) {{ nodes {{ paperId title community {{ id }} }} }} }}"
+    )
+    target = top["papers"]["nodes"][0]
+    assert target["community"] is not None
+    words = " ".join(target["title"].replace(":", " ").split()[:5])
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 860})
+            failed: list[str] = []
+            page.on("requestfailed", lambda r: failed.append(r.url))
+            page.goto(f"{base}{explorer.PAGE_ROUTE}", wait_until="load")
+            page.fill("#search-input", words)
+            page.press("#search-input", "Enter")
+            hit = page.locator(f'#results .hit[data-paper-id="{target["paperId"]}"]')
+            hit.wait_for(timeout=30_000)
+            before = drawing_count(page)
+            hit.click()
+            for view in VIEWS:
+                if view != "lineage":
+                    before = drawing_count(page)
+                    page.click(f'#views button[data-view="{view}"]')
+                wait_drawn(page, view, before)
+                nodes, _ = assert_drawn_matches(base, page)
+                assert target["paperId"] in nodes
+                shot = tmp_path / f"explorer-{corpus}-{view}.png"
+                page.screenshot(path=str(shot))
+                keep(shot, corpus, view)
+
+            # Click a drawn paper (in the community view): its details show.
+            other = page.evaluate(f"window.citekbExplorer.loneliestNode({target['paperId']!r})")
+            assert other is not None
+            pos = page.evaluate(f"window.citekbExplorer.nodePosition({other!r})")
+            box = page.locator("#graph").bounding_box()
+            assert box is not None
+            page.mouse.click(box["x"] + pos["x"], box["y"] + pos["y"])
+            page.wait_for_function(
+                f"document.getElementById('details').dataset.loaded === {other!r}",
+                timeout=30_000,
+            )
+            title = graphql(base, "query($id: ID!) { paper(id: $id) { title } }", {"id": other})
+            assert page.locator("#details-title").inner_text() == title["paper"]["title"]
+            assert page.locator("#details-meta").inner_text()
+
+            # Add it as a second origin: a similarity map around both.
+            before = drawing_count(page)
+            page.click("#add-origin")
+            wait_drawn(page, "similar", before)
+            seeds = page.evaluate("window.citekbExplorer.state.last.variables.seeds")
+            assert seeds == [target["paperId"], other]
+            nodes, _ = assert_drawn_matches(base, page)
+            assert {target["paperId"], other} <= nodes
+
+            # Re-centre on it: the lineage is now about the clicked paper.
+            page.click('#views button[data-view="lineage"]')
+            before = drawing_count(page)
+            page.click("#recentre")
+            wait_drawn(page, "lineage", before)
+            assert page.evaluate("window.citekbExplorer.state.last.variables.id") == other
+            assert_drawn_matches(base, page)
+            assert not failed, failed  # every file came from citekb itself
+        finally:
+            browser.close()
