@@ -15,6 +15,7 @@ later starts need no network.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import shutil
 import signal
@@ -29,8 +30,11 @@ from neo4j import GraphDatabase
 from neo4j.exceptions import AuthError, ServiceUnavailable
 
 import cypher
+from graph_api.server import neo4j_tools
 from graph_api.server.store_journal import process_alive, recover_interrupted_import
 from graph_api.settings import Settings
+
+log = logging.getLogger(__name__)
 
 Mode = Literal["env", "docker", "local"]
 
@@ -175,6 +179,8 @@ class LocalServer:
     http_port: int
     heap: str = "1g"
     pagecache: str = "512m"
+    # Jars beside Neo4j's own, e.g. Neo4j Browser's (served at /browser/ when present).
+    extra_jars: tuple[Path, ...] = ()
 
     @property
     def pid_file(self) -> Path:
@@ -240,7 +246,7 @@ class LocalServer:
             heap_flag,
             *JVM_FLAGS,
             "-cp",
-            f"{self.lib}/*",
+            os.pathsep.join([f"{self.lib}/*", *(str(j) for j in self.extra_jars)]),
             MAIN_CLASS,
             f"--home-dir={self.home}",
             f"--config-dir={self.home / 'conf'}",
@@ -343,6 +349,7 @@ def local_server(
 ) -> LocalServer:
     """Our server for these settings; ``fetch=False`` skips fetching jars (to stop it)."""
     dist_lib = settings.citekb_cache_dir / "neo4j" / settings.neo4j_version / "lib"
+    browser = neo4j_tools.browser_jar(settings)
     return LocalServer(
         home=home or (settings.citekb_cache_dir / "neo4j" / "instances" / "default"),
         lib=ensure_jars(settings.neo4j_version, settings.citekb_cache_dir) if fetch else dist_lib,
@@ -350,6 +357,7 @@ def local_server(
         http_port=settings.neo4j_http_port,
         heap=settings.neo4j_heap,
         pagecache=settings.neo4j_pagecache,
+        extra_jars=(browser,) if browser.is_file() else (),
     )
 
 
@@ -376,6 +384,10 @@ def up(settings: Settings, *, fresh: bool = False) -> tuple[Endpoint, float]:
             Endpoint(f"bolt://127.0.0.1:{settings.neo4j_bolt_port}", "docker", "docker compose"),
             time.monotonic() - began,
         )
+    try:  # Neo4j Browser on the HTTP port: nice to have, never a reason not to start
+        neo4j_tools.ensure_browser_jar(settings)
+    except neo4j_tools.ToolUnavailable as exc:
+        log.warning("Neo4j Browser unavailable: %s", exc)
     server = local_server(settings)
     if fresh:
         server.stop()

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from neo4j import AsyncDriver, Driver
 
-from graph_api.server import neo4j_server
+from graph_api.server import neo4j_server, neo4j_tools
 from graph_api.settings import Settings
 from graph_api.store import graph_store
 
@@ -43,6 +44,10 @@ def neo4j(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Neo4jHandle]:
             yield Neo4jHandle(uri, base.model_copy(update={"neo4j_uri": uri}), "testcontainers")
         return
     home = tmp_path_factory.mktemp("neo4j-home")
+    try:  # Neo4j Browser on the HTTP port, as `citekb db up` serves it (test_neo4j_tools)
+        browser: tuple[Path, ...] = (neo4j_tools.ensure_browser_jar(base),)
+    except neo4j_tools.ToolUnavailable:
+        browser = ()  # test_neo4j_tools then fails and says why; the rest runs
     server = neo4j_server.LocalServer(
         home=home,
         lib=neo4j_server.ensure_jars(base.neo4j_version, base.citekb_cache_dir),
@@ -50,6 +55,7 @@ def neo4j(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Neo4jHandle]:
         http_port=neo4j_server.free_port(),
         heap="1g",
         pagecache="256m",
+        extra_jars=browser,
     )
     try:
         server.start(base.neo4j_password.get_secret_value(), base.neo4j_user, 180.0)
@@ -58,7 +64,13 @@ def neo4j(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Neo4jHandle]:
     try:
         yield Neo4jHandle(
             server.uri,
-            base.model_copy(update={"neo4j_uri": server.uri, "neo4j_bolt_port": server.bolt_port}),
+            base.model_copy(
+                update={
+                    "neo4j_uri": server.uri,
+                    "neo4j_bolt_port": server.bolt_port,
+                    "neo4j_http_port": server.http_port,
+                }
+            ),
             "local",
         )
     finally:
