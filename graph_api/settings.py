@@ -45,10 +45,20 @@ def default_api_workers(cores: int | None) -> int:
 
 
 class Settings(BaseSettings):
-    """citekb configuration; each field maps to the upper-case env variable."""
+    """citekb configuration; each field maps to the upper-case env variable.
+
+    A ``.env`` file in the working directory is read too, as ``docker compose``
+    reads the one beside ``docker-compose.yml``: ``NEO4J_PASSWORD=...`` there
+    reaches both the compose Neo4j and citekb's driver. Variables set in the
+    environment win over the file, as they do for compose.
+    """
 
     model_config = SettingsConfigDict(
-        env_file=None, extra="ignore", case_sensitive=False, populate_by_name=True
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+        populate_by_name=True,
     )
 
     # --- Neo4j -----------------------------------------------------------

@@ -244,6 +244,27 @@ def run_analytics_command(
         markup=False,
         highlight=False,
     )
+    titles = paper_titles(driver, database, [s.paper_id for s in run.top])
     for i, scored in enumerate(run.top, start=1):
-        console.print(f"  {i}. {scored.paper_id}  {scored.score:.6f}", markup=False)
+        title = titles.get(scored.paper_id) or "(untitled)"
+        console.print(
+            f"  {i}. {title}  (PageRank {scored.score:.6f}, {scored.paper_id})",
+            markup=False,
+            highlight=False,
+        )
     return run
+
+
+def paper_titles(driver: Driver, database: str, paper_ids: list[str]) -> dict[str, str]:
+    """Titles (with the year, shortened to one line) of papers, for terminal output."""
+    with driver.session(database=database, notifications_min_severity="OFF") as session:
+        rows = session.run(cypher.statement("read/api/papers_by_id"), {"ids": paper_ids})
+        found: dict[str, str] = {}
+        for row in rows:
+            paper = row["paper"]
+            title = " ".join(str(paper.get("title") or "").split())
+            if len(title) > 90:
+                title = title[:89] + "…"
+            year = paper.get("year")
+            found[str(row["id"])] = f"{title} ({year})" if year and title else title
+        return found
