@@ -45,7 +45,7 @@ run: setup
 	  elif [ $$code -ne 0 ]; then exit $$code; fi
 	$(BIN)/citekb analytics
 	$(BIN)/citekb playground install
-	@echo "make run: the playground is at http://$${API_HOST:-127.0.0.1}:$${API_PORT:-8000}/graphql (Ctrl-C stops it)"
+	@echo "make run: the playground is at http://$${API_HOST:-127.0.0.1}:$${API_PORT:-8000}/graphql, the explorer at /explore (Ctrl-C stops it)"
 	$(BIN)/citekb serve
 
 lint: setup

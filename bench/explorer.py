@@ -1,6 +1,6 @@
 """Explorer benchmark: how long ``/explore`` takes to draw large views in headless Chromium.
 
-``python -m bench.explorer [--papers 2000] [--runs 5]``:
+``python -m bench.explorer [--papers 5000] [--runs 5]``:
 
 1. Loads the SYNTHETIC corpus (``citekb synth``) through the bulk path into a
    throwaway Neo4j and stores ``citekb analytics``' scores.
@@ -130,7 +130,7 @@ def render(payload: dict[str, Any]) -> list[str]:
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--papers", type=int, default=2000)
+    parser.add_argument("--papers", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--runs", type=int, default=5)
     return parser.parse_args(argv)

@@ -62,6 +62,41 @@ def stop(proc: subprocess.Popen[bytes] | subprocess.Popen[str]) -> None:
             proc.wait()
 
 
+def settings_env(settings: Settings) -> dict[str, str]:
+    """This process's environment plus what points a `citekb` child at ``settings``' Neo4j."""
+    assert settings.neo4j_uri is not None
+    return {
+        **os.environ,
+        "NEO4J_URI": settings.neo4j_uri,
+        "NEO4J_USER": settings.neo4j_user,
+        "NEO4J_PASSWORD": settings.neo4j_password.get_secret_value(),
+        "NEO4J_DATABASE": settings.neo4j_database,
+        "CITEKB_CACHE_DIR": str(settings.citekb_cache_dir),
+    }
+
+
+@contextmanager
+def citekb_serve(settings: Settings, log: Path) -> Iterator[str]:
+    """`citekb serve` (uvicorn, one worker) on a free port against ``settings``' Neo4j and
+    cache, as in production; yields its base URL and stops it afterwards."""
+    port = neo4j_server.free_port()
+    env = settings_env(settings)
+    cli = Path(sys.executable).with_name("citekb")
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [str(cli), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_serving(base, proc, log, 60, "citekb serve")
+        yield base
+    finally:
+        stop(proc)
+
+
 @contextmanager
 def fake_s2_process(
     corpus: str,

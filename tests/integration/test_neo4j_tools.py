@@ -8,7 +8,6 @@ image's business, so it is reported, not skipped silently.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 
@@ -16,21 +15,13 @@ import httpx
 
 from graph_api.settings import Settings
 from tests.integration.conftest import Neo4jHandle
+from tests.integration.process_support import settings_env
 
 CITEKB = [sys.executable, "-m", "graph_api.cli.main"]
 
 
 def shell(settings: Settings, args: list[str], stdin: str) -> subprocess.CompletedProcess[str]:
-    assert settings.neo4j_uri is not None
-    env = {
-        **os.environ,
-        "NEO4J_URI": settings.neo4j_uri,
-        "NEO4J_USER": settings.neo4j_user,
-        "NEO4J_PASSWORD": settings.neo4j_password.get_secret_value(),
-        "NEO4J_DATABASE": settings.neo4j_database,
-        "CITEKB_CACHE_DIR": str(settings.citekb_cache_dir),
-        "COLUMNS": "200",
-    }
+    env = {**settings_env(settings), "COLUMNS": "200"}
     return subprocess.run(
         [*CITEKB, "db", "shell", *args],
         input=stdin,

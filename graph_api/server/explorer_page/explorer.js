@@ -62,6 +62,7 @@
     last: null, // {name, variables, data} of the last graph query
     timing: null, // {requestMs, drawMs, totalMs} of the last drawing
     drawing: 0,
+    seq: 0, // bumped by every show(): an answer to an older request is dropped
   };
 
   async function gql(name, variables) {
@@ -101,9 +102,13 @@
     style: [
       { selector: "node", style: {
         "background-color": "data(color)", width: "data(size)", height: "data(size)",
-        label: "data(label)", "font-size": 10, "min-zoomed-font-size": 7,
+        label: "", "font-size": 11, "min-zoomed-font-size": 5,
         "text-valign": "bottom", "text-margin-y": 2, "text-wrap": "ellipsis",
         "text-max-width": 140, color: "#1d2430", "border-width": 0 } },
+      // Labels on the papers that matter (largest, origins, main path) and on hover or
+      // selection: a label on each of hundreds of papers is unreadable.
+      { selector: "node.labelled, node.seed, node.root, node.main, node:selected, node.hover",
+        style: { label: "data(label)" } },
       { selector: "node.seed, node.root", style: { "border-width": 3, "border-color": "#1d2430" } },
       { selector: "node.main", style: { "border-width": 3, "border-color": "#d9480f" } },
       { selector: "node.root", style: { "background-color": "#1c7ed6" } },
@@ -118,6 +123,17 @@
     ],
   });
   cy.on("tap", "node", (event) => showDetails(event.target.id()));
+  cy.on("mouseover", "node", (event) => event.target.addClass("hover"));
+  cy.on("mouseout", "node", (event) => event.target.removeClass("hover"));
+  // The details panel opening or closing changes the drawing area's size; Cytoscape
+  // must be told, or taps land on the wrong node and fits use the old size.
+  function fitView() {
+    cy.resize();
+    if (!cy.nodes().length) return;
+    cy.fit(undefined, 30);
+    if (cy.zoom() > 1.2) { cy.zoom(1.2); cy.center(); } // small graphs: no giant labels
+  }
+  new ResizeObserver(fitView).observe($("graph"));
 
   function yearColour(year, lo, hi) {
     if (year == null) return "#ced4da";
@@ -133,8 +149,15 @@
     return values.map((v) => (max > 0 ? 14 + 34 * Math.sqrt((v || 0) / max) : 18));
   }
 
+  const LABELLED = 15;
+
   function draw(elements, layout, requestStart, dataAt) {
     const token = ++state.drawing;
+    // The largest papers get a label (ties by id, so the choice is stable).
+    const nodes = elements.filter((e) => e.group === "nodes");
+    const biggest = [...nodes].sort((a, b) => (b.data.size - a.data.size) ||
+      (a.data.id < b.data.id ? -1 : 1)).slice(0, LABELLED);
+    for (const n of biggest) n.classes = ((n.classes || "") + " labelled").trim();
     const graph = $("graph");
     graph.dataset.state = "drawing";
     return new Promise((resolve) => {
@@ -158,7 +181,7 @@
       };
       const run = cy.layout(layout);
       run.one("layoutstop", () => {
-        cy.fit(undefined, 30);
+        fitView();
         // The frame after the layout is the one that puts the pixels on screen.
         cy.one("render", () => requestAnimationFrame(() => requestAnimationFrame(done)));
         cy.forceRender();
@@ -168,7 +191,7 @@
   }
 
   // ---- Views ---------------------------------------------------------------------
-  async function drawLineage() {
+  async function drawLineage(seq) {
     const variables = {
       id: state.focus,
       direction: $("lineage-direction").value,
@@ -178,6 +201,7 @@
     const t0 = performance.now();
     const data = await gql("lineage", variables);
     const t1 = performance.now();
+    if (seq !== state.seq) return;
     state.last = { name: "lineage", variables, data };
     const lin = data.lineage;
     if (!lin) throw new Error("no such paper in the graph");
@@ -204,7 +228,7 @@
       const used = slots.get(col) || 0;
       slots.set(col, used + 1);
       const k = onMain.has(n.paperId) && used === 0 ? 0 : used + (onMain.has(n.paperId) ? 0 : 1);
-      const y = (k % 2 ? 1 : -1) * Math.ceil(k / 2) * 46;
+      const y = (k % 2 ? 1 : -1) * Math.ceil(k / 2) * 64;
       const classes = [];
       if (n.relation === "ROOT" || n.depth === 0) classes.push("root");
       if (onMain.has(n.paperId)) classes.push("main");
@@ -215,7 +239,7 @@
           label: short(n.paper && n.paper.title, 40) + (year ? ` (${year})` : ""),
           color: yearColour(year, lo, hi), size: sizeOf.get(n.paperId),
         },
-        position: { x: col * 170, y },
+        position: { x: col * 130, y },
         classes: classes.join(" "),
       });
     }
@@ -254,7 +278,7 @@
     };
   }
 
-  async function drawSimilar() {
+  async function drawSimilar(seq) {
     if (!state.origins.length) throw new Error("add an origin paper first");
     const variables = {
       seeds: state.origins.map((o) => o.paperId),
@@ -263,6 +287,7 @@
     const t0 = performance.now();
     const data = await gql("similar", variables);
     const t1 = performance.now();
+    if (seq !== state.seq) return;
     state.last = { name: "similar", variables, data };
     const g = data.similarityGraph;
     const looks = colourAndSize(g.nodes);
@@ -288,7 +313,7 @@
     cy.batch(() => nodes.forEach((n, i) => cy.getElementById(n.paperId).data(looks[i])));
   }
 
-  async function drawCommunity() {
+  async function drawCommunity(seq) {
     const paper = (await gql("paper", { id: state.focus })).paper;
     if (!paper || !paper.community) {
       throw new Error("this paper has no stored community (run `citekb analytics`)");
@@ -297,6 +322,7 @@
     const t0 = performance.now();
     const data = await gql("community", variables);
     const t1 = performance.now();
+    if (seq !== state.seq) return;
     state.last = { name: "community", variables, data };
     const g = data.communityGraph;
     const years = g.nodes.map((n) => n.year).filter((y) => y != null);
@@ -336,9 +362,11 @@
     else url.searchParams.delete("origins");
     history.replaceState(null, "", url);
     status("Loading…");
+    const seq = ++state.seq;
     try {
-      await VIEWS[view]();
+      await VIEWS[view](seq);
     } catch (err) {
+      if (seq !== state.seq) return;
       $("graph").dataset.state = "error";
       status(String(err.message || err), true);
     }

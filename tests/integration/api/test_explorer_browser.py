@@ -19,8 +19,6 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,7 +28,7 @@ import pytest
 from neo4j import Driver
 from playwright.sync_api import Page, sync_playwright
 
-from graph_api.server import explorer, neo4j_server, playground
+from graph_api.server import explorer, playground
 from graph_api.settings import Settings
 from graph_api.store import graph_store
 from graph_api.store.analytics_store import compute_and_store
@@ -44,7 +42,7 @@ from tests.fakes.fake_s2 import BASE_PATH, FakeS2
 from tests.fakes.fake_s2_corpus import corpus_from_titles
 from tests.integration.api.test_playground_browser import CHROMIUM, CHROMIUM_ARGS
 from tests.integration.conftest import Neo4jHandle
-from tests.integration.process_support import wait_until_serving
+from tests.integration.process_support import citekb_serve
 
 SAMPLE = REPO / "examples" / "hf-daily-papers-pretraining.txt"
 VIEWS = ("lineage", "similar", "community")
@@ -96,35 +94,8 @@ def served(
     compute_and_store(session_driver, db)
     for bundle in (playground.GRAPHIQL, explorer.EXPLORER):
         playground.install_assets(settings, bundle=bundle)  # no-op when cached
-    port = neo4j_server.free_port()
-    assert settings.neo4j_uri is not None
-    env = {
-        **os.environ,
-        "NEO4J_URI": settings.neo4j_uri,
-        "NEO4J_USER": settings.neo4j_user,
-        "NEO4J_PASSWORD": settings.neo4j_password.get_secret_value(),
-        "NEO4J_DATABASE": db,
-        "CITEKB_CACHE_DIR": str(settings.citekb_cache_dir),
-    }
-    log = work / "serve.log"
-    cli = Path(sys.executable).with_name("citekb")
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [str(cli), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_serving(base, proc, log, 60, "citekb serve")
+    with citekb_serve(settings, work / "serve.log") as base:
         yield request.param, base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def graphql(base: str, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -249,7 +220,9 @@ def test_explorer_search_views_and_details(served: tuple[str, str], tmp_path: Pa
             assert {target["paperId"], other} <= nodes
 
             # Re-centre on it: the lineage is now about the clicked paper.
+            before = drawing_count(page)
             page.click('#views button[data-view="lineage"]')
+            wait_drawn(page, "lineage", before)
             before = drawing_count(page)
             page.click("#recentre")
             wait_drawn(page, "lineage", before)

@@ -8,19 +8,16 @@ citekb itself (fetched from the npm registry into the cache when missing).
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
 
-from graph_api.server import neo4j_server, playground
+from graph_api.server import playground
 from graph_api.settings import Settings
 from tests.integration.api.api_graph import PAPERS, most_cited_order
-from tests.integration.process_support import wait_until_serving
+from tests.integration.process_support import citekb_serve
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -39,35 +36,8 @@ QUERY = "{ papers(first: 3) { totalCount nodes { title } } }"
 def served(synth_graph: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`citekb serve` on a free port; yields its base URL."""
     playground.install_assets(synth_graph)  # no-op when the cache has them
-    port = neo4j_server.free_port()
-    assert synth_graph.neo4j_uri is not None
-    env = {
-        **os.environ,
-        "NEO4J_URI": synth_graph.neo4j_uri,
-        "NEO4J_USER": synth_graph.neo4j_user,
-        "NEO4J_PASSWORD": synth_graph.neo4j_password.get_secret_value(),
-        "NEO4J_DATABASE": synth_graph.neo4j_database,
-        "CITEKB_CACHE_DIR": str(synth_graph.citekb_cache_dir),
-    }
-    log = tmp_path_factory.mktemp("serve") / "serve.log"
-    cli = Path(sys.executable).with_name("citekb")
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [str(cli), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_serving(base, proc, log, 60, "citekb serve")
+    with citekb_serve(synth_graph, tmp_path_factory.mktemp("serve") / "serve.log") as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def test_playground_renders_and_runs_a_typed_query(served: str) -> None:
