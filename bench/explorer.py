@@ -8,11 +8,13 @@
    capped at the page size, 100 by default).
 3. Opens ``/explore?paper=...&view=...&first=...`` in Debian's Chromium
    (Playwright) for each view, ``--runs`` times, each in a fresh page, on the
-   most cited paper: the similarity map at 1,000 papers, the lineage (both
-   directions, depth 3) at up to 1,000 papers, and the similarity map at 40
-   papers as the baseline of the same run. The page reports, for its last
-   drawing, ``requestMs`` (the GraphQL request and its JSON), ``drawMs`` (from
-   the data to the frame after Cytoscape's layout and render) and ``totalMs``.
+   most cited paper: the similarity map at 1,000 papers (rings: the page's
+   force layout stops at 150 papers), the lineage (both directions, depth 3)
+   at up to 1,000 papers, the similarity map at 150 papers (the largest drawn
+   with the force layout) and at 40 papers as the baseline of the same run.
+   The page reports, for its last drawing, ``requestMs`` (the GraphQL request
+   and its JSON), ``drawMs`` (from the data to the frame after Cytoscape's
+   layout and render) and ``totalMs``.
 
 The target (issue 12): a 1,000-node view draws in under 2 s.
 """
@@ -43,7 +45,8 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 TARGET_MS = 2000.0
 HEADERS = ["view", "nodes", "edges", "draw ms (median)", "draw ms (max)", "request ms",
-           "total ms", "vs baseline", "< 2 s"]  # fmt: skip
+           "total ms", "draw vs baseline", "browser CPU s (page load to drawn)",
+           "< 2 s"]  # fmt: skip
 VIEWS = [
     ("similar-1000", "similar", {"first": "1000"}),
     ("lineage-1000", "lineage", {"first": "1000", "depth": "3", "direction": "BOTH"}),
@@ -52,10 +55,53 @@ VIEWS = [
 
 
 def top_paper(base: str) -> str:
-    body = httpx.post(
-        f"{base}/graphql", json={"query": "{ papers(first: 1) { nodes { paperId } } }"}, timeout=60
-    ).json()
-    return str(body["data"]["papers"]["nodes"][0]["paperId"])
+    """The most cited paper (asked a few times: a loaded machine may time a read out)."""
+    query = {"query": "{ papers(first: 1) { nodes { paperId } } }"}
+    for _ in range(5):
+        body = httpx.post(f"{base}/graphql", json=query, timeout=60).json()
+        if body.get("data"):
+            return str(body["data"]["papers"]["nodes"][0]["paperId"])
+        print("papers query failed:", body.get("errors"), flush=True)
+        time.sleep(5)
+    raise RuntimeError("the API did not answer the papers query")
+
+
+def _descendants(root: int) -> list[int]:
+    """Pids of ``root``'s process tree (Playwright's driver and the Chromium it started)."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        for child in children.get(pid, []):
+            found.append(child)
+            todo.append(child)
+    return found
+
+
+def browser_cpu_s() -> float:
+    """CPU seconds (user + system) used so far by the browser processes we started.
+
+    On this shared machine the wall time of a drawing mostly measures the queue
+    for a core (load averages of 40-200 while it ran); the CPU the browser spent
+    is what the drawing costs, and what it takes on an idle core.
+    """
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in _descendants(os.getpid()):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if "chrom" in Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace"):
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
 
 
 def measure(base: str, paper: str, view: str, params: dict[str, str], runs: int) -> dict[str, Any]:
@@ -67,11 +113,13 @@ def measure(base: str, paper: str, view: str, params: dict[str, str], runs: int)
         try:
             for _ in range(runs):
                 page = browser.new_page(viewport={"width": 1400, "height": 860})
+                cpu_before = browser_cpu_s()
                 page.goto(url, wait_until="load")
                 page.wait_for_function(
                     "['drawn', 'error'].includes(document.getElementById('graph').dataset.state)",
-                    timeout=120_000,
+                    timeout=600_000,
                 )
+                cpu = browser_cpu_s() - cpu_before
                 state = page.evaluate(
                     "[document.getElementById('graph').dataset, window.citekbExplorer.state.timing]"
                 )
@@ -79,7 +127,13 @@ def measure(base: str, paper: str, view: str, params: dict[str, str], runs: int)
                 if dataset.get("state") != "drawn":
                     raise RuntimeError(page.locator("#status").inner_text())
                 samples.append(
-                    {**timing, "nodes": int(dataset["nodes"]), "edges": int(dataset["edges"])}
+                    {
+                        **timing,
+                        "browserCpuS": round(cpu, 2),
+                        "loadAverage": results.load_average(),
+                        "nodes": int(dataset["nodes"]),
+                        "edges": int(dataset["edges"]),
+                    }
                 )
                 page.close()
         finally:
@@ -97,6 +151,7 @@ def measure(base: str, paper: str, view: str, params: dict[str, str], runs: int)
         "drawMsMax": float(max(s["drawMs"] for s in samples)),
         "requestMsMedian": med("requestMs"),
         "totalMsMedian": med("totalMs"),
+        "browserCpuSMedian": med("browserCpuS"),
     }
 
 
@@ -107,19 +162,26 @@ def render(payload: dict[str, Any]) -> list[str]:
     for name, v in payload["views"].items():
         verdict = ""
         if v["nodes"] >= 1000:
-            verdict = "met" if v["drawMsMedian"] < TARGET_MS else "MISSED"
+            wall = "met" if v["drawMsMedian"] < TARGET_MS else "missed"
+            cpu = "met" if v["browserCpuSMedian"] * 1000 < TARGET_MS else "missed"
+            verdict = f"wall {wall}, CPU {cpu}"
         rows.append(
             [
                 name, v["nodes"], v["edges"], f"{v['drawMsMedian']:.0f}", f"{v['drawMsMax']:.0f}",
                 f"{v['requestMsMedian']:.0f}", f"{v['totalMsMedian']:.0f}",
-                f"{v['drawMsMedian'] / baseline:.1f}x" if baseline else "-", verdict,
+                f"{v['drawMsMedian'] / baseline:.1f}x" if baseline else "-",
+                f"{v['browserCpuSMedian']:.2f}", verdict,
             ]
         )  # fmt: skip
     lines += [
         "",
         f"Median of {payload['runs']} runs, each in a fresh page, on the most cited paper; "
         "drawMs is from the data to the frame after Cytoscape's layout and render "
-        "(the 2 s target), requestMs the GraphQL request before it.",
+        "(the 2 s target), requestMs the GraphQL request before it. Browser CPU is the "
+        "user+system time of the Chromium processes from page load to drawn (page, "
+        "Cytoscape's 435 KB script, the request, layout and render): on this shared "
+        "machine wall times mostly measure the wait for a core (see the load averages "
+        "in the JSON), the CPU is what the drawing costs.",
         "",
         *results.table(HEADERS, rows),
         "",
@@ -132,7 +194,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--papers", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=3)
     return parser.parse_args(argv)
 
 

@@ -18,6 +18,13 @@ data-mapped styles; and it draws on a 2D canvas, so it works in headless
 Chromium without a GPU, where sigma's WebGL falls back to a software
 renderer or fails. sigma pays off from tens of thousands of nodes, which no
 view here shows.
+
+Layouts: the lineage is placed by the page itself (one column per year, the
+main path on the centre line; linear). The similarity and community views
+use Cytoscape's force layout (cose) up to 150 papers; cose compares every
+pair of papers on every iteration, which at 1,000 papers took over a minute
+on the shared test machine, so larger views are drawn as rings (concentric,
+the API's best first in the middle), which is linear.
 """
 
 from __future__ import annotations

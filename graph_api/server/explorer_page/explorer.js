@@ -268,14 +268,40 @@
     }));
   }
 
-  function forceLayout(count) {
+  // Up to FORCE_MAX papers: Cytoscape's force layout (cose), the Connected-Papers
+  // look, with heavier edges shorter. cose compares every pair of papers on every
+  // iteration: at 1,000 papers it took over a minute on the test machine, so larger
+  // views use rings instead (concentric: the closest to the origins, or the highest
+  // PageRank, in the middle), which is linear. bench/BENCHMARKS.md has the times.
+  const FORCE_MAX = 150;
+
+  function forceLayout(elements) {
+    const count = elements.filter((e) => e.group === "nodes").length;
+    if (count > FORCE_MAX) {
+      return {
+        name: "concentric", animate: false, fit: false, minNodeSpacing: 6,
+        concentric: (node) => node.data("rank"), levelWidth: () => 1,
+      };
+    }
     return {
-      name: "cose", animate: false, randomize: true, fit: false,
-      numIter: count > 300 ? 400 : 1000,
+      name: "cose", animate: false, randomize: true, fit: false, numIter: 1000,
       idealEdgeLength: (edge) => 40 + 160 * (1 - (edge.data("weight") || 0)),
       edgeElasticity: (edge) => 50 + 400 * (edge.data("weight") || 0),
       nodeRepulsion: () => 9000, nodeOverlap: 8, gravity: 0.6,
     };
+  }
+
+  // Ring of each paper for the concentric layout: rings of growing size, the API's
+  // order (best first) from the middle out.
+  function ringRanks(nodes) {
+    let ring = 0, room = 8, used = 0;
+    const ranks = [];
+    for (let i = 0; i < nodes.length; i++) {
+      if (used === room) { ring += 1; used = 0; room += 8; }
+      ranks.push(10000 - ring);
+      used += 1;
+    }
+    return ranks;
   }
 
   async function drawSimilar(seq) {
@@ -291,10 +317,11 @@
     state.last = { name: "similar", variables, data };
     const g = data.similarityGraph;
     const looks = colourAndSize(g.nodes);
+    const rank = ringRanks(g.nodes);
     const elements = g.nodes.map((n, i) => ({
       group: "nodes",
       data: { id: n.paperId, label: short(n.paper && n.paper.title, 40) + (n.year ? ` (${n.year})` : ""),
-        color: looks[i].color, size: looks[i].size },
+        color: looks[i].color, size: looks[i].size, rank: rank[i] },
       classes: n.isSeed ? "seed" : "",
     }));
     for (const e of g.edges) {
@@ -303,7 +330,7 @@
     }
     status(`${g.nodes.length} papers similar to ${g.seeds.length} origin(s), ${g.edges.length} links` +
       (g.missing.length ? ` · not in the graph: ${g.missing.join(", ")}` : ""));
-    await draw(elements, forceLayout(g.nodes.length), t0, t1);
+    await draw(elements, forceLayout(elements), t0, t1);
   }
 
   function restyleSimilar() {
@@ -327,10 +354,12 @@
     const g = data.communityGraph;
     const years = g.nodes.map((n) => n.year).filter((y) => y != null);
     const size = sizes(g.nodes.map((n) => n.pagerank));
+    const rank = ringRanks(g.nodes);
     const elements = g.nodes.map((n, i) => ({
       group: "nodes",
       data: { id: n.paperId, label: short(n.paper && n.paper.title, 40) + (n.year ? ` (${n.year})` : ""),
-        color: yearColour(n.year, Math.min(...years), Math.max(...years)), size: size[i] },
+        color: yearColour(n.year, Math.min(...years), Math.max(...years)), size: size[i],
+        rank: rank[i] },
       classes: n.paperId === state.focus ? "root" : "",
     }));
     for (const e of g.edges) {
@@ -341,7 +370,7 @@
     $("community-label").textContent = `Community ${c.id}: ${c.label || "(no label)"} · ${c.size} papers`;
     status(`Community ${c.id} “${c.label || ""}”: ${g.nodes.length} of ${c.size} papers` +
       ` (highest PageRank), ${g.edges.length} citations`);
-    await draw(elements, forceLayout(g.nodes.length), t0, t1);
+    await draw(elements, forceLayout(elements), t0, t1);
   }
 
   const VIEWS = { lineage: drawLineage, similar: drawSimilar, community: drawCommunity };
