@@ -27,7 +27,7 @@ class CitationFormat(Enum):
 
 @strawberry.type(description="Papers as a BibTeX or RIS file.")
 class Bibliography:
-    format: CitationFormat
+    format: CitationFormat = strawberry.field(description="The format of `text`")
     text: str = strawberry.field(description="The file's content")
     papers: int = strawberry.field(description="Entries written")
 

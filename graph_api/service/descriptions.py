@@ -46,6 +46,8 @@ ARGUMENTS: dict[str, str] = {
     "exclude": "Papers never to recommend, e.g. those already read (any paper id form)",
     "intent": "Only citations with this intent",
     "edges": "Which citations to follow: ALL, INFLUENTIAL or METHODOLOGY",
+    "seeds": "The origin papers, in any id form (at most 100)",
+    "format": "BIBTEX or RIS",
 }
 
 ROOTS: dict[str, str] = {

@@ -45,7 +45,7 @@ DEFAULT_COMMUNITY_PAPERS = 60
 
 @strawberry.type(description="A paper of a drawn graph, with what sizes and colours it.")
 class GraphNode:
-    paper_id: strawberry.ID
+    paper_id: strawberry.ID = strawberry.field(description="The paper's Semantic Scholar id")
     is_seed: bool = strawberry.field(description="An origin paper of the similarity graph")
     score: float = strawberry.field(
         description="similarityGraph: summed similarity to the origins (1 for an origin); "
@@ -53,7 +53,7 @@ class GraphNode:
     )
     co_citation: int = strawberry.field(description="Citers shared with the origins, summed")
     coupling: int = strawberry.field(description="References shared with the origins, summed")
-    year: int | None
+    year: int | None = strawberry.field(description="Publication year")
     citation_count: int | None = strawberry.field(description="Semantic Scholar's count")
     community: int | None = strawberry.field(description="Stored Louvain community id")
     pagerank: float | None = strawberry.field(description="Stored PageRank")
@@ -80,7 +80,7 @@ class GraphNode:
 @strawberry.type(description="How similar two papers of a similarity graph are.")
 class SimilarityLink:
     source: strawberry.ID = strawberry.field(description="The paperId that sorts first")
-    target: strawberry.ID
+    target: strawberry.ID = strawberry.field(description="The other paperId")
     weight: float = strawberry.field(description="Mean of the two cosines, 0..1")
     co_citation: float = strawberry.field(description="Salton cosine of their citers")
     coupling: float = strawberry.field(description="Salton cosine of their references")
@@ -88,8 +88,8 @@ class SimilarityLink:
 
 @strawberry.type(description="A citation between two papers of a drawn graph.")
 class GraphCitation:
-    citing: strawberry.ID
-    cited: strawberry.ID
+    citing: strawberry.ID = strawberry.field(description="The paperId that cites")
+    cited: strawberry.ID = strawberry.field(description="The paperId cited")
 
 
 @strawberry.type(
@@ -103,7 +103,9 @@ class SimilarityGraph:
     nodes: list[GraphNode] = strawberry.field(
         description="Origins first, then the most similar papers, best first"
     )
-    edges: list[SimilarityLink]
+    edges: list[SimilarityLink] = strawberry.field(
+        description="Similarity links among `nodes`, each paper's 8 strongest kept"
+    )
 
     @resolver(description="The graph's papers as BibTeX or RIS, in node order.")
     async def bibliography(self, info: Info, format: CitationFormat) -> Bibliography:
@@ -112,7 +114,7 @@ class SimilarityGraph:
 
 @strawberry.type(description="A stored community's papers of highest PageRank and their citations.")
 class CommunityGraph:
-    community: Community
+    community: Community = strawberry.field(description="The community, as stored")
     nodes: list[GraphNode] = strawberry.field(description="Highest stored PageRank first")
     edges: list[GraphCitation] = strawberry.field(description="The citations among `nodes`")
     truncated: bool = strawberry.field(description="True when `first` left papers out")
