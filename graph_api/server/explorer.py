@@ -9,15 +9,17 @@ loaded from a CDN at run time.
 
 Why Cytoscape.js rather than sigma.js + graphology: the views hold at most
 1,000 papers (``similarityGraph``/``communityGraph`` cap ``first`` there,
-lineage at the page size), where Cytoscape's canvas renderer draws in well
-under the 2 s target (measured: bench/BENCHMARKS.md, "Explorer"); it is one
+lineage at the page size), and by default 40-100; it is one
 dependency-free file (sigma needs graphology plus a layout package, and
 graphology's ForceAtlas2 ships no browser bundle), brings the force layout
 (cose) and preset positions the lineage-by-year view needs, tap events and
 data-mapped styles; and it draws on a 2D canvas, so it works in headless
 Chromium without a GPU, where sigma's WebGL falls back to a software
-renderer or fails. sigma pays off from tens of thousands of nodes, which no
-view here shows.
+renderer or fails. The cost of that choice, measured (bench/BENCHMARKS.md,
+"Explorer"): a 1,000-node view took 10 s of wall time and 3-5 s of browser
+CPU on the shared 2-core machine, over the 2 s target; 40 papers take about a
+second, most of it loading the page. Above a few hundred papers sigma's WebGL
+(or Cytoscape's experimental WebGL renderer) is the next step.
 
 Layouts: the lineage is placed by the page itself (one column per year, the
 main path on the centre line; linear). The similarity and community views
