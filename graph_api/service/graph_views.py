@@ -31,7 +31,7 @@ from graph_api.analytics.similarity_graph import (
     community_graph,
     similarity_graph,
 )
-from graph_api.service.analytics_api import load_paper, paper_key, resolve_keys
+from graph_api.service.analytics_api import CitationLink, load_paper, paper_key, resolve_keys
 from graph_api.service.analytics_fields import Community, checked, stored_community
 from graph_api.service.bibliography import Bibliography, CitationFormat, make_bibliography
 from graph_api.service.connections import checked_first
@@ -86,12 +86,6 @@ class SimilarityLink:
     coupling: float = strawberry.field(description="Salton cosine of their references")
 
 
-@strawberry.type(description="A citation between two papers of a drawn graph.")
-class GraphCitation:
-    citing: strawberry.ID = strawberry.field(description="The paperId that cites")
-    cited: strawberry.ID = strawberry.field(description="The paperId cited")
-
-
 @strawberry.type(
     description="Origin papers and the papers most similar to them by co-citation and "
     "bibliographic coupling, with weighted edges for a force layout (each paper keeps its "
@@ -116,7 +110,7 @@ class SimilarityGraph:
 class CommunityGraph:
     community: Community = strawberry.field(description="The community, as stored")
     nodes: list[GraphNode] = strawberry.field(description="Highest stored PageRank first")
-    edges: list[GraphCitation] = strawberry.field(description="The citations among `nodes`")
+    edges: list[CitationLink] = strawberry.field(description="The citations among `nodes`")
     truncated: bool = strawberry.field(description="True when `first` left papers out")
 
     @resolver(description="The graph's papers as BibTeX or RIS, in node order.")
@@ -191,7 +185,7 @@ class GraphViewQuery:
             community=community,
             nodes=[GraphNode.of(n) for n in graph.nodes],
             edges=[
-                GraphCitation(citing=strawberry.ID(a), cited=strawberry.ID(b))
+                CitationLink(citing=strawberry.ID(a), cited=strawberry.ID(b))
                 for a, b in graph.edges
             ],
             truncated=graph.truncated,
