@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
+import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -221,7 +222,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         compute_and_store(driver, db)
         payload["loadAndAnalyticsS"] = round(time.perf_counter() - started, 1)
         port = neo4j_server.free_port()
-        log = Path(results.BENCH_DIR / "results" / "explorer-serve.log")
+        log = Path(tempfile.gettempdir()) / "citekb-bench-explorer-serve.log"
         with serve(neo, port, log):
             base = f"http://127.0.0.1:{port}"
             paper = top_paper(base)
