@@ -15,6 +15,7 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from loaders.config import OpenAlexConfig, S2Config
+from loaders.s2_cache import DAY_S, HOUR_S, CacheAges
 
 
 def _default_cache_dir() -> Path:
@@ -96,6 +97,14 @@ class Settings(BaseSettings):
     s2_backoff_max_s: float = 60.0
     # Serve S2 answers from the on-disk cache only; a miss is an error.
     s2_offline: bool = False
+    # How long a cached S2 answer is trusted before it is asked again
+    # (loaders/s2_cache.py, docs/operations.md "Freshness"): "not found"
+    # answers in hours (a paper too new for S2 today is there tomorrow),
+    # reference/citation pages in days (new citations), details in days
+    # (weeks by default). `citekb load --refresh` ignores them all once.
+    s2_max_age_not_found_h: float = 6.0
+    s2_max_age_lists_d: float = 7.0
+    s2_max_age_details_d: float = 28.0
     # Cache entries are keyed by server; unset means s2_base_url. Pin it when
     # the same server moves (a fake S2 restarted on another port) to keep hits.
     s2_cache_namespace: str | None = None
@@ -176,6 +185,11 @@ class Settings(BaseSettings):
             offline=self.s2_offline,
             cache_dir=self.s2_cache_dir,
             cache_namespace=self.s2_cache_namespace,
+            cache_ages=CacheAges(
+                not_found_s=self.s2_max_age_not_found_h * HOUR_S,
+                lists_s=self.s2_max_age_lists_d * DAY_S,
+                details_s=self.s2_max_age_details_d * DAY_S,
+            ),
         )
 
     def openalex_config(self, *, offline: bool | None = None) -> OpenAlexConfig:

@@ -9,8 +9,10 @@ import graph one-way.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from loaders.s2_cache import CacheAges
 
 
 @dataclass(frozen=True, repr=False)
@@ -34,6 +36,8 @@ class S2Config:
     offline: bool = False
     cache_dir: Path | None = None
     cache_namespace: str | None = None
+    # How long each kind of cached answer is trusted (loaders/s2_cache.py).
+    cache_ages: CacheAges = field(default_factory=CacheAges)
 
     def __repr__(self) -> str:
         return (

@@ -31,7 +31,10 @@ Cache
     on disk by :class:`loaders.s2_cache.S2Cache`, keyed by method + path +
     sorted query + canonical JSON body, so reruns replay, a crashed load
     resumes, and ``offline=True`` serves from the cache alone
-    (:class:`S2OfflineMiss` on a miss). hishel was considered and not used:
+    (:class:`S2OfflineMiss` on a miss, and entries of any age are replayed).
+    Online, an entry older than its kind's maximum age (:class:`CacheAges`:
+    not-found answers hours, reference/citation pages days, details weeks)
+    counts as a miss and is fetched again. hishel was considered and not used:
     it keys POST bodies by raw bytes only, has no offline-only mode with a
     typed miss and no per-entry checksum; ``loaders/s2_cache.py`` explains the
     choice in full.
@@ -55,7 +58,14 @@ from urllib.parse import quote
 import httpx
 
 from loaders.config import S2Config
-from loaders.s2_cache import CachedAnswer, S2Cache, cache_key
+from loaders.s2_cache import (
+    CacheAges,
+    CachedAnswer,
+    S2Cache,
+    WallClock,
+    answer_kind,
+    cache_key,
+)
 
 log = logging.getLogger(__name__)
 
@@ -149,6 +159,7 @@ class S2Stats:
     requests_sent: int = 0
     cache_hits: int = 0
     cache_misses: int = 0
+    cache_stale: int = 0
     cache_writes: int = 0
     cache_corrupt: int = 0
     retries: int = 0
@@ -163,6 +174,7 @@ class S2Stats:
             "requests_sent": self.requests_sent,
             "cache_hits": self.cache_hits,
             "cache_misses": self.cache_misses,
+            "cache_stale": self.cache_stale,
             "cache_writes": self.cache_writes,
             "cache_corrupt": self.cache_corrupt,
             "retries": self.retries,
@@ -302,8 +314,10 @@ class S2Client:
         offline: bool | None = None,
         use_cache: bool = True,
         cache_namespace: str | None = None,
+        cache_ages: CacheAges | None = None,
         sleep: Sleep | None = None,
         clock: Clock | None = None,
+        now: WallClock | None = None,
         rng: random.Random | None = None,
     ) -> None:
         self._base_url = config.base_url.rstrip("/")
@@ -323,7 +337,12 @@ class S2Client:
         # fake) apart in one cache directory; tests may pin it.
         self._namespace = cache_namespace or config.cache_namespace or self._base_url
         caching = (use_cache or self.offline) and config.cache_dir is not None
-        self.cache = S2Cache(config.cache_dir) if caching and config.cache_dir else None
+        self.cache = S2Cache(config.cache_dir, now=now) if caching and config.cache_dir else None
+        # Offline replays whatever the cache holds, however old; online, an
+        # explicit ``cache_ages`` (a refresh) overrides the configured ages.
+        self.cache_ages: CacheAges | None = (
+            None if self.offline else (cache_ages if cache_ages is not None else config.cache_ages)
+        )
         self.stats = S2Stats()
         self.has_api_key = config.api_key is not None
         headers = {"user-agent": "citekb/0.1 (citation-graph loader)"}
@@ -514,8 +533,10 @@ class S2Client:
         key = cache_key(method, path, params, body, namespace=self._namespace)
         if self.cache is not None:
             corrupt_before = self.cache.corrupt_entries
-            hit = self.cache.get(key)
+            stale_before = self.cache.stale_entries
+            hit = self.cache.get(key, ages=self.cache_ages)
             self.stats.cache_corrupt += self.cache.corrupt_entries - corrupt_before
+            self.stats.cache_stale += self.cache.stale_entries - stale_before
             if hit is not None:
                 self.stats.cache_hits += 1
                 return self._answer(hit.status, json.loads(hit.payload))
@@ -531,6 +552,7 @@ class S2Client:
                 body=body,
                 status=answer.status,
                 payload=answer.payload,
+                kind=answer_kind(path, answer.status, parsed),
             )
             self.stats.cache_writes += 1
         return self._answer(answer.status, parsed)
