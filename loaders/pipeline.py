@@ -21,6 +21,8 @@ no HTTP and no Cypher of its own:
   ``CITES``. ``depth 2``: one more hop of *references* from the papers
   depth 1 found, until ``max_papers`` papers are in the load.
   ``max_citations_per_paper`` bounds the citations read per paper.
+  ``complete`` (``citekb load --complete IDS``): also the references of every
+  paper citing a seed, which the seeds' disruption index needs.
 * So the S2 requests of a depth-1 load of N titles are exactly N title
   matches + ceil(resolved/500) batch calls + the reference and citation
   pages + ceil(authors/1000) author batches; with ids instead of titles there
@@ -74,6 +76,7 @@ from rapidfuzz import fuzz
 from loaders.config import OpenAlexConfig
 from loaders.graph_writer import (
     WriteCounts,
+    begin_load,
     now_iso,
     record_load_meta,
     write_rows,
@@ -116,6 +119,11 @@ TITLE_MATCH_THRESHOLD: Final = 90.0
 # The page's date is when Hugging Face featured the paper; S2's year is the
 # publication year, which may be a venue's year after the preprint.
 YEAR_TOLERANCE: Final = 1
+# A title match whose page abstract and S2 abstract score below this
+# (abstract_similarity) is another paper with the same title.
+ABSTRACT_MATCH_THRESHOLD: Final = 75.0
+# Author counts may differ by this much (or 10%) before they disagree.
+AUTHOR_COUNT_TOLERANCE: Final = 1
 # Depth 2 without --max-papers still stops here: one hop of references from
 # a few thousand papers is already tens of thousands of requests.
 DEFAULT_DEPTH2_MAX_PAPERS: Final = 2000
@@ -148,8 +156,9 @@ DETAIL_FIELDS: Final = (
     # similarity, and one index cannot mix the two models' spaces.
     "embedding.specter_v2",
 )
-# The title match only has to identify the paper; details follow in a batch.
-MATCH_FIELDS: Final = ("paperId", "title", "year")
+# The title match has to identify the paper and carry what it is verified
+# by (judge_title_match); the remaining details follow in a batch.
+MATCH_FIELDS: Final = ("paperId", "title", "year", "externalIds", "abstract", "authors")
 # Basic metadata of the paper at the other end of a reference/citation (the
 # client adds the edge's own isInfluential, intents, contexts).
 EDGE_PAPER_FIELDS: Final = (
@@ -209,6 +218,7 @@ class LoadSummary:
     authors_fetched: int = 0
     s2_requests: int = 0
     cache_hits: int = 0
+    cache_stale: int = 0
     retries: int = 0
     null_in_batches: int = 0
     null_in_edges: int = 0
@@ -229,6 +239,8 @@ class LoadSummary:
     messages: list[str] = field(default_factory=list)
     writes: WriteCounts = field(default_factory=WriteCounts)
     elapsed_s: float = 0.0
+    # The graph version this load produced (its Meta:Load record), once recorded.
+    graph_version: int | None = None
 
     @property
     def skipped_null_ids(self) -> int:
@@ -279,6 +291,7 @@ class LoadSummary:
             "placeholdersMerged": self.writes.placeholders_merged,
             "s2Requests": self.s2_requests,
             "cacheHits": self.cache_hits,
+            "cacheStale": self.cache_stale,
             "retries": self.retries,
             "nullInBatches": self.null_in_batches,
             "nullInEdges": self.null_in_edges,
@@ -301,6 +314,7 @@ class LoadSummary:
             "messages": list(self.messages),
             "elapsedS": round(self.elapsed_s, 3),
             "exitCode": self.exit_code,
+            "graphVersion": self.graph_version,
         }
 
 
@@ -349,8 +363,98 @@ def title_similarity(a: str, b: str) -> float:
     return float(fuzz.ratio(normalise_title(a), normalise_title(b)))
 
 
+def _author_count_agrees(page: int, s2: int) -> bool:
+    """The page's author count against S2's, allowing S2's usual slips (a merged or split name).
+
+    >>> _author_count_agrees(16, 15), _author_count_agrees(5, 2), _author_count_agrees(2, 3)
+    (True, False, True)
+    """
+    return abs(page - s2) <= max(AUTHOR_COUNT_TOLERANCE, math.ceil(0.1 * max(page, s2)))
+
+
+def _surnames(names: Iterable[str]) -> set[str]:
+    out: set[str] = set()
+    for name in names:
+        words = normalise_title(name).split()
+        if words:
+            out.add(words[-1])
+    return out
+
+
+def abstract_similarity(a: str, b: str) -> float:
+    """rapidfuzz token-set ratio (0..100) of the normalised abstracts.
+
+    Token-set, because one side is often a shortened or revised copy of the
+    other (a subset scores 100), while two different abstracts on the same
+    subject share only the field's vocabulary: among the 54 abstracts of the
+    sample page (all on pretraining) no two score above 64.
+
+    >>> abstract_similarity("We train a model. It works.", "we train a model")
+    100.0
+    """
+    return float(fuzz.token_set_ratio(normalise_title(a), normalise_title(b)))
+
+
+def _external(match: Mapping[str, Any], name: str) -> str | None:
+    ext = match.get("externalIds")
+    value = ext.get(name) if isinstance(ext, Mapping) else None
+    return str(value) if value else None
+
+
+def title_match_disagreements(ref: PaperRef, match: Mapping[str, Any]) -> list[str]:
+    """What the page knows that S2's title match contradicts (empty: nothing does).
+
+    Checked when both sides know it: arXiv id, DOI, the number of authors
+    (:func:`_author_count_agrees`), the authors' surnames when the source
+    names them, and the abstract (:func:`abstract_similarity` at least
+    :data:`ABSTRACT_MATCH_THRESHOLD`). An arXiv id or DOI that agrees settles
+    it: the other fields are not weighed against an identifier.
+
+    >>> ref = PaperRef(title="T", authors_count=5, abstract="we study scaling laws of models")
+    >>> title_match_disagreements(ref, {"authors": [{"name": "A B"}] * 2,
+    ...     "abstract": "a survey of graph databases and their query languages"})
+    ['the page lists 5 authors, S2 has 2', 'abstract similarity 45 < 75']
+    >>> with_id = PaperRef(title="T", authors_count=5, arxiv_id="2401.00001v2")
+    >>> title_match_disagreements(with_id, {"authors": [{"name": "A B"}] * 2,
+    ...     "externalIds": {"ArXiv": "2401.00001"}, "abstract": "other"})
+    []
+    """
+    page_arxiv, s2_arxiv = bare_arxiv_id(ref.arxiv_id), bare_arxiv_id(_external(match, "ArXiv"))
+    page_doi, s2_doi = bare_doi(ref.doi), bare_doi(_external(match, "DOI"))
+    if s2_arxiv is None and s2_doi is not None:
+        s2_arxiv = bare_arxiv_id(s2_doi) if s2_doi.startswith("10.48550/arxiv.") else None
+    out: list[str] = []
+    if page_arxiv and s2_arxiv:
+        if page_arxiv != s2_arxiv:
+            out.append(f"arXiv id {page_arxiv} on the page, {s2_arxiv} in S2")
+        else:
+            return []
+    if page_doi and s2_doi:
+        if page_doi != s2_doi:
+            out.append(f"DOI {page_doi} on the page, {s2_doi} in S2")
+        elif not out:
+            return []
+    authors = [a for a in match.get("authors") or () if isinstance(a, Mapping)]
+    if ref.authors_count and authors and not _author_count_agrees(ref.authors_count, len(authors)):
+        out.append(f"the page lists {ref.authors_count} authors, S2 has {len(authors)}")
+    if ref.authors and authors:
+        s2_names = [str(a.get("name")) for a in authors if a.get("name")]
+        if s2_names and not (_surnames(ref.authors) & _surnames(s2_names)):
+            out.append("no author in common")
+    s2_abstract = match.get("abstract")
+    if ref.abstract and isinstance(s2_abstract, str) and s2_abstract.strip():
+        score = abstract_similarity(ref.abstract, s2_abstract)
+        if score < ABSTRACT_MATCH_THRESHOLD:
+            out.append(f"abstract similarity {score:.0f} < {ABSTRACT_MATCH_THRESHOLD:.0f}")
+    return out
+
+
 def judge_title_match(ref: PaperRef, match: Mapping[str, Any] | None) -> tuple[str | None, str]:
     """``(paperId, "")`` when the match is accepted, else ``(None, reason)``.
+
+    Title similarity and year first; then everything else the source gives
+    (:func:`title_match_disagreements`): a near-identical title with other
+    authors or another abstract is a different paper.
 
     >>> ref = PaperRef(title="Attention Is All You Need", date=datetime.date(2017, 6, 12))
     >>> judge_title_match(ref, {"paperId":"p1", "title": "attention is ALL you need", "year": 2018})
@@ -359,6 +463,9 @@ def judge_title_match(ref: PaperRef, match: Mapping[str, Any] | None) -> tuple[s
     (None, 'year mismatch: S2 has 2021, the entry is dated 2017')
     >>> judge_title_match(ref, None)
     (None, 'no title match in Semantic Scholar')
+    >>> judge_title_match(PaperRef(title="Attention Is All You Need", authors_count=8),
+    ...     {"paperId": "p3", "title": "Attention is all you need", "authors": [{"name": "X"}]})
+    (None, "S2's p3 has this title but other details: the page lists 8 authors, S2 has 1")
     """
     if match is None or not match.get("paperId"):
         return None, "no title match in Semantic Scholar"
@@ -373,6 +480,11 @@ def judge_title_match(ref: PaperRef, match: Mapping[str, Any] | None) -> tuple[s
     entry_year = ref.date.year if ref.date is not None else ref.year
     if isinstance(year, int) and entry_year is not None and abs(year - entry_year) > YEAR_TOLERANCE:
         return None, f"year mismatch: S2 has {year}, the entry is dated {entry_year}"
+    disagreements = title_match_disagreements(ref, match)
+    if disagreements:
+        return None, (
+            f"S2's {match['paperId']} has this title but other details: " + "; ".join(disagreements)
+        )
     return str(match["paperId"]), ""
 
 
@@ -452,6 +564,8 @@ class _Seed:
     paper_id: str | None = None
     details: dict[str, Any] | None = None
     written_from_s2: bool = False
+    # The S2 id a title match offered and verification refused.
+    rejected_match: str | None = None
 
 
 class _S2Down(Exception):
@@ -474,6 +588,8 @@ class _Load:
         source: str,
         flush_rows: int,
         flush_interval_s: float,
+        load_no: int | None,
+        complete: bool = False,
         openalex: OpenAlexClient | None = None,
         openalex_unreachable: str | None = None,
     ) -> None:
@@ -486,6 +602,10 @@ class _Load:
         self.seed_authors: dict[str, tuple[tuple[str, str | None], ...]] = {}
         self.seed_keyphrases: dict[str, tuple[str, ...]] = {}
         self.database = database
+        self.load_no = load_no
+        self.complete = complete
+        # Papers citing a seed, in the order read (for --complete).
+        self.citers: dict[str, None] = {}
         self.client = client
         self.depth = depth
         self.max_papers = max_papers
@@ -508,6 +628,7 @@ class _Load:
             client.stats.requests_sent,
             client.stats.cache_hits,
             client.stats.retries,
+            client.stats.cache_stale,
         )
 
     # -- bookkeeping ---------------------------------------------------------
@@ -568,6 +689,7 @@ class _Load:
             database=self.database,
             source=self.summary.source,
             record_load=False,
+            load_no=self.load_no,
         )
         self.summary.writes.extend(counts)
         self.last_flush = time.monotonic()
@@ -625,6 +747,8 @@ class _Load:
                 continue
             paper_id, reason = judge_title_match(seed.ref, match)
             if paper_id is None:
+                if match is not None and match.get("paperId"):
+                    seed.rejected_match = str(match["paperId"])
                 self._unresolved(seed, reason)
             else:
                 seed.paper_id = paper_id
@@ -696,7 +820,13 @@ class _Load:
         for seed in self.seeds:
             if seed.written_from_s2:
                 continue
-            self.buffer.extend(rows_from_ref(seed.ref, keyphrases=self._keyphrases(seed.ref, None)))
+            self.buffer.extend(
+                rows_from_ref(
+                    seed.ref,
+                    keyphrases=self._keyphrases(seed.ref, None),
+                    rejected_matches=[seed.rejected_match] if seed.rejected_match else (),
+                )
+            )
             count += 1
         self.summary.placeholders_written = count
         await self._flush(force=True)
@@ -749,6 +879,8 @@ class _Load:
                         self.summary.dropped_by_max_papers += 1
                         continue
                     self.admitted.setdefault(other_id)
+                if direction == "citations":
+                    self.citers.setdefault(other_id)
                 self.buffer.extend(rows_from_s2_edge(item, paper_id=paper_id, direction=direction))
         except S2Error as exc:
             self._note_s2_error(exc)
@@ -766,6 +898,23 @@ class _Load:
             if not complete:
                 self.summary.papers_missing_edges += 1
             self.progress("citations", i, len(seeds))
+            await self._flush()
+        await self._flush(force=True)
+
+    async def fetch_citers_references(self) -> None:
+        """``--complete``: the references of every paper citing a seed.
+
+        The disruption index of a seed asks, of each paper citing it, whether
+        it also cites one of the seed's references; at depth 1 the graph holds
+        only the citing papers' edge to the seed, so every one of them looks
+        like it cites the seed alone. This reads their reference lists.
+        """
+        seed_ids = {s.paper_id for s in self.seeds if s.paper_id}
+        citers = [p for p in self.citers if p not in seed_ids]
+        for i, paper_id in enumerate(citers, start=1):
+            if not await self._edges(paper_id, "references"):
+                self.summary.papers_missing_edges += 1
+            self.progress("citing papers' references", i, len(citers))
             await self._flush()
         await self._flush(force=True)
 
@@ -863,8 +1012,10 @@ class _Load:
         if self.s2_down is None:
             try:
                 await self.fetch_authors()
-                if self.depth >= 1:
+                if self.depth >= 1 or self.complete:
                     await self.fetch_edges()
+                if self.complete and self.s2_down is None:
+                    await self.fetch_citers_references()
                 if self.depth >= 2 and self.s2_down is None:
                     await self.fetch_second_hop()
             except _S2Down:
@@ -882,6 +1033,7 @@ class _Load:
         s.s2_requests = stats.requests_sent - self.stats_before[0]
         s.cache_hits = stats.cache_hits - self.stats_before[1]
         s.retries = stats.retries - self.stats_before[2]
+        s.cache_stale = stats.cache_stale - self.stats_before[3]
         if s.dropped_by_max_papers:
             s.messages.append(
                 f"--max-papers {self.max_papers}: {s.dropped_by_max_papers} citation edges"
@@ -976,10 +1128,15 @@ async def run_load(
     flush_rows: int = 2000,
     flush_interval_s: float = 5.0,
     record: bool = True,
+    complete: bool = False,
     openalex: OpenAlexClient | None = None,
     openalex_unreachable: str | None = None,
 ) -> LoadSummary:
     """Resolve, enrich and write ``refs``; see the module docstring.
+
+    ``complete`` (``citekb load --complete IDS``) also reads the references of
+    every paper citing a seed: what the disruption index of the seeds needs
+    (:meth:`_Load.fetch_citers_references`).
 
     ``unreachable`` is the caller's finding that S2 cannot be reached (e.g.
     :func:`probe_s2`): enrichment is skipped without a request. ``offline``
@@ -992,6 +1149,9 @@ async def run_load(
     """
     if depth not in (0, 1, 2):
         raise ValueError("depth must be 0, 1 or 2")
+    load_no = None
+    if record:
+        load_no = await asyncio.to_thread(begin_load, driver, database=database)
     load = _Load(
         refs,
         driver=driver,
@@ -1005,18 +1165,30 @@ async def run_load(
         source=source,
         flush_rows=flush_rows,
         flush_interval_s=flush_interval_s,
+        load_no=load_no,
+        complete=complete,
         openalex=openalex,
         openalex_unreachable=openalex_unreachable,
     )
     summary = await load.run(unreachable)
     if record:
-        await asyncio.to_thread(
+        summary.graph_version = await asyncio.to_thread(
             record_load_meta,
             driver,
             summary.writes,
             database=database,
             source=source or "refs",
             status=summary.enrichment,
+            load_no=load_no,
+            extra={
+                "depth": depth,
+                "complete": complete,
+                "resolved": summary.resolved,
+                "unresolved": len(summary.unresolved),
+                "s2Requests": summary.s2_requests,
+                "cacheHits": summary.cache_hits,
+                "cacheStale": summary.cache_stale,
+            },
         )
     return summary
 

@@ -573,9 +573,18 @@ def ref_paper_id(ref: PaperRef) -> str:
 
 
 def rows_from_ref(
-    ref: PaperRef, *, keyphrases: Sequence[tuple[str, float]] | None = None
+    ref: PaperRef,
+    *,
+    keyphrases: Sequence[tuple[str, float]] | None = None,
+    rejected_matches: Sequence[str] = (),
 ) -> GraphRows:
-    """A seed that S2 did not (yet) resolve: placeholder paper, page metadata, org."""
+    """A seed that S2 did not (yet) resolve: placeholder paper, page metadata, org.
+
+    ``rejected_matches`` are S2 paper ids a title match offered and the
+    verification refused (same title, other paper): the placeholder never
+    merges into them, even when one of them is loaded as a neighbour with the
+    same ``titleKey``.
+    """
     paper_id = ref_paper_id(ref)
     title = _text(ref.title)
     row = _empty_paper(paper_id)
@@ -590,6 +599,10 @@ def rows_from_ref(
         publicationDate=ref.date.isoformat() if ref.date else None,
         isSeed=True,
         hfUpvotes=ref.upvotes,
+        # The page's author count: a later run (citekb refresh) verifies title
+        # matches of this placeholder with it.
+        authorsCount=ref.authors_count,
+        rejectedMatches=sorted(set(rejected_matches)) or None,
     )
     rows = GraphRows(papers=[row])
     rows.topics.extend(_keyphrase_rows(paper_id, keyphrases, set()))

@@ -2,7 +2,8 @@
 // returns: merged (placeholder Papers folded into a resolved Paper)
 // rows: {paperId, titleKey, arxivId, doi}. A seed S2 could not resolve is
 // stored as Paper{paperId:'title:...'}; once the S2 paper is in the graph
-// (same titleKey, arXiv id or DOI, and no conflicting arXiv id/DOI), the
+// (same titleKey, arXiv id or DOI, no conflicting arXiv id/DOI, and not an S2
+// id the placeholder's title match was refused for: rejectedMatches), the
 // placeholder's relationships move onto it and the placeholder is deleted.
 // Works both ways: a resolved row absorbs placeholders; a placeholder row
 // written after its S2 paper is absorbed at once. Community edition, no APOC:
@@ -29,6 +30,7 @@ CALL (row) {
 }
 WITH DISTINCT ph, p
 WHERE ph <> p
+  AND NOT p.paperId IN coalesce(ph.rejectedMatches, [])
   AND (ph.arxivId IS NULL OR p.arxivId IS NULL OR ph.arxivId = p.arxivId)
   AND (ph.doi IS NULL OR p.doi IS NULL OR ph.doi = p.doi)
 // One target per placeholder, chosen deterministically.
@@ -61,7 +63,7 @@ CALL (ph, p) {
 // The resolved node's own values win; the placeholder fills its gaps (e.g.
 // the page's abstract when S2 has none, the upvotes), and a seed stays a seed.
 WITH ph, p, properties(p) AS keep
-SET p += ph {.*, paperId: p.paperId}
+SET p += ph {.*, paperId: p.paperId, rejectedMatches: null}
 SET p += keep
 SET p.isSeed = coalesce(keep.isSeed, false) OR coalesce(ph.isSeed, false)
 DETACH DELETE ph

@@ -424,7 +424,8 @@ def corpus_from_titles(
         author_pool.append(a)
         return a
 
-    for _ in range(max(12, n)):
+    counts = [c for r in refs if isinstance(c := _attr(r, "authors_count"), int)]
+    for _ in range(max(12, n, *counts)):
         new_author(affiliation=rng.choice([None, None, "Synthetic Institute of Technology"]))
 
     by_name: dict[str, Author] = {}
@@ -516,7 +517,11 @@ def corpus_from_titles(
                     by_name[name] = new_author(name)
                 authors.append(by_name[name])
         else:
-            authors = pick_authors(rng.randint(2, 5))
+            # As many authors as the page says: title matches are verified by it.
+            count = None if isinstance(ref, str) else _attr(ref, "authors_count")
+            authors = pick_authors(
+                count if isinstance(count, int) and count > 0 else rng.randint(2, 5)
+            )
         if org and authors and org not in authors[0]["affiliations"]:
             # The page's submitting organisation, as a sparse S2 affiliation.
             authors[0]["affiliations"].append(org)
