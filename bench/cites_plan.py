@@ -71,12 +71,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         stmt = cypher.statement(args.statement)
         with driver.session(database=db) as session:
             started = time.perf_counter()
-            summary = session.run("PROFILE " + stmt, {"rows": batch}).consume()
+            summary = session.run("PROFILE " + stmt, {"rows": batch, "loadNo": 1}).consume()
             first = time.perf_counter() - started
             again = None
             if args.statement == "write/cites":
                 started = time.perf_counter()
-                session.run(stmt, {"rows": batch}).consume()
+                session.run(stmt, {"rows": batch, "loadNo": 1}).consume()
                 again = time.perf_counter() - started
         lines = tree(summary.profile or {})
         for line in lines:

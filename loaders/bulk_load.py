@@ -28,6 +28,7 @@ from loaders.graph_writer import (
     DEFAULT_CONCURRENCY,
     LoadState,
     WriteCounts,
+    begin_load,
     placeholders_exist,
     record_load_meta,
     write_rows,
@@ -116,6 +117,7 @@ def load_datasets_dir(
     # Datasets rows never carry placeholders; only the graph can hold some.
     merge = placeholders_exist(driver, database=database)
     state = LoadState()
+    load_no = begin_load(driver, database=database)
     status = "failed"
     chunks = s2_datasets.iter_chunks(
         validation, paper_chunk=paper_chunk, citation_chunk=citation_chunk
@@ -134,6 +136,7 @@ def load_datasets_dir(
                 concurrency=concurrency,
                 state=state,
                 known_new=known_new,
+                load_no=load_no,
             )
             summary.counts.extend(counts)
             summary.skipped += chunk.skipped
@@ -151,6 +154,7 @@ def load_datasets_dir(
                 database=database,
                 source=f"s2-datasets:{path.resolve()}",
                 status=status,
+                load_no=load_no,
             )
     return summary
 

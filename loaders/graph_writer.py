@@ -22,7 +22,13 @@ Guarantees:
 * Placeholders (unresolved seeds, ``paperId`` ``title:...``) are merged into
   the resolved paper with the same ``titleKey``, arXiv id or DOI in the same
   transaction that writes the paper batch (``write/merge_placeholders``).
-* Every call that records its load bumps ``Meta{key:'graph'}.version``.
+* Every call that records its load bumps ``Meta{key:'graph'}.version`` and
+  creates a ``Meta:Load`` record keyed by that version.
+* What a load adds is traceable: a load takes a number first
+  (:func:`begin_load`, ``write/load_begin``), the Paper nodes and CITES
+  relationships it *creates* carry it as ``addedBy``, and its ``Load`` record
+  says which numbers it accounts for and how many papers and citations they
+  added (``write/meta``, ``write/load_added``). The change feed reads those.
 
 Write order: papers (+ placeholder merge), embeddings, venues, topics,
 topic_tree, orgs, org_parents, authors, authored, affiliated, affiliations,
@@ -88,6 +94,9 @@ MIN_PARTITION_ROWS = 500
 # Properties that record when something was written, not what it is; they
 # differ between two loads of the same data and are left out of graph_dump.
 TIMESTAMP_PROPERTIES = frozenset({"enrichedAt", "loadedAt", "updatedAt"})
+# Properties that record *which* load wrote something (its number): a killed
+# load and its rerun number things differently from one uninterrupted load.
+BOOKKEEPING_PROPERTIES = TIMESTAMP_PROPERTIES | {"addedBy"}
 
 # kind -> (key fields, fields combined with OR instead of "later non-null wins")
 _KEYS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -349,6 +358,7 @@ class _PapersCall:
     loaded_at: str
     merge: bool
     fast: bool
+    load_no: int | None = None
 
 
 def _write_papers(
@@ -362,7 +372,11 @@ def _write_papers(
     if fast:
         result = tx.run(
             cypher.statement("write/papers_new"),
-            {"rows": [_new_paper(r) for r in batch], "loadedAt": loaded_at},
+            {
+                "rows": [_new_paper(r) for r in batch],
+                "loadedAt": loaded_at,
+                "loadNo": how.load_no,
+            },
         )
         created = [str(record["paperId"]) for record in result]
         summaries.append(("papers", result.consume()))
@@ -373,7 +387,11 @@ def _write_papers(
         summaries.append(
             (
                 "papers",
-                _run(tx, cypher.statement("write/papers"), {"rows": rest, "loadedAt": loaded_at}),
+                _run(
+                    tx,
+                    cypher.statement("write/papers"),
+                    {"rows": rest, "loadedAt": loaded_at, "loadNo": how.load_no},
+                ),
             )
         )
     if not merge:
@@ -394,11 +412,15 @@ def _write_papers(
     return _PapersResult(summaries, created, merged)
 
 
+# Statements that stamp what they create with the load's number.
+_STAMPING = frozenset({"write/cites", "write/cites_new"})
+
+
 def _write_batch(
-    tx: ManagedTransaction, stmt: LiteralString, batch: Sequence[Row], attempts: list[int]
+    tx: ManagedTransaction, stmt: LiteralString, params: dict[str, Any], attempts: list[int]
 ) -> ResultSummary:
     attempts[0] += 1
-    return _run(tx, stmt, {"rows": batch})
+    return _run(tx, stmt, params)
 
 
 def now_iso() -> str:
@@ -470,6 +492,7 @@ def write_rows(
     concurrency: int = DEFAULT_CONCURRENCY,
     state: LoadState | None = None,
     known_new: bool = True,
+    load_no: int | None = None,
 ) -> WriteCounts:
     """Write every row, in :data:`WRITE_ORDER`, in batches; returns the summed counters.
 
@@ -481,7 +504,9 @@ def write_rows(
     threads, one call at a time). ``concurrency`` bounds the transactions in
     flight; ``state`` carries what earlier calls of the same load created;
     ``known_new=False`` MERGEs every row (today's single-statement path, kept
-    for the benchmark's baseline).
+    for the benchmark's baseline). ``load_no`` is the number from
+    :func:`begin_load` that the papers and citations this call creates are
+    stamped with; a call that records its own load takes one itself.
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
@@ -490,6 +515,8 @@ def write_rows(
     started = time.perf_counter()
     counts = WriteCounts()
     loaded_at = now_iso()
+    if load_no is None and record_load:
+        load_no = begin_load(driver, database=database)
     state = state if state is not None else LoadState()
     folded = {kind: fold_rows(kind, getattr(rows, kind)) for kind in WRITE_ORDER}
     merge = merge_placeholders
@@ -508,7 +535,10 @@ def write_rows(
                     done.merged += _papers_job(session, job, done, attempts)
                 else:
                     stmt = cypher.statement(job.statement)
-                    summary = session.execute_write(_write_batch, stmt, job.rows, attempts)
+                    params: dict[str, Any] = {"rows": job.rows}
+                    if job.statement in _STAMPING:
+                        params["loadNo"] = load_no
+                    summary = session.execute_write(_write_batch, stmt, params, attempts)
                     done.summaries.append((job.kind, summary))
                 done.transactions += 1
                 if progress is not None:
@@ -520,13 +550,13 @@ def write_rows(
     def _papers_job(session: Any, job: _Job, done: _PartDone, attempts: list[int]) -> int:
         try:
             res: _PapersResult = session.execute_write(
-                _write_papers, job.rows, _PapersCall(loaded_at, merge, known_new), attempts
+                _write_papers, job.rows, _PapersCall(loaded_at, merge, known_new, load_no), attempts
             )
         except ConstraintError:
             # Another writer created one of these papers between the lookup
             # and the CREATE: redo the batch with MERGE.
             res = session.execute_write(
-                _write_papers, job.rows, _PapersCall(loaded_at, merge, False), attempts
+                _write_papers, job.rows, _PapersCall(loaded_at, merge, False, load_no), attempts
             )
         done.summaries.extend(res.summaries)
         done.created.extend(res.created)
@@ -580,9 +610,20 @@ def write_rows(
     counts.elapsed_s = time.perf_counter() - started
     if record_load:
         counts.graph_version = record_load_meta(
-            driver, counts, database=database, source=source, at=loaded_at
+            driver, counts, database=database, source=source, at=loaded_at, load_no=load_no
         )
     return counts
+
+
+def begin_load(driver: Driver, *, database: str) -> int:
+    """A new load number (``Meta{key:'graph'}.loadSeq``), taken before a load's first write."""
+
+    def work(tx: ManagedTransaction) -> int:
+        record = tx.run(cypher.statement("write/load_begin")).single(strict=True)
+        return int(record["loadNo"])
+
+    with driver.session(database=database) as session:
+        return session.execute_write(work)
 
 
 def record_load_meta(
@@ -593,19 +634,33 @@ def record_load_meta(
     source: str,
     at: str | None = None,
     status: str = "ok",
+    load_no: int | None = None,
+    extra: Mapping[str, int | str | None] | None = None,
 ) -> int:
-    """Record a load on ``Meta{key:'load'}`` and bump ``Meta{key:'graph'}.version``."""
+    """Record a load on ``Meta{key:'load'}`` and a ``Meta:Load`` record; bump the graph version.
+
+    The ``Load`` record (key ``load:<version>``) holds the load's figures,
+    ``extra`` (flat values, e.g. the S2 counters of an API load) and, counted
+    in the same transaction, ``papersAdded`` and ``citationsAdded``: what the
+    load numbers up to ``load_no`` created that no earlier record accounted
+    for. Returns the new graph version.
+    """
     load: dict[str, Any] = {
         "at": at or now_iso(),
         "source": source,
         "status": status,
         "elapsedS": round(counts.elapsed_s, 3),
         **counts.as_meta(),
+        **{k: v for k, v in (extra or {}).items() if v is not None},
     }
 
     def work(tx: ManagedTransaction) -> int:
-        record = tx.run(cypher.statement("write/meta"), {"load": load}).single()
-        return int(record["version"]) if record else 0
+        record = tx.run(cypher.statement("write/meta"), {"load": load, "loadNo": load_no}).single(
+            strict=True
+        )
+        version = int(record["version"])
+        tx.run(cypher.statement("write/load_added"), {"version": version}).consume()
+        return version
 
     with driver.session(database=database) as session:
         return session.execute_write(work)
@@ -626,13 +681,13 @@ def _plain(value: Any) -> Any:
 
 
 def _props(props: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: _plain(props[k]) for k in sorted(props) if k not in TIMESTAMP_PROPERTIES}
+    return {k: _plain(props[k]) for k in sorted(props) if k not in BOOKKEEPING_PROPERTIES}
 
 
 def graph_dump(driver: Driver, *, database: str) -> dict[str, list[dict[str, Any]]]:
     """Every node and relationship with its properties, canonically sorted.
 
-    Load timestamps (:data:`TIMESTAMP_PROPERTIES`) and the ``Meta``
+    Load timestamps and numbers (:data:`BOOKKEEPING_PROPERTIES`) and the ``Meta``
     bookkeeping nodes are left out, so two loads of the same data compare
     equal. Meant for tests and small graphs: it reads the whole graph.
     """

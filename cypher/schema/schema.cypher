@@ -20,6 +20,11 @@ CREATE INDEX paper_citationCount IF NOT EXISTS FOR (p:Paper) ON (p.citationCount
 CREATE INDEX paper_pagerank IF NOT EXISTS FOR (p:Paper) ON (p.pagerank);
 // Community pages read a stored community's papers by id.
 CREATE INDEX paper_community IF NOT EXISTS FOR (p:Paper) ON (p.community);
+// The change feed: what each load added (write/load_begin, write/meta) and saved seed sets.
+CREATE INDEX paper_addedBy IF NOT EXISTS FOR (p:Paper) ON (p.addedBy);
+CREATE INDEX cites_addedBy IF NOT EXISTS FOR ()-[r:CITES]-() ON (r.addedBy);
+CREATE INDEX load_version IF NOT EXISTS FOR (l:Load) ON (l.version);
+CREATE CONSTRAINT collection_name IF NOT EXISTS FOR (c:Collection) REQUIRE c.name IS UNIQUE;
 CREATE FULLTEXT INDEX paper_text IF NOT EXISTS FOR (p:Paper) ON EACH [p.title, p.abstract];
 CREATE FULLTEXT INDEX author_name IF NOT EXISTS FOR (a:Author) ON EACH [a.name];
 // Paper embeddings (SPECTER2 from S2, or synthetic vectors on synthetic
