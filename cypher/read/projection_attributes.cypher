@@ -1,5 +1,5 @@
 // params: -
-// returns: paperId, year, title, citationCount, pagerank, community, topics, authors, submittedBy, affiliations, flaggedRefs (one row per Paper, by paperId)
+// returns: paperId, year, title, citationCount, referenceCount, pagerank, community, topics, authors, submittedBy, affiliations, flaggedRefs (one row per Paper, by paperId)
 // The node attributes of the API's projection graph (the citations come from
 // read/projection_citations, in the same transaction). Stored scores come
 // along for export; paperId order comes from the unique index.
@@ -9,6 +9,8 @@ RETURN p.paperId AS paperId,
        p.year AS year,
        p.title AS title,
        p.citationCount AS citationCount,
+       // S2's counts: coverage (graph_api/analytics/coverage.py) compares them with the edges held.
+       p.referenceCount AS referenceCount,
        p.pagerank AS pagerank,
        p.community AS community,
        COLLECT { MATCH (p)-[:HAS_TOPIC]->(t:Topic) RETURN t.name ORDER BY t.name } AS topics,

@@ -31,6 +31,14 @@ from graph_api.analytics.communities import (
     communities,
     louvain,
 )
+from graph_api.analytics.coverage import (
+    DEFAULT_MIN_COVERAGE,
+    CitingCoverage,
+    Coverage,
+    citing_coverage,
+    coverage,
+    withheld_reason,
+)
 from graph_api.analytics.disruption import Disruption, disruption
 from graph_api.analytics.influence import (
     Influence,
@@ -89,6 +97,7 @@ from graph_api.analytics.similarity import (
 from graph_api.analytics.topics import TopicTrend, rising_topics, topic_years
 
 __all__ = [
+    "DEFAULT_MIN_COVERAGE",
     "EDGE_KINDS",
     "MAX_DEPTH",
     "MAX_K",
@@ -97,9 +106,11 @@ __all__ = [
     "AuthorMetrics",
     "CitationPath",
     "CitationPaths",
+    "CitingCoverage",
     "Coauthor",
     "Communities",
     "Community",
+    "Coverage",
     "Disruption",
     "EdgeKind",
     "EmbeddingTable",
@@ -132,11 +143,13 @@ __all__ = [
     "check_seeds",
     "citation_paths",
     "citation_view",
+    "citing_coverage",
     "co_citation",
     "coauthor_graph",
     "coauthors",
     "combine",
     "communities",
+    "coverage",
     "derivative_works",
     "disruption",
     "graph_signals",
@@ -160,5 +173,6 @@ __all__ = [
     "topic_pagerank",
     "topic_papers",
     "topic_years",
+    "withheld_reason",
     "year_of",
 ]

@@ -36,6 +36,7 @@ from graph_api.analytics import (
     check_seeds,
     citation_paths,
     citation_view,
+    coverage,
     derivative_works,
     influential_papers,
     lineage,
@@ -49,7 +50,7 @@ from graph_api.analytics import (
 )
 from graph_api.analytics.lineage import Edge
 from graph_api.analytics.ranking import MemberRank
-from graph_api.service.analytics_fields import Community, checked, stored_community
+from graph_api.service.analytics_fields import Community, Coverage, checked, stored_community
 from graph_api.service.bibliography import Bibliography, CitationFormat, make_bibliography
 from graph_api.service.connections import checked_first
 from graph_api.service.context import Info, resolver
@@ -267,6 +268,10 @@ class Lineage:
     truncated: bool = strawberry.field(
         description="True when `first` cut the walk short (the nearest papers were kept)"
     )
+    coverage: Coverage = strawberry.field(
+        description="The root's references and citations: S2's counts against the graph's (a "
+        "lineage can only walk what the graph holds)"
+    )
 
     @resolver(description="The paper the lineage starts from.")
     async def root(self, info: Info) -> Paper | None:
@@ -277,8 +282,16 @@ class Lineage:
         return await make_bibliography(info, [str(n.paper_id) for n in self.nodes], format)
 
     @classmethod
-    def of(cls, root: str, direction: LineageDirection, depth: int, view: LineageView) -> Lineage:
+    def of(
+        cls,
+        root: str,
+        direction: LineageDirection,
+        depth: int,
+        view: LineageView,
+        root_coverage: Coverage,
+    ) -> Lineage:
         return cls(
+            coverage=root_coverage,
             root_id=strawberry.ID(root),
             direction=direction,
             depth=depth,
@@ -400,6 +413,11 @@ class SimilarPaper:
         "references; ADAMIC_ADAR: sum of 1/log(degree) over shared neighbours"
     )
     shared: int = strawberry.field(description="Shared citers, references or neighbours")
+    coverage: Coverage = strawberry.field(
+        description="This paper's references and citations: S2's counts against the graph's "
+        "(shared citers and references are counted among what the graph holds; the asked "
+        "paper's own is `paper(id:) { coverage }`)"
+    )
 
     @resolver(description="The paper.")
     async def paper(self, info: Info) -> Paper | None:
@@ -598,7 +616,8 @@ class AnalyticsQuery:
         view = await analytics.compute(
             lineage_view, projection.graph, paper_id, direction, depth, first, edges=edges
         )
-        return Lineage.of(paper_id, direction, depth, view)
+        root_coverage = Coverage.of(coverage(projection.graph, paper_id))
+        return Lineage.of(paper_id, direction, depth, view, root_coverage)
 
     @resolver(
         description="The `k` (1..50) shortest citation paths from one paper to another. "
@@ -722,7 +741,12 @@ class AnalyticsQuery:
             similar_papers, projection.graph, paper_id, method=SIMILARITY[method], k=k
         )
         return [
-            SimilarPaper(paper_id=strawberry.ID(s.paper_id), score=s.score, shared=s.shared)
+            SimilarPaper(
+                paper_id=strawberry.ID(s.paper_id),
+                score=s.score,
+                shared=s.shared,
+                coverage=Coverage.of(coverage(projection.graph, s.paper_id)),
+            )
             for s in found
         ]
 

@@ -20,14 +20,19 @@ import asyncio
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
+import networkx as nx
 import strawberry
 
+from graph_api import analytics as pure
 from graph_api.analytics import (
     UnknownMember,
     author_metrics,
     check_k,
+    citing_coverage,
     coauthors,
+    coverage,
     disruption,
+    withheld_reason,
 )
 from graph_api.service.connections import checked_first
 from graph_api.service.context import Info, resolver
@@ -95,17 +100,117 @@ def stored_community(stored: StoredAnalytics, community_id: int) -> Community | 
 
 
 @strawberry.type(
+    description="How much of a paper's neighbourhood the graph holds: the references and "
+    "citations Semantic Scholar reports for it (referenceCount, citationCount) against the "
+    "citations stored. S2 counts references it could not resolve, which no graph holds, so "
+    "`held` may stay below `reported` after everything was read."
+)
+class Coverage:
+    references_reported: int | None = strawberry.field(
+        description="S2's referenceCount (null when unknown)"
+    )
+    references_held: int = strawberry.field(description="Its references in the graph")
+    citations_reported: int | None = strawberry.field(
+        description="S2's citationCount (null when unknown)"
+    )
+    citations_held: int = strawberry.field(description="Papers in the graph citing it")
+    ratio: float | None = strawberry.field(
+        description="The smaller of held/reported for references and citations, at most 1 "
+        "(null when S2's counts are unknown)"
+    )
+    complete: bool = strawberry.field(
+        description="Both counts known and the graph holds at least as many as S2 reports"
+    )
+
+    @classmethod
+    def of(cls, c: pure.Coverage) -> Coverage:
+        return cls(
+            references_reported=c.references_reported,
+            references_held=c.references_held,
+            citations_reported=c.citations_reported,
+            citations_held=c.citations_held,
+            ratio=c.ratio,
+            complete=c.complete,
+        )
+
+
+@strawberry.type(
+    description="The reference lists of the papers citing a paper: S2's referenceCount of each "
+    "against the references the graph holds (what the disruption index reads)."
+)
+class CitingCoverage:
+    papers: int = strawberry.field(description="Papers in the graph citing it")
+    references_reported: int = strawberry.field(
+        description="Sum of S2's referenceCount over those with a known count"
+    )
+    references_held: int = strawberry.field(description="Their references in the graph")
+    unknown: int = strawberry.field(description="Citing papers whose referenceCount is unknown")
+    ratio: float | None = strawberry.field(
+        description="held/reported (null when no citing paper has a known count)"
+    )
+    complete: bool = strawberry.field(description="Every reported reference is held")
+
+    @classmethod
+    def of(cls, c: pure.CitingCoverage) -> CitingCoverage:
+        return cls(
+            papers=c.papers,
+            references_reported=c.references_reported,
+            references_held=c.references_held,
+            unknown=c.unknown,
+            ratio=c.ratio,
+            complete=c.complete,
+        )
+
+
+def _disruption_view(
+    graph: nx.DiGraph, paper_id: str, window: int | None, min_coverage: float
+) -> Disruption:
+    """CD index with its coverage; the index withheld below ``min_coverage`` (worker thread)."""
+    cd = disruption(graph, paper_id, window=window)
+    own = coverage(graph, paper_id)
+    citing = citing_coverage(graph, paper_id)
+    reason = withheld_reason(own, citing, min_coverage)
+    if reason is not None:
+        reason += f"; `citekb load --complete {paper_id}` reads what the index needs"
+    return Disruption(
+        index=cd.index if reason is None else None,
+        n_i=cd.n_i,
+        n_j=cd.n_j,
+        n_k=cd.n_k,
+        coverage=Coverage.of(own),
+        citing_coverage=CitingCoverage.of(citing),
+        complete=own.complete and citing.complete,
+        reason=reason,
+    )
+
+
+@strawberry.type(
     description="The disruption (CD) index of a paper (Funk & Owen-Smith): among later papers "
     "citing it or its references, nI cite it alone, nJ cite it and a reference, nK cite only "
     "references; index = (nI - nJ) / (nI + nJ + nK), from -1 (consolidating) to 1 (disruptive)."
 )
 class Disruption:
     index: float | None = strawberry.field(
-        description="The CD index; null when no later paper in the graph cites it or its references"
+        description="The CD index; null when no later paper in the graph cites it or its "
+        "references, or when the graph holds too little of what it needs (see `reason`)"
     )
     n_i: int = strawberry.field(description="Papers citing it but none of its references")
     n_j: int = strawberry.field(description="Papers citing it and at least one of its references")
     n_k: int = strawberry.field(description="Papers citing its references but not it")
+    coverage: Coverage = strawberry.field(
+        description="The paper's references and citations: S2's counts against the graph's"
+    )
+    citing_coverage: CitingCoverage = strawberry.field(
+        description="The reference lists of the papers citing it, which the index reads"
+    )
+    complete: bool = strawberry.field(
+        description="The graph holds every reference and citation S2 reports for the paper and "
+        "for the papers citing it"
+    )
+    reason: str | None = strawberry.field(
+        description="Why `index` is withheld (coverage below `ANALYTICS_MIN_COVERAGE`, with what "
+        "is missing and how to load it); null when it is given"
+    )
 
 
 @strawberry.type(description="A co-author and how many papers of the graph they wrote together.")
@@ -138,8 +243,20 @@ async def paper_disruption(root: Paper, info: Info, window: int | None = None) -
     projection = await analytics.projection()
     if root.paper_id not in projection.graph:
         return None
-    cd = await analytics.compute(disruption, projection.graph, root.paper_id, window=window)
-    return Disruption(index=cd.index, n_i=cd.n_i, n_j=cd.n_j, n_k=cd.n_k)
+    return await analytics.compute(
+        _disruption_view,
+        projection.graph,
+        root.paper_id,
+        window,
+        info.context.settings.analytics_min_coverage,
+    )
+
+
+async def paper_coverage(root: Paper, info: Info) -> Coverage | None:
+    projection = await info.context.analytics.projection()
+    if root.paper_id not in projection.graph:
+        return None
+    return Coverage.of(coverage(projection.graph, root.paper_id))
 
 
 # --- Author --------------------------------------------------------------------
@@ -177,7 +294,11 @@ DESCRIPTIONS = {
     "influence": "Stored PageRank with rank and percentile (null until `citekb analytics` ran).",
     "community": "The stored Louvain community (null until `citekb analytics` ran).",
     "disruption": "The disruption (CD) index on the current graph; `window` counts only papers "
-    "at most that many years later. Null when the paper is not in the citation graph.",
+    "at most that many years later. Null when the paper is not in the citation graph. It says "
+    "how much of what it reads the graph holds (`coverage`, `citingCoverage`) and withholds the "
+    "index below ANALYTICS_MIN_COVERAGE (`reason`).",
+    "coverage": "Its references and citations as S2 counts them against the graph's (null when "
+    "the paper is not in the citation graph).",
     "graph_h_index": "h-index from the citations inside this graph (S2's is `hIndex`); null "
     "when none of the author's papers is in the graph.",
     "co_authors": "Co-authors in the graph, most papers together first (`first` 1..50).",

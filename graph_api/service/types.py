@@ -211,6 +211,10 @@ class Paper(relay.Node):
         resolver=analytics_fields.paper_disruption,
         description=analytics_fields.DESCRIPTIONS["disruption"],
     )
+    coverage = strawberry.field(
+        resolver=analytics_fields.paper_coverage,
+        description=analytics_fields.DESCRIPTIONS["coverage"],
+    )
 
     @classmethod
     def from_props(cls, props: Row) -> Paper:

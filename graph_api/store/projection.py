@@ -172,7 +172,8 @@ class ArraysReader:
 
 def _attributes(record: Mapping[str, Any]) -> dict[str, Any]:
     attrs: dict[str, Any] = {}
-    for key in ("year", "title", "citationCount", "pagerank", "community"):
+    # referenceCount and citationCount are S2's: coverage compares them with the edges held.
+    for key in ("year", "title", "citationCount", "referenceCount", "pagerank", "community"):
         if record[key] is not None:
             attrs[key] = record[key]
     for key, values in (

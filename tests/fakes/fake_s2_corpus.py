@@ -609,6 +609,13 @@ def corpus_from_titles(
     for j, b in enumerate(ordered):
         for older in rng.sample(ordered[:j], k=min(j, rng.randint(0, 3))):
             edge(b["paperId"], older["paperId"])
+    # A follow-up cites more than the seeds: a few background papers too, so a
+    # depth-1 load holds only part of a citing paper's references (what the
+    # coverage of the disruption index reports). Drawn last, so the edges
+    # above are the same as before this was added.
+    for f in followups:
+        for b in rng.sample(background, k=min(len(background), rng.randint(2, 6))):
+            edge(f["paperId"], b["paperId"])
 
     papers = [*seeds, *background, *followups]
     _set_counts(papers, edges)

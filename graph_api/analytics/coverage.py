@@ -1,0 +1,180 @@
+"""Coverage: how much of a paper's neighbourhood the graph holds, against what S2 reports.
+
+An analytic computed on a partial graph says something about that graph,
+not about the literature. S2 reports how many references and citations a
+paper has (``referenceCount``, ``citationCount``, stored on the paper); the
+graph holds its ``CITES`` edges. :func:`coverage` compares the two for one
+paper; :func:`citing_coverage` does it for the reference lists of the papers
+citing it, which the disruption index reads (whether each of them also cites
+one of the paper's references). A depth-1 load holds a seed's references and
+citations but, of each citing paper, only its edge to the seed: the index
+would count every one of them as citing the seed alone and lean toward +1.
+
+S2 counts references it could not resolve to a paper (a ``null`` id in the
+list); the graph never holds those, so ``held`` can stay below ``reported``
+after everything was read. ``complete`` is strict (held >= reported for
+every count); the disruption index is withheld below a *ratio*
+(:data:`DEFAULT_MIN_COVERAGE`), which tolerates that gap.
+
+>>> import networkx as nx
+>>> G = nx.DiGraph([("f", "r1"), ("f", "r2"), ("a", "f"), ("b", "f")])
+>>> G.nodes["f"].update(referenceCount=2, citationCount=2)
+>>> G.nodes["a"].update(referenceCount=3)
+>>> G.nodes["b"].update(referenceCount=1)
+>>> c = coverage(G, "f")
+>>> (c.references_held, c.references_reported, c.citations_held, c.complete)
+(2, 2, 2, True)
+>>> cc = citing_coverage(G, "f")
+>>> (cc.papers, cc.references_held, cc.references_reported, cc.ratio, cc.complete)
+(2, 2, 4, 0.5, False)
+>>> withheld_reason(c, cc, 0.8)
+'coverage 0.50 < 0.80: the graph holds 2 of the 4 references S2 reports for the 2 papers citing it'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+
+from graph_api.analytics.limits import require_paper
+
+# Below this share of the citing papers' references (and of the paper's own
+# citations) held, the disruption index is withheld.
+DEFAULT_MIN_COVERAGE = 0.8
+
+
+def _count(G: nx.DiGraph, node: str, key: str) -> int | None:
+    value = G.nodes[node].get(key)
+    return int(value) if isinstance(value, (int, float)) else None
+
+
+def _ratio(held: int, reported: int | None) -> float | None:
+    if reported is None:
+        return None
+    if reported <= 0:
+        return 1.0
+    return min(1.0, held / reported)
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """One paper's references and citations: reported by S2 vs held by the graph."""
+
+    paper_id: str
+    references_reported: int | None
+    references_held: int
+    citations_reported: int | None
+    citations_held: int
+
+    @property
+    def ratio(self) -> float | None:
+        """The smaller of held/reported for references and citations (None: S2's counts unknown)."""
+        parts = [
+            r
+            for r in (
+                _ratio(self.references_held, self.references_reported),
+                _ratio(self.citations_held, self.citations_reported),
+            )
+            if r is not None
+        ]
+        return min(parts) if parts else None
+
+    @property
+    def complete(self) -> bool:
+        """Both counts known and the graph holds at least as many as S2 reports."""
+        return (
+            self.references_reported is not None
+            and self.citations_reported is not None
+            and self.references_held >= self.references_reported
+            and self.citations_held >= self.citations_reported
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CitingCoverage:
+    """The reference lists of the papers citing one paper: reported vs held."""
+
+    paper_id: str
+    papers: int
+    references_reported: int
+    references_held: int
+    unknown: int  # citing papers whose reference count S2 did not give
+
+    @property
+    def ratio(self) -> float | None:
+        """held/reported over the citing papers whose count S2 gave (None: no such paper)."""
+        if self.papers == self.unknown:
+            return None
+        return _ratio(self.references_held, self.references_reported)
+
+    @property
+    def complete(self) -> bool:
+        return self.unknown == 0 and self.references_held >= self.references_reported
+
+
+def coverage(G: nx.DiGraph, paper: str) -> Coverage:
+    """S2's reference and citation counts of ``paper`` against its edges in ``G``."""
+    require_paper(G, paper)
+    return Coverage(
+        paper_id=paper,
+        references_reported=_count(G, paper, "referenceCount"),
+        references_held=sum(1 for r in G.successors(paper) if r != paper),
+        citations_reported=_count(G, paper, "citationCount"),
+        citations_held=sum(1 for c in G.predecessors(paper) if c != paper),
+    )
+
+
+def citing_coverage(G: nx.DiGraph, paper: str) -> CitingCoverage:
+    """Coverage of the reference lists of the papers citing ``paper``."""
+    require_paper(G, paper)
+    reported = held = unknown = papers = 0
+    for citing in G.predecessors(paper):
+        if citing == paper:
+            continue
+        papers += 1
+        count = _count(G, citing, "referenceCount")
+        if count is None:
+            unknown += 1
+            continue
+        reported += count
+        held += min(count, sum(1 for r in G.successors(citing) if r != citing))
+    return CitingCoverage(
+        paper_id=paper,
+        papers=papers,
+        references_reported=reported,
+        references_held=held,
+        unknown=unknown,
+    )
+
+
+def withheld_reason(own: Coverage, citing: CitingCoverage, min_coverage: float) -> str | None:
+    """Why the disruption index of the paper is not worth giving, or None when it is.
+
+    The index reads the paper's citations and the reference lists of the
+    papers citing it; below ``min_coverage`` of either (as far as S2's counts
+    are known), it says more about what was loaded than about the paper.
+    """
+    parts: list[tuple[float, str]] = []
+    own_citations = _ratio(own.citations_held, own.citations_reported)
+    if own_citations is not None and own_citations < min_coverage:
+        parts.append(
+            (
+                own_citations,
+                f"the graph holds {own.citations_held} of the {own.citations_reported}"
+                " citations S2 reports for it",
+            )
+        )
+    ratio = citing.ratio
+    if ratio is not None and ratio < min_coverage:
+        parts.append(
+            (
+                ratio,
+                f"the graph holds {citing.references_held} of the {citing.references_reported}"
+                f" references S2 reports for the {citing.papers - citing.unknown} papers citing it",
+            )
+        )
+    if not parts:
+        return None
+    lowest = min(r for r, _ in parts)
+    return f"coverage {lowest:.2f} < {min_coverage:.2f}: " + "; ".join(t for _, t in parts)
