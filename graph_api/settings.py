@@ -131,6 +131,11 @@ class Settings(BaseSettings):
     load_flush_rows: int = 2000
     load_flush_interval_s: float = 5.0
 
+    # Per-paper analytics say how much of a paper's neighbourhood the graph
+    # holds against S2's counts (graph_api/analytics/coverage.py); below this
+    # share the disruption index is null, with the reason.
+    analytics_min_coverage: float = Field(default=0.8, ge=0.0, le=1.0)
+
     # --- API -------------------------------------------------------------
     citekb_api_key: SecretStr | None = None
     api_host: str = "127.0.0.1"

@@ -62,8 +62,10 @@ CALL (ph, p) {
 }
 // The resolved node's own values win; the placeholder fills its gaps (e.g.
 // the page's abstract when S2 has none, the upvotes), and a seed stays a seed.
+// What only a placeholder needs (the page's author count and the S2 ids its
+// title match refused) is not carried over: the S2 paper has S2's authors.
 WITH ph, p, properties(p) AS keep
-SET p += ph {.*, paperId: p.paperId, rejectedMatches: null}
+SET p += ph {.*, paperId: p.paperId, rejectedMatches: null, authorsCount: null}
 SET p += keep
 SET p.isSeed = coalesce(keep.isSeed, false) OR coalesce(ph.isSeed, false)
 DETACH DELETE ph

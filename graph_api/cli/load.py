@@ -37,8 +37,18 @@ from rich.progress import (
 from rich.table import Table
 
 from graph_api.settings import Settings
-from loaders.pipeline import LoadSummary, ProgressFn, openalex_session, probe_s2, run_load
+from loaders.id_lists import IdError, normalise_id
+from loaders.pipeline import (
+    EXIT_OK,
+    LoadSummary,
+    ProgressFn,
+    openalex_session,
+    probe_s2,
+    run_load,
+)
+from loaders.refresh import refresh_ages, seed_refs_sync
 from loaders.rows import PaperRef
+from loaders.s2_cache import CacheAges
 from loaders.s2_client import S2Client
 from loaders.sources import parse_source
 
@@ -90,6 +100,33 @@ def parse(source: Path, as_of: datetime.date | None) -> list[PaperRef]:
     return parse_source(source, as_of=as_of)
 
 
+def parse_id_option(text: str) -> list[PaperRef]:
+    """``--complete IDS``: comma-separated paper ids in any id-list form (ValueError if not).
+
+    >>> [r.arxiv_id or r.s2_id for r in parse_id_option("arXiv:2512.17351v2, CorpusId:7")][:1]
+    ['2512.17351']
+    >>> parse_id_option("Attention is all you need")
+    Traceback (most recent call last):
+    ...
+    ValueError: --complete takes paper ids (arXiv, DOI, CorpusId, S2 id), not titles: 'Attention is all you need'
+    """  # noqa: E501
+    refs: list[PaperRef] = []
+    for i, part in enumerate(p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        ref = normalise_id(part, source=f"--complete:{i + 1}", line=i + 1)
+        if isinstance(ref, IdError):
+            raise ValueError(f"--complete: {ref}")
+        if ref.title is not None:
+            raise ValueError(
+                f"--complete takes paper ids (arXiv, DOI, CorpusId, S2 id), not titles: {part!r}"
+            )
+        refs.append(ref)
+    if not refs:
+        raise ValueError("--complete needs at least one paper id")
+    return refs
+
+
 async def _load(
     refs: list[PaperRef],
     *,
@@ -102,6 +139,8 @@ async def _load(
     offline: bool,
     progress: ProgressFn,
     transport: httpx.AsyncBaseTransport | None,
+    cache_ages: CacheAges | None,
+    complete: bool,
     openalex_transport: httpx.AsyncBaseTransport | None = None,
 ) -> LoadSummary:
     unreachable = None
@@ -110,7 +149,9 @@ async def _load(
     oa_config = settings.openalex_config(offline=offline or settings.s2_offline)
     async with (
         openalex_session(oa_config, transport=openalex_transport) as (openalex, oa_down),
-        S2Client(settings.s2_config(), transport=transport, offline=offline) as client,
+        S2Client(
+            settings.s2_config(), transport=transport, offline=offline, cache_ages=cache_ages
+        ) as client,
     ):
         return await run_load(
             refs,
@@ -128,6 +169,7 @@ async def _load(
             flush_interval_s=settings.load_flush_interval_s,
             openalex=openalex,
             openalex_unreachable=oa_down,
+            complete=complete,
         )
 
 
@@ -144,8 +186,15 @@ def load_refs(
     console: Console | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     openalex_transport: httpx.AsyncBaseTransport | None = None,
+    cache_ages: CacheAges | None = None,
+    complete: bool = False,
 ) -> LoadSummary:
-    """Run the pipeline with a progress bar on ``console`` (stderr by default)."""
+    """Run the pipeline with a progress bar on ``console`` (stderr by default).
+
+    ``cache_ages`` overrides the configured maximum ages of cached S2 answers
+    (``--refresh``: none is trusted; ``citekb refresh``: lists older than
+    ``--older-than``); ``complete`` is ``--complete``.
+    """
     console = console or Console(stderr=True)
     bar = _Bar(console)
     with bar.progress:
@@ -162,6 +211,8 @@ def load_refs(
                 progress=bar,
                 transport=transport,
                 openalex_transport=openalex_transport,
+                cache_ages=cache_ages,
+                complete=complete,
             )
         )
 
@@ -194,11 +245,14 @@ def summary_table(summary: LoadSummary) -> Table:
         ("authors fetched", s.authors_fetched),
         ("S2 requests", s.s2_requests),
         ("S2 cache hits", s.cache_hits),
+        ("S2 cache entries too old (asked again)", s.cache_stale),
         ("S2 retries", s.retries),
         ("null ids skipped (batches / edges)", f"{s.null_in_batches} / {s.null_in_edges}"),
         ("OpenAlex", s.openalex_status),
         ("elapsed", f"{s.elapsed_s:.1f} s"),
     ]
+    if s.graph_version is not None:
+        rows.append(("graph version (Load record)", s.graph_version))
     if s.dropped_by_max_papers:
         rows.append(("edges beyond --max-papers", s.dropped_by_max_papers))
     if s.papers_missing_edges:
@@ -265,6 +319,9 @@ def run_load_command(
     as_json: bool = False,
     out: Console | None = None,
     err: Console | None = None,
+    cache_ages: CacheAges | None = None,
+    complete: bool = False,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> int:
     """What ``citekb load SOURCE`` does after parsing: load, report, analytics; the exit code.
 
@@ -285,6 +342,9 @@ def run_load_command(
         max_citations_per_paper=max_citations_per_paper,
         offline=offline,
         console=err,
+        cache_ages=cache_ages,
+        complete=complete,
+        transport=transport,
     )
     report(summary, out, as_json=as_json)
     if summary.failure is None and analytics and summary.writes.transactions:
@@ -294,3 +354,42 @@ def run_load_command(
     elif not analytics:
         err.print("analytics not recomputed (--no-analytics): run `citekb analytics`")
     return summary.exit_code
+
+
+def run_refresh_command(
+    *,
+    driver: Driver,
+    settings: Settings,
+    older_than_s: float,
+    analytics: bool = True,
+    as_json: bool = False,
+    out: Console | None = None,
+    err: Console | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> int:
+    """``citekb refresh``: every seed of the graph loaded again at depth 1 (loaders/refresh.py).
+
+    Reference/citation pages older than ``older_than_s`` and not-found
+    answers older than the smaller of that and ``S2_MAX_AGE_NOT_FOUND_H`` are
+    fetched again; what is new is merged and counted on the load's record.
+    """
+    err = err or Console(stderr=True)
+    refs = seed_refs_sync(driver, database=settings.neo4j_database)
+    if not refs:
+        err.print("no seeds in the graph: load a source first (`citekb load SOURCE`)")
+        return EXIT_OK
+    placeholders = sum(1 for r in refs if r.s2_id is None)
+    err.print(f"refreshing {len(refs)} seeds ({placeholders} not yet resolved in Semantic Scholar)")
+    return run_load_command(
+        refs,
+        driver=driver,
+        settings=settings,
+        source="refresh",
+        depth=1,
+        analytics=analytics,
+        as_json=as_json,
+        out=out,
+        err=err,
+        cache_ages=refresh_ages(settings.s2_config().cache_ages, older_than_s),
+        transport=transport,
+    )

@@ -171,11 +171,12 @@ def db_init() -> None:
 @app.command("load")
 def load(
     source: Annotated[
-        Path,
+        Path | None,
         typer.Argument(
-            help="Daily Papers page (text), Daily Papers JSON, id list, or S2 Datasets directory."
+            help="Daily Papers page (text), Daily Papers JSON, id list, or S2 Datasets directory"
+            " (not needed with --complete)."
         ),
-    ],
+    ] = None,
     *,
     dry_run: bool = typer.Option(
         False, "--dry-run", help="Only parse and print the entries; touch neither S2 nor Neo4j."
@@ -215,6 +216,19 @@ def load(
         " citekb runs the server itself.",
     ),
     wait: float = typer.Option(0.0, "--wait", min=0.0, help=WAIT_HELP),
+    refresh: bool = typer.Option(
+        False,
+        "--refresh",
+        help="Ask S2 again for everything, whatever the age of the cached answers.",
+    ),
+    complete: str | None = typer.Option(
+        None,
+        "--complete",
+        metavar="IDS",
+        help="Comma-separated paper ids (any form): load them with their references and"
+        " citations and the references of every paper citing them (what their disruption"
+        " index needs).",
+    ),
 ) -> None:
     """Load papers from SOURCE (the type is detected from the content)."""
     from rich.markup import escape
@@ -228,22 +242,29 @@ def load(
             reference = date.fromisoformat(as_of)
         except ValueError as exc:
             raise fail(f"--as-of expects a date as YYYY-MM-DD, got {escape(as_of)!r}") from exc
-    if source.is_dir() and not dry_run:
+    if complete is not None and (source is not None or dry_run):
+        raise fail("--complete IDS takes the papers from IDS: give no SOURCE and no --dry-run")
+    if complete is None and source is None:
+        raise fail("give a SOURCE to load (or --complete IDS)")
+    if source is not None and source.is_dir() and not dry_run:
         _load_datasets_dir(source, importer, wait)
         return
     if not dry_run:
         _load_source(
             source,
             reference,
-            depth=depth,
+            depth=1 if complete is not None else depth,
             max_papers=max_papers,
             max_citations_per_paper=max_citations_per_paper,
             offline=offline,
             analytics=not no_analytics,
             as_json=json_output,
             wait=wait,
+            refresh=refresh,
+            complete_ids=complete,
         )
         return
+    assert source is not None
     try:
         for line in dry_run_lines(source, as_of=reference, as_json=json_output, topics=topics):
             typer.echo(line)
@@ -252,7 +273,7 @@ def load(
 
 
 def _load_source(
-    source: Path,
+    source: Path | None,
     as_of: date | None,
     *,
     depth: int,
@@ -262,38 +283,120 @@ def _load_source(
     analytics: bool,
     as_json: bool,
     wait: float,
+    refresh: bool = False,
+    complete_ids: str | None = None,
 ) -> None:
     """A page, JSON or id list: S2 resolution + enrichment -> Neo4j (graph_api/cli/load.py)."""
     from neo4j.exceptions import DriverError, Neo4jError
     from rich.markup import escape
 
-    from graph_api.cli.load import parse, run_load_command
+    from graph_api.cli.load import parse, parse_id_option, run_load_command
+    from loaders.s2_cache import CacheAges
     from loaders.sources import SourceError
 
     try:
-        refs = parse(source, as_of)
-    except SourceError as exc:
+        refs = parse(source, as_of) if source is not None else parse_id_option(complete_ids or "")
+    except (SourceError, ValueError) as exc:
         raise fail(escape(str(exc))) from exc
-    with connected() as (driver, s), sole_writer(driver, s, f"citekb load {source}", wait):
+    where = str(source) if source is not None else f"--complete {complete_ids}"
+    with connected() as (driver, s), sole_writer(driver, s, f"citekb load {where}", wait):
         try:
             code = run_load_command(
                 refs,
                 driver=driver,
                 settings=s,
-                source=str(source),
+                source=where,
                 depth=depth,
                 max_papers=max_papers,
                 max_citations_per_paper=max_citations_per_paper,
                 offline=offline,
                 analytics=analytics,
                 as_json=as_json,
+                cache_ages=CacheAges.refresh_all() if refresh else None,
+                complete=complete_ids is not None,
             )
         except (Neo4jError, DriverError) as exc:
             raise fail(
-                f"writing {escape(str(source))} failed: {escape(str(exc))};"
+                f"writing {escape(where)} failed: {escape(str(exc))};"
                 " committed batches stay, re-running the load completes it"
             ) from exc
     raise typer.Exit(code)
+
+
+@app.command("refresh")
+def refresh_command(
+    older_than: str = typer.Option(
+        "7d",
+        "--older-than",
+        help="Ask S2 again for reference/citation lists cached longer than this (s, m, h, d, w);"
+        " not-found answers too when older than this or S2_MAX_AGE_NOT_FOUND_H.",
+    ),
+    json_output: bool = typer.Option(False, "--json", help="Print the summary as one JSON object."),
+    no_analytics: bool = typer.Option(
+        False, "--no-analytics", help="Do not recompute PageRank/communities afterwards."
+    ),
+) -> None:
+    """Re-fetch the citations of every seed and retry unresolved entries; merge what is new."""
+    from neo4j.exceptions import DriverError, Neo4jError
+    from rich.markup import escape
+
+    from graph_api.cli.load import run_refresh_command
+    from loaders.refresh import parse_age
+
+    try:
+        older_than_s = parse_age(older_than)
+    except ValueError as exc:
+        raise fail(f"--older-than: {escape(str(exc))}") from exc
+    with connected() as (driver, s), sole_writer(driver, s, "citekb refresh", 0.0):
+        try:
+            code = run_refresh_command(
+                driver=driver,
+                settings=s,
+                older_than_s=older_than_s,
+                analytics=not no_analytics,
+                as_json=json_output,
+            )
+        except (Neo4jError, DriverError) as exc:
+            raise fail(
+                f"refresh failed: {escape(str(exc))}; committed batches stay, rerun to complete"
+            ) from exc
+    raise typer.Exit(code)
+
+
+collection_app = typer.Typer(
+    help="Saved seed sets for the change feed (`changes`, `Collection.newCitations`).",
+    no_args_is_help=True,
+)
+app.add_typer(collection_app, name="collection")
+
+
+@collection_app.command("save")
+def collection_save(
+    name: Annotated[str, typer.Argument(help="The collection's name (saving again replaces it).")],
+    ids: Annotated[list[str], typer.Argument(help="Its seeds: paper ids in any form.")],
+) -> None:
+    """Save (or replace) a named seed set of papers already in the graph."""
+    from rich.markup import escape
+
+    from graph_api.store import collections
+
+    with connected() as (driver, s):
+        try:
+            seeds = collections.resolve_ids(driver, s.neo4j_database, ids)
+            saved = collections.save_sync(driver, s.neo4j_database, name, seeds)
+        except collections.CollectionError as exc:
+            raise fail(escape(str(exc))) from exc
+    typer.echo(f"collection {saved['name']!r}: {len(saved['seeds'])} seeds")
+
+
+@collection_app.command("list")
+def collection_list() -> None:
+    """The saved collections and their seeds."""
+    from graph_api.store import collections
+
+    with connected() as (driver, s):
+        for c in collections.list_sync(driver, s.neo4j_database):
+            typer.echo(f"{c['name']}\t{len(c['seeds'])} seeds\t{' '.join(c['seeds'])}")
 
 
 def _load_datasets_dir(source: Path, importer: bool | None, wait: float) -> None:

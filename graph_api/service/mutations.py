@@ -17,16 +17,19 @@ from __future__ import annotations
 
 import datetime
 import unicodedata
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from starlette.requests import Request
 
+from graph_api.service.changes_api import Collection, collection_of, seed_ids
 from graph_api.service.context import Info, resolver
 from graph_api.service.errors import BadUserInput, LimitExceeded, PublicError
 from graph_api.service.jobs import JobKind, JobRecord, JobRunner, JobStatus
 from graph_api.service.mutation_auth import MutationGate
 from graph_api.service.types import Measure, measures, parse_datetime
+from graph_api.store.collections import CollectionError, check_name, check_seed_count
+from graph_api.store.collections import save as save_collection
 from loaders.id_lists import MAX_TITLE, IdError, normalise_id
 from loaders.rows import PaperRef
 
@@ -195,6 +198,32 @@ class Mutation:
     async def recompute_analytics(self, info: Info) -> Job:
         owner = _admit(info)
         return Job.of(_runner(info).submit_analytics(owner=owner))
+
+    @resolver(
+        description="Save (or replace) a named seed set for the change feed "
+        "(`changes(collection:)`, `Collection.newCitations`): papers of the graph, in any id "
+        "form. Needs `Authorization: Bearer <API key>`."
+    )
+    async def save_collection(
+        self,
+        info: Info,
+        name: Annotated[str, strawberry.argument(description="The collection's name")],
+        seeds: Annotated[
+            list[strawberry.ID],
+            strawberry.argument(description="Its papers (at most 100), each in the graph"),
+        ],
+    ) -> Collection:
+        _admit(info)
+        try:
+            check_name(name)
+            check_seed_count([str(s) for s in seeds])
+        except CollectionError as exc:
+            raise BadUserInput(str(exc)) from exc
+        paper_ids = await seed_ids(info, seeds)
+        saved = await save_collection(
+            info.context.driver, info.context.settings.neo4j_database, name, paper_ids
+        )
+        return collection_of(saved)
 
 
 @strawberry.type

@@ -27,6 +27,7 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from graph_api.service.analytics_api import AnalyticsQuery
+from graph_api.service.changes_api import ChangesQuery
 from graph_api.service.descriptions import describe
 from graph_api.service.errors import PublicErrors, log_errors
 from graph_api.service.graph_views import GraphViewQuery
@@ -44,6 +45,7 @@ QUERY_PARTS: tuple[type, ...] = (
     RecommendQuery,
     GraphViewQuery,
     JobQuery,
+    ChangesQuery,
 )
 
 Query = merge_types("Query", QUERY_PARTS)

@@ -40,6 +40,8 @@ def test_the_cookbook_has_an_example_per_capability() -> None:
         "influence {", "community {", "graphHIndex", "coAuthors(", "orgRanking(",
         "topicRanking(", "topicTrends(", "recommend(", "negative:", "exclude:",
         "semanticNeighbours(", "intent: METHODOLOGY", "contexts {", "edges: INFLUENTIAL",
+        # what an analytic saw, and what is new
+        "coverage {", "citingCoverage", "reason", "changes(", "seeds:", "topic:",
     ):  # fmt: skip
         assert capability in text, capability
 
