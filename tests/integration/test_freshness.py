@@ -17,6 +17,7 @@ from typing import Any
 
 import httpx
 from neo4j import Driver
+from pydantic import SecretStr
 from rich.console import Console
 
 from graph_api.cli.load import run_load_command, run_refresh_command
@@ -91,7 +92,7 @@ async def test_refresh_resolves_what_s2_learnt_and_the_feed_lists_exactly_what_i
     driver: Driver, neo4j_settings: Settings, tmp_path: Path
 ) -> None:
     settings = s2_settings(neo4j_settings, tmp_path / "cache").model_copy(
-        update={"citekb_api_key": API_KEY}
+        update={"citekb_api_key": SecretStr(API_KEY)}
     )
     # The same cache, with a not-found age of one second.
     impatient = settings.model_copy(update={"s2_max_age_not_found_h": 1 / 3600})
@@ -176,6 +177,7 @@ async def test_refresh_resolves_what_s2_learnt_and_the_feed_lists_exactly_what_i
             json={"query": save, "variables": {"name": "mine", "seeds": [seed_ids[0]]}},
             headers={"authorization": f"Bearer {API_KEY}"},
         )
+        assert "errors" not in saved.json(), saved.json()
         assert saved.json()["data"]["saveCollection"]["seeds"] == [{"paperId": seed_ids[0]}]
         mine = await api.data(
             """query($since: Int!) {
