@@ -59,10 +59,10 @@ class LoadChange:
         description="Citations it created (whole load, unfiltered)"
     )
     papers_matched: int = strawberry.field(
-        description="Papers it created that pass the filter (all of them without one)"
+        description="Papers it created that pass the filter (without one: `papersAdded`)"
     )
     citations_matched: int = strawberry.field(
-        description="Citations it created that pass the filter (all of them without one)"
+        description="Citations it created that pass the filter (without one: `citationsAdded`)"
     )
     paper_ids: strawberry.Private[list[str]]
     added_citations: strawberry.Private[list[AddedCitation]]
@@ -108,16 +108,21 @@ async def _load_rows(info: Info, since: int) -> list[dict[str, Any]]:
 
 
 async def _changes_of(info: Info, load: dict[str, Any], flt: _Filter, first: int) -> LoadChange:
-    params = {
+    where = {
         "fromNo": load["fromLoadNo"] or 0,
         "toNo": load["toLoadNo"] or 0,
         "seeds": flt.seeds,
         "topic": flt.topic,
-        "limit": first,
     }
     reader = info.context.reader
-    papers = await reader.one("read/api/changes_papers", params)
-    cites = await reader.one("read/api/changes_citations", params)
+    papers = await reader.rows("read/api/changes_papers", {**where, "limit": first})
+    cites = await reader.rows("read/api/changes_citations", {**where, "limit": first})
+    if flt.seeds is None and flt.topic is None:
+        # Unfiltered, the totals are the ones the Load record counted.
+        papers_total, cites_total = int(load["papersAdded"]), int(load["citationsAdded"])
+    else:
+        papers_total = int((await reader.one("read/api/changes_papers_count", where))["total"])
+        cites_total = int((await reader.one("read/api/changes_citations_count", where))["total"])
     version = int(load["version"])
     return LoadChange(
         version=version,
@@ -126,9 +131,9 @@ async def _changes_of(info: Info, load: dict[str, Any], flt: _Filter, first: int
         status=load["status"],
         papers_added=int(load["papersAdded"]),
         citations_added=int(load["citationsAdded"]),
-        papers_matched=int(papers["total"]),
-        citations_matched=int(cites["total"]),
-        paper_ids=[str(p) for p in papers["paperIds"]],
+        papers_matched=papers_total,
+        citations_matched=cites_total,
+        paper_ids=[str(p["paperId"]) for p in papers],
         added_citations=[
             AddedCitation(
                 citing_id=str(c["citing"]),
@@ -136,7 +141,7 @@ async def _changes_of(info: Info, load: dict[str, Any], flt: _Filter, first: int
                 is_influential=c["isInfluential"],
                 version=version,
             )
-            for c in cites["citations"]
+            for c in cites
         ],
     )
 
