@@ -13,6 +13,7 @@ budget like every ``first``), with the totals beside them.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -22,7 +23,7 @@ from graph_api.service.analytics_api import load_paper, load_papers, paper_key, 
 from graph_api.service.connections import checked_first
 from graph_api.service.context import Info, resolver
 from graph_api.service.errors import BadUserInput
-from graph_api.service.types import Paper
+from graph_api.service.types import Paper, parse_datetime
 from loaders.rows import topic_key
 
 MAX_LOADS = 50
@@ -51,7 +52,7 @@ class AddedCitation:
 @strawberry.type(description="One recorded load and what it added (narrowed by the feed's filter).")
 class LoadChange:
     version: int = strawberry.field(description="The graph version this load produced")
-    at: str | None = strawberry.field(description="When it was recorded (ISO 8601, UTC)")
+    at: datetime.datetime | None = strawberry.field(description="When it was recorded (UTC)")
     source: str | None = strawberry.field(description="What was loaded (a file, `refresh`, ...)")
     status: str | None = strawberry.field(description="complete, partial, skipped, ok or failed")
     papers_added: int = strawberry.field(description="Papers it created (whole load, unfiltered)")
@@ -126,7 +127,7 @@ async def _changes_of(info: Info, load: dict[str, Any], flt: _Filter, first: int
     version = int(load["version"])
     return LoadChange(
         version=version,
-        at=load["at"],
+        at=parse_datetime(load["at"]),
         source=load["source"],
         status=load["status"],
         papers_added=int(load["papersAdded"]),
@@ -171,8 +172,8 @@ async def _collection_rows(info: Info, names: list[str] | None) -> list[dict[str
 )
 class Collection:
     name: str = strawberry.field(description="Its name (unique)")
-    created_at: str | None = strawberry.field(description="When first saved (ISO 8601, UTC)")
-    updated_at: str | None = strawberry.field(description="When last saved (ISO 8601, UTC)")
+    created_at: datetime.datetime | None = strawberry.field(description="When first saved (UTC)")
+    updated_at: datetime.datetime | None = strawberry.field(description="When last saved (UTC)")
     seed_ids: strawberry.Private[list[str]]
 
     @resolver(description="Its seed papers, in the order saved")
@@ -204,8 +205,8 @@ class Collection:
 def collection_of(row: dict[str, Any]) -> Collection:
     return Collection(
         name=str(row["name"]),
-        created_at=row.get("createdAt"),
-        updated_at=row.get("updatedAt"),
+        created_at=parse_datetime(row.get("createdAt")),
+        updated_at=parse_datetime(row.get("updatedAt")),
         seed_ids=[str(s) for s in row.get("seeds") or []],
     )
 

@@ -52,7 +52,8 @@ ARGUMENTS: dict[str, str] = {
 
 ROOTS: dict[str, str] = {
     "Query": "Reads of the citation graph: lookups, lists, search and analytics.",
-    "Mutation": "Writes, behind the API key: each mutation starts a background job.",
+    "Mutation": "Writes, behind the API key: loads and recomputes start a background job; "
+    "saving a collection is immediate.",
 }
 
 
