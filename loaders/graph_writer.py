@@ -152,7 +152,15 @@ PAPER_PROPERTIES: tuple[str, ...] = (
     "isSeed",
     "synthetic",
     "enrichedAt",
+    # Placeholders only (an entry S2 did not resolve): the page's author count
+    # and the S2 ids its title match refused (loaders/pipeline.py).
+    "authorsCount",
+    "rejectedMatches",
 )
+# Load bookkeeping write/papers sets on create, besides PAPER_PROPERTIES: the
+# creating load's number (write/load_begin). The offline importer's initial
+# load stamps nothing (its Load record counts no additions).
+PAPER_BOOKKEEPING = ("addedBy",)
 # List fields that accumulate: folded rows keep every distinct value, in order.
 _UNION_FIELDS = frozenset({"aliases", "nameKeys"})
 # Kinds whose statement MERGEs exactly one node per row: created vs matched

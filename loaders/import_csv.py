@@ -78,6 +78,8 @@ NODE_TABLES: dict[str, tuple[str, str, tuple[tuple[str, str], ...]]] = {
             ("isSeed", "boolean"),
             ("synthetic", "boolean"),
             ("enrichedAt", "string"),
+            ("authorsCount", "long"),
+            ("rejectedMatches", "string[]"),
             ("loadedAt", "string"),
             # write/embeddings: db.create.setNodeVectorProperty stores float32.
             ("embedding", "float[]"),
