@@ -152,6 +152,11 @@ class Settings(BaseSettings):
     api_max_page_size: int = 100
     api_max_rows: int = 5000
     api_max_body_bytes: int = 100_000
+    # Estimated cost one request may have (graph_api/service/admission.py; each
+    # field's cost is in docs/graphql.md). Above it: COST_LIMIT_EXCEEDED, nothing runs.
+    api_max_cost: int = 5000
+    # Parsed and validated documents kept per process (by the hash of their text).
+    api_document_cache_entries: int = 1000
     # Mutations (loadPapers, recomputeAnalytics; graph_api/service/mutation_auth.py,
     # graph_api/service/jobs.py): a token bucket per API key (and per client address
     # for failed attempts) of this many requests, refilled at this rate.

@@ -29,6 +29,8 @@ class PublicError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+        # Machine-readable details beside `code` (e.g. a cost and its budget).
+        self.extensions: dict[str, Any] = {}
 
 
 class BadUserInput(PublicError):
@@ -103,6 +105,7 @@ class PublicErrors(SchemaExtension):
         extensions: dict[str, Any] = {"requestId": request_id} if request_id else {}
         if public is not None:
             message = public.message
+            extensions.update(public.extensions)
             extensions["code"] = public.code
         elif original is None:
             message = error.message

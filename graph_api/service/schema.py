@@ -16,22 +16,16 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (
-    DisableIntrospection,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    QueryDepthLimiter,
-    SchemaExtension,
-)
+from strawberry.extensions import DisableIntrospection, MaxTokensLimiter, SchemaExtension
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
+from graph_api.service.admission import Admission, DocumentCache
 from graph_api.service.analytics_api import AnalyticsQuery
 from graph_api.service.changes_api import ChangesQuery
 from graph_api.service.descriptions import describe
 from graph_api.service.errors import PublicErrors, log_errors
 from graph_api.service.graph_views import GraphViewQuery
-from graph_api.service.limits import RowBudget
 from graph_api.service.mutations import JobQuery, Mutation
 from graph_api.service.queries import CoreQuery
 from graph_api.service.recommend_api import RecommendQuery
@@ -65,14 +59,15 @@ def build_schema(settings: Settings) -> CitekbSchema:
 
     Extensions are given as factories, so each request gets its own instances.
     ``PublicErrors`` comes first: it sees the result last and rewrites every
-    error into what a client may read.
+    error into what a client may read. ``Admission`` measures cost, rows,
+    depth and aliases in one memoised walk before validation and keeps the
+    schema's parsed and validated documents.
     """
+    documents = DocumentCache(settings.api_document_cache_entries)
     extensions: list[Any] = [
         PublicErrors,
-        partial(QueryDepthLimiter, max_depth=settings.api_max_depth),
-        partial(MaxAliasesLimiter, max_alias_count=settings.api_max_aliases),
         partial(MaxTokensLimiter, max_token_count=settings.api_max_tokens),
-        partial(RowBudget, settings),
+        partial(Admission, settings, documents),
     ]
     if not settings.api_introspection:
         extensions.append(DisableIntrospection)

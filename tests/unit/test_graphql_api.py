@@ -9,11 +9,11 @@ from graphql import parse, validate
 
 import cypher
 from graph_api.server import playground
+from graph_api.service.admission import measure_operation
 from graph_api.service.connections import DEFAULT_AUTHORS
 from graph_api.service.cursors import decode_keyset, decode_offset, keyset_cursor, offset_cursor
 from graph_api.service.errors import BadUserInput, LimitExceeded
 from graph_api.service.inputs import IntFilter, NameFilter, PaperWhere, paper_filter_params
-from graph_api.service.limits import estimate_rows
 from graph_api.service.paper_ids import InvalidPaperId, PaperKey, global_id, parse_paper_id
 from graph_api.service.schema import SDL_PATH, build_schema, sdl
 from graph_api.service.search_query import lucene_query, search_words, variants
@@ -161,7 +161,7 @@ def test_paper_filter_params_are_exactly_the_statements_params() -> None:
 
 
 def _rows(query: str, variables: dict[str, object] | None = None) -> int:
-    return estimate_rows(SCHEMA._schema, parse(query), None, variables or {}, 100)
+    return measure_operation(SCHEMA._schema, parse(query), None, variables or {}, 100).rows
 
 
 def test_row_estimate_multiplies_down_paths_and_sums() -> None:

@@ -231,6 +231,7 @@ FLOOD: list[tuple[str, dict[str, Any] | bytes, str]] = [
 ALLOWED_CODES = {
     "GRAPHQL_VALIDATION_FAILED",
     "LIMIT_EXCEEDED",
+    "COST_LIMIT_EXCEEDED",
     "BAD_USER_INPUT",
     "TIMEOUT",
     "UNAUTHENTICATED",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 
 import httpx
 import pytest
@@ -78,10 +79,49 @@ async def test_nested_first_inside_a_fragment_is_checked(api: Api) -> None:
 
 
 async def test_row_budget_multiplies_page_sizes_through_nesting(api: Api) -> None:
-    # 100 papers x 100 references x 20 authors (default) is far beyond API_MAX_ROWS.
+    # 100 papers x 51 reference counts: cheap in cost (no objects below), 5,200 rows.
+    query = "{ papers(first: 100) { nodes { references(first: 51) { totalCount } } } }"
+    await _refused(api, query, "the limit is 5000")
+
+
+async def test_cost_budget_multiplies_page_sizes_through_nesting(api: Api) -> None:
+    # 100 papers x 100 references x 20 authors (default) is far beyond API_MAX_COST.
     query = """{ papers(first: 100) { nodes {
         references(first: 100) { nodes { authors { name } } } } } }"""
-    await _refused(api, query, "the limit is 5000")
+    await _refused(api, query, "above the budget of 5000")
+
+
+def _doubling(levels: int) -> str:
+    """Fragments that each spread the previous one twice (2**levels copies of F0, cost 21)."""
+    parts = [
+        f"query Q {{ ...F{levels} }}",
+        "fragment F0 on Query { papers(first: 20) { nodes { title } } }",
+    ]
+    parts += [f"fragment F{i} on Query {{ ...F{i - 1} ...F{i - 1} }}" for i in range(1, levels + 1)]
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("levels", [10, 20, 40])
+async def test_fragment_doubling_is_refused_by_cost_in_milliseconds(api: Api, levels: int) -> None:
+    await api.post("{ __typename }")  # the app is warm: the timing is the refusal alone
+    api.driver.reset()
+    started = time.perf_counter()
+    response = await api.client.post("/graphql", json={"query": _doubling(levels)})
+    took = time.perf_counter() - started
+    body = response.json()
+    (error,) = body["errors"]
+    assert error["extensions"]["code"] == "COST_LIMIT_EXCEEDED", body
+    assert error["extensions"]["cost"] == 21 * 2**levels and error["extensions"]["budget"] == 5000
+    assert body["extensions"]["cost"] == {"estimated": 21 * 2**levels, "budget": 5000}
+    assert not body.get("data")
+    assert api.driver.calls == 0, api.driver.queries
+    assert took < 0.050, f"{levels} levels refused in {took * 1000:.1f} ms"
+
+
+async def test_every_answer_carries_its_cost(api: Api) -> None:
+    body = await api.post("{ papers(first: 3) { nodes { title } } }")
+    assert not body.get("errors")
+    assert body["extensions"]["cost"] == {"estimated": 1 + 3 * 1, "budget": 5000}
 
 
 async def test_tokens_limit(api: Api) -> None:
