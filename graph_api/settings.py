@@ -144,7 +144,9 @@ class Settings(BaseSettings):
     # most 4; see default_api_workers). Loads and analytics keep one writer at a
     # time across them through a lease in Neo4j (graph_api/store/writer_lease.py).
     api_workers: int = Field(default_factory=lambda: default_api_workers(os.cpu_count()))
-    api_cors_origins: list[str] = Field(default_factory=lambda: ["*"])
+    # Origins whose pages may call the API from a browser; none by default (the
+    # playground is served by the API itself, same origin, and needs none).
+    api_cors_origins: list[str] = Field(default_factory=list)
     api_introspection: bool = True
     api_max_depth: int = 10
     api_max_aliases: int = 30
@@ -162,6 +164,14 @@ class Settings(BaseSettings):
     # for failed attempts) of this many requests, refilled at this rate.
     api_mutation_burst: int = 5
     api_mutations_per_minute: float = 10.0
+    # Failed mutation attempts (wrong or missing key) from all clients together.
+    api_auth_failures_burst: int = 50
+    api_auth_failures_per_minute: float = 30.0
+    # X-Forwarded-For names the client only behind a proxy that sets it:
+    # `citekb serve` hands these to uvicorn's proxy-header handling (off by
+    # default, so a client cannot choose its own address).
+    api_trust_forwarded_for: bool = False
+    api_forwarded_allow_ips: str = "127.0.0.1"
     api_max_load_entries: int = 500
     # Jobs waiting for the one writer beside the running one; more is refused.
     api_max_queued_jobs: int = 4

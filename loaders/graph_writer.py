@@ -29,6 +29,8 @@ Guarantees:
   relationships it *creates* carry it as ``addedBy``, and its ``Load`` record
   says which numbers it accounts for and how many papers and citations they
   added (``write/meta``, ``write/load_added``). The change feed reads those.
+* Every call that writes rows first sets ``Meta{key:'graph'}.dirty`` (cleared
+  when the load is recorded), so a load that dies part-way is visible as such.
 
 Write order: papers (+ placeholder merge), embeddings, venues, topics,
 topic_tree, orgs, org_parents, authors, authored, affiliated, affiliations,
@@ -431,6 +433,10 @@ def _write_batch(
     return _run(tx, stmt, params)
 
 
+def _mark_dirty(tx: ManagedTransaction, at: str) -> None:
+    tx.run(cypher.statement("write/graph_dirty"), {"at": at}).consume()
+
+
 def now_iso() -> str:
     return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
 
@@ -572,6 +578,13 @@ def write_rows(
 
     pool = ThreadPoolExecutor(max_workers=concurrency) if concurrency > 1 else None
     try:
+        if any(folded[kind] for kind in WRITE_ORDER):
+            # Before the first row: readers caching per graph version stop
+            # caching until this load is recorded (write/meta clears the flag),
+            # so a load dying part-way never leaves its rows under a version
+            # whose answers were cached as complete.
+            with driver.session(database=database) as session:
+                session.execute_write(_mark_dirty, loaded_at)
         for kind in WRITE_ORDER:
             kind_rows = folded[kind]
             if not kind_rows:

@@ -8,11 +8,14 @@
 // up by one on every write, so analytics can tell its stored scores are
 // stale. A load recorded after a later-numbered one accounts for nothing new
 // (its items were counted by the other), so nothing is counted twice.
+// Recording the load also clears the dirty flag its first write set
+// (write/graph_dirty).
 MERGE (l:Meta {key: 'load'})
 SET l += $load
 MERGE (g:Meta {key: 'graph'})
 SET g.version = coalesce(g.version, 0) + 1,
-    g.updatedAt = $load.at
+    g.updatedAt = $load.at,
+    g.dirty = false
 WITH g, coalesce(g.loadsRecordedTo, 0) AS fromNo
 WITH g, fromNo,
      CASE WHEN $loadNo IS NULL OR $loadNo < fromNo THEN fromNo ELSE $loadNo END AS toNo

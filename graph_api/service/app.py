@@ -292,4 +292,7 @@ def serve(settings: Settings, *, host: str, port: int, workers: int) -> None:
         # not answer within this time; its 5 s default killed workers that were
         # still importing on a busy 2-core machine (load ~35), in a loop.
         timeout_worker_healthcheck=60,
+        # uvicorn trusts X-Forwarded-For from loopback unless told otherwise.
+        proxy_headers=settings.api_trust_forwarded_for,
+        forwarded_allow_ips=settings.api_forwarded_allow_ips,
     )

@@ -13,11 +13,24 @@ Semantic Scholar, so they sit behind ``CITEKB_API_KEY``:
   A missing or wrong key is ``UNAUTHENTICATED``.
 * **Rate limits** are token buckets kept in process memory: one per key
   (identified by a hash of it, the key itself is never stored as a dict key
-  or logged), and one per client address for *failed* attempts, so guessing
-  keys is throttled too. A bucket holds ``API_MUTATION_BURST`` tokens and
-  refills at ``API_MUTATIONS_PER_MINUTE``; an empty bucket answers
-  ``RATE_LIMITED`` with the seconds to wait. With several API workers each
-  process has its own buckets (the documented limit is per process).
+  or logged), and for *failed* attempts one per client address plus one for
+  all clients together, so guessing from many addresses is throttled too.
+  A bucket holds ``API_MUTATION_BURST`` tokens and refills at
+  ``API_MUTATIONS_PER_MINUTE`` (the all-clients bucket:
+  ``API_AUTH_FAILURES_BURST`` and ``API_AUTH_FAILURES_PER_MINUTE``); an empty
+  bucket answers ``RATE_LIMITED`` with the seconds to wait. With several API
+  workers each process has its own buckets (the documented limit is per
+  process).
+* **The key is compared before any failure bucket is looked at.** The right
+  key is never refused because someone else (or a typo from the same
+  address) used up a failure bucket: failure buckets only decide whether a
+  *wrong* key is answered ``UNAUTHENTICATED`` or ``RATE_LIMITED``. Guessing
+  stays hopeless because the key is long and random; the buckets bound the
+  attempts logged and answered in detail.
+* **The client address** is the connection's peer. ``X-Forwarded-For`` is
+  honoured only when ``API_TRUST_FORWARDED_FOR`` says a proxy in front sets
+  it (``citekb serve`` passes it to uvicorn's proxy-header handling, off by
+  default), so a client cannot pick a fresh failure bucket per request.
 
 >>> gate = MutationGate(Settings(citekb_api_key="s3cret", api_mutation_burst=1))
 >>> gate.admit("Bearer s3cret", "10.0.0.1")[:4]
@@ -152,6 +165,15 @@ class MutationGate:
         self._clock = clock
         self._key_buckets: dict[str, TokenBucket] = {}
         self._client_buckets: OrderedDict[str, TokenBucket] = OrderedDict()
+        self._all_failures = TokenBucket(
+            capacity=float(max(settings.api_auth_failures_burst, 1)),
+            rate_per_s=max(settings.api_auth_failures_per_minute, 0.0) / 60.0,
+            clock=clock,
+        )
+        # Failed attempts seen, in total and per client address (bounded like
+        # the buckets), for the log and for operators.
+        self.failures_total = 0
+        self.failures_by_client: OrderedDict[str, int] = OrderedDict()
 
     @property
     def enabled(self) -> bool:
@@ -181,25 +203,35 @@ class MutationGate:
                 "mutations are disabled on this server: it has no CITEKB_API_KEY configured"
             )
         assert self._key is not None
-        failures = self._client_bucket(client)
-        if failures.empty():
-            # Throttled before comparing: a key guesser learns nothing more.
-            log.warning("mutation refused: too many failed attempts from %s", client)
-            raise self._limited(failures.take(), "failed mutation attempts from this client")
         given = bearer_token(authorization)
-        if given is None or not key_matches(given, self._key.get_secret_value()):
-            failures.take()
-            log.warning(
-                "mutation refused: %s API key from %s",
-                "missing" if given is None else "invalid",
-                client,
+        if given is not None and key_matches(given, self._key.get_secret_value()):
+            return self._admit_key(given)
+        self._count_failure(client)
+        failures = self._client_bucket(client)
+        for bucket, what in (
+            (failures, "failed mutation attempts from this client"),
+            (self._all_failures, "failed mutation attempts on this server"),
+        ):
+            if bucket.empty():
+                log.warning("mutation refused: %s (%s)", what, client)
+                raise self._limited(bucket.take(), what)
+        failures.take()
+        self._all_failures.take()
+        log.warning(
+            "mutation refused: %s API key from %s (%d failures from it, %d in total)",
+            "missing" if given is None else "invalid",
+            client,
+            self.failures_by_client[client],
+            self.failures_total,
+        )
+        if given is None:
+            raise Unauthenticated(
+                "mutations need the API key: send the header `Authorization: Bearer <key>`"
             )
-            if given is None:
-                raise Unauthenticated(
-                    "mutations need the API key: send the header `Authorization: Bearer <key>`"
-                )
-            raise Unauthenticated("the API key sent in `Authorization: Bearer` is not valid")
-        owner = key_id(given)
+        raise Unauthenticated("the API key sent in `Authorization: Bearer` is not valid")
+
+    def _admit_key(self, key: str) -> str:
+        owner = key_id(key)
         bucket = self._key_buckets.get(owner)
         if bucket is None:
             bucket = self._key_buckets[owner] = self._bucket()
@@ -208,3 +240,10 @@ class MutationGate:
             log.warning("mutation refused: rate limit of %s", owner)
             raise self._limited(wait, "mutations with this API key")
         return owner
+
+    def _count_failure(self, client: str) -> None:
+        self.failures_total += 1
+        self.failures_by_client[client] = self.failures_by_client.get(client, 0) + 1
+        self.failures_by_client.move_to_end(client)
+        while len(self.failures_by_client) > MAX_CLIENT_BUCKETS:
+            self.failures_by_client.popitem(last=False)

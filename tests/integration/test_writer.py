@@ -7,9 +7,11 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from neo4j import Driver
 
 from graph_api.settings import Settings
+from loaders import graph_writer
 from loaders.graph_writer import graph_counts, graph_dump, write_rows
 from loaders.rows import (
     GraphRows,
@@ -248,4 +250,38 @@ def test_duplicate_rows_in_one_call_fold_into_one(driver: Driver, neo4j_settings
     assert counts.by_kind["papers"].rows == 1 and counts.nodes_created == 1
     got = paper(driver, db, pid)
     assert (got["abstract"], got["year"], got["isSeed"]) == ("A", 2020, True)
-    assert meta(driver, db, "graph") == {}  # record_load=False writes no Meta
+    # record_load=False records no load and bumps no version; it marks the rows unrecorded.
+    assert meta(driver, db, "load") == {}
+    assert set(meta(driver, db, "graph")) == {"key", "dirty", "dirtySince"}
+
+
+def test_a_load_dying_part_way_leaves_the_graph_marked_dirty(
+    driver: Driver, neo4j_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    db = neo4j_settings.neo4j_database
+    write_rows(driver, real_rows("2026-01-01T00:00:00+00:00"), database=db, source="t")
+    before = meta(driver, db, "graph")
+    assert before["dirty"] is False
+
+    real_batch = graph_writer._write_batch
+
+    def dies_at_cites(tx: Any, stmt: Any, batch: Any) -> Any:
+        if "CITES" in str(stmt):
+            raise RuntimeError("the machine died here")
+        return real_batch(tx, stmt, batch)
+
+    monkeypatch.setattr(graph_writer, "_write_batch", dies_at_cites)
+    with pytest.raises(RuntimeError):
+        write_rows(driver, real_rows("2026-03-03T00:00:00+00:00"), database=db, source="t")
+    # Papers of the dead load are committed, the version is the old one, and
+    # the graph says rows of an unrecorded load are in it.
+    seed = real_rows("x").papers[0]["paperId"]
+    assert paper(driver, db, seed)["enrichedAt"] == "2026-03-03T00:00:00+00:00"
+    after = meta(driver, db, "graph")
+    assert after["version"] == before["version"]
+    assert after["dirty"] is True and isinstance(after["dirtySince"], str)
+
+    monkeypatch.undo()
+    write_rows(driver, real_rows("2026-04-04T00:00:00+00:00"), database=db, source="t")
+    done = meta(driver, db, "graph")
+    assert done["dirty"] is False and done["version"] == before["version"] + 1

@@ -75,26 +75,46 @@ def test_per_key_bucket_refills_at_the_configured_rate() -> None:
         g.admit(f"Bearer {KEY}", "a")
 
 
-def test_failures_are_limited_per_client_and_the_right_key_waits_too() -> None:
+def test_the_key_is_checked_before_any_failure_bucket() -> None:
     clock = FakeClock()
     g = gate(clock, api_mutation_burst=2, api_mutations_per_minute=60.0)
     for guess in ("x", "y"):
         with pytest.raises(Unauthenticated):
             g.admit(f"Bearer {guess}", "guesser")
-    with pytest.raises(RateLimited):
-        g.admit(f"Bearer {KEY}", "guesser")
-    assert g.admit(f"Bearer {KEY}", "someone-else").startswith("key:")
-    clock.now += 1.0
+    # The address's failure bucket is empty: more guesses are throttled...
+    with pytest.raises(RateLimited, match="from this client"):
+        g.admit("Bearer z", "guesser")
+    # ... but the right key from that same address is not.
     assert g.admit(f"Bearer {KEY}", "guesser").startswith("key:")
+    with pytest.raises(Unauthenticated):
+        g.admit("Bearer nope", "someone-else")  # other addresses have their own bucket
+    clock.now += 1.0
+    with pytest.raises(Unauthenticated):
+        g.admit("Bearer x", "guesser")  # refilled
+
+
+def test_failures_are_counted_per_address_and_in_total() -> None:
+    clock = FakeClock()
+    g = gate(clock, api_mutation_burst=5, api_auth_failures_burst=3)
+    for i in range(3):
+        with pytest.raises(Unauthenticated):
+            g.admit("Bearer wrong", f"10.0.0.{i}")
+    # A fresh address does not give a fresh budget: the all-clients bucket is empty.
+    with pytest.raises(RateLimited, match="on this server"):
+        g.admit("Bearer wrong", "10.0.0.99")
+    assert g.failures_total == 4
+    assert g.failures_by_client["10.0.0.99"] == 1 and g.failures_by_client["10.0.0.0"] == 1
+    assert g.admit(f"Bearer {KEY}", "10.0.0.99").startswith("key:")
 
 
 def test_client_buckets_are_bounded() -> None:
-    g = gate(FakeClock())
+    g = gate(FakeClock(), api_auth_failures_burst=MAX_CLIENT_BUCKETS * 2)
     for i in range(MAX_CLIENT_BUCKETS + 50):
         with pytest.raises(Unauthenticated):
             g.admit(None, f"client-{i}")
     assert len(g._client_buckets) == MAX_CLIENT_BUCKETS
     assert "client-0" not in g._client_buckets
+    assert len(g.failures_by_client) == MAX_CLIENT_BUCKETS
 
 
 def test_key_id_and_logs_never_show_the_key(caplog: pytest.LogCaptureFixture) -> None:

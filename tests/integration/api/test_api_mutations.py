@@ -190,7 +190,7 @@ async def test_a_missing_or_wrong_key_is_refused_and_nothing_starts(
         nothing_happened(api, driver, settings)
 
 
-async def test_failed_attempts_are_throttled_per_client_before_the_key_is_compared(
+async def test_failed_attempts_are_throttled_per_client_and_the_key_is_checked_first(
     driver: Driver, neo4j_settings: Settings, corpus: FakeCorpus, tmp_path: Path
 ) -> None:
     settings = api_settings(
@@ -200,10 +200,13 @@ async def test_failed_attempts_are_throttled_per_client_before_the_key_is_compar
     async with mutation_api(settings, fake, client=("10.0.0.1", 1)) as guesser:
         for guess in ("a", "b", "c"):
             assert codes(await guesser.post(ANALYTICS, key=guess)) == ["UNAUTHENTICATED"]
-        # The bucket of failures is empty: even the right key waits now.
-        body = await guesser.post(ANALYTICS, key=KEY)
+        # The bucket of failures is empty: more guesses wait...
+        body = await guesser.post(ANALYTICS, key="d")
         assert codes(body) == ["RATE_LIMITED"]
         assert "retry in" in body["errors"][0]["message"]
+        # ... the right key from the same address does not (admitted, then its input checked).
+        body = await guesser.post(LOAD, {"ids": ["not an id"]}, key=KEY)
+        assert codes(body) == ["BAD_USER_INPUT"]
         # Another client is not held back by the guesser (same app, other address).
         transport = httpx.ASGITransport(app=guesser.app, client=("10.0.0.2", 1))
         async with httpx.AsyncClient(transport=transport, base_url="http://citekb.test") as c:
