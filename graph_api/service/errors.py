@@ -96,32 +96,45 @@ class PublicErrors(SchemaExtension):
         if not result or not errors:
             return
         request_id = request_id_of(self.execution_context.context)
-        result.errors = [self._rewrite(error, request_id) for error in errors]
+        result.errors = [rewrite(error, request_id) for error in errors]
 
-    @staticmethod
-    def _rewrite(error: GraphQLError, request_id: str | None) -> GraphQLError:
-        original = error.original_error
-        public = public_form(original)
-        extensions: dict[str, Any] = {"requestId": request_id} if request_id else {}
-        if public is not None:
-            message = public.message
-            extensions.update(public.extensions)
-            extensions["code"] = public.code
-        elif original is None:
-            message = error.message
-            extensions["code"] = "GRAPHQL_VALIDATION_FAILED"
-        else:
-            message = "internal error" + (f" (request id {request_id})" if request_id else "")
-            extensions["code"] = "INTERNAL_SERVER_ERROR"
-        return GraphQLError(
-            message=message,
-            nodes=error.nodes,
-            source=error.source,
-            positions=error.positions,
-            path=error.path,
-            original_error=None,
-            extensions=extensions,
-        )
+
+def rewrite(error: GraphQLError, request_id: str | None) -> GraphQLError:
+    """``error`` as a client may read it (see :class:`PublicErrors`)."""
+    original = error.original_error
+    public = public_form(original)
+    extensions: dict[str, Any] = {"requestId": request_id} if request_id else {}
+    if public is not None:
+        message = public.message
+        extensions.update(public.extensions)
+        extensions["code"] = public.code
+    elif original is None:
+        message = error.message
+        extensions["code"] = "GRAPHQL_VALIDATION_FAILED"
+    else:
+        message = "internal error" + (f" (request id {request_id})" if request_id else "")
+        extensions["code"] = "INTERNAL_SERVER_ERROR"
+    return GraphQLError(
+        message=message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=None,
+        extensions=extensions,
+    )
+
+
+def unmasked(errors: list[GraphQLError], context: Any) -> list[GraphQLError]:
+    """``errors`` with every one that missed :class:`PublicErrors` rewritten too.
+
+    An exception raised while an extension validates a document leaves
+    strawberry's operation before ``PublicErrors`` sees the result; the
+    schema's ``execute`` passes its errors through here, so they are masked
+    and coded like every other.
+    """
+    request_id = request_id_of(context)
+    return [e if "code" in (e.extensions or {}) else rewrite(e, request_id) for e in errors]
 
 
 def log_errors(errors: list[GraphQLError], context: Any) -> None:

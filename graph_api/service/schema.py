@@ -10,6 +10,7 @@ and the code disagree.
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -18,13 +19,14 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import DisableIntrospection, MaxTokensLimiter, SchemaExtension
 from strawberry.tools import merge_types
-from strawberry.types import ExecutionContext
+from strawberry.types import ExecutionContext, ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from graph_api.service.admission import Admission, DocumentCache
 from graph_api.service.analytics_api import AnalyticsQuery
 from graph_api.service.changes_api import ChangesQuery
 from graph_api.service.descriptions import describe
-from graph_api.service.errors import PublicErrors, log_errors
+from graph_api.service.errors import PublicErrors, log_errors, unmasked
 from graph_api.service.graph_views import GraphViewQuery
 from graph_api.service.mutations import JobQuery, Mutation
 from graph_api.service.queries import CoreQuery
@@ -46,7 +48,31 @@ Query = merge_types("Query", QUERY_PARTS)
 
 
 class CitekbSchema(strawberry.Schema):
-    """A strawberry schema whose error log carries the request id."""
+    """A strawberry schema whose error log carries the request id, and whose every error
+    leaves coded and masked (:func:`graph_api.service.errors.unmasked`)."""
+
+    async def execute(  # noqa: PLR0917 (strawberry's signature)
+        self,
+        query: str | None,
+        variable_values: dict[str, Any] | None = None,
+        context_value: Any | None = None,
+        root_value: Any | None = None,
+        operation_name: str | None = None,
+        allowed_operation_types: Iterable[OperationType] | None = None,
+        operation_extensions: dict[str, Any] | None = None,
+    ) -> ExecutionResult:
+        result = await super().execute(
+            query,
+            variable_values,
+            context_value,
+            root_value,
+            operation_name,
+            allowed_operation_types,
+            operation_extensions,
+        )
+        if result.errors:
+            result.errors = unmasked(list(result.errors), context_value)
+        return result
 
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None

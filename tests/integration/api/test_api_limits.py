@@ -104,18 +104,29 @@ def _doubling(levels: int) -> str:
 @pytest.mark.parametrize("levels", [10, 20, 40])
 async def test_fragment_doubling_is_refused_by_cost_in_milliseconds(api: Api, levels: int) -> None:
     await api.post("{ __typename }")  # the app is warm: the timing is the refusal alone
-    api.driver.reset()
-    started = time.perf_counter()
-    response = await api.client.post("/graphql", json={"query": _doubling(levels)})
-    took = time.perf_counter() - started
-    body = response.json()
-    (error,) = body["errors"]
-    assert error["extensions"]["code"] == "COST_LIMIT_EXCEEDED", body
-    assert error["extensions"]["cost"] == 21 * 2**levels and error["extensions"]["budget"] == 5000
-    assert body["extensions"]["cost"] == {"estimated": 21 * 2**levels, "budget": 5000}
-    assert not body.get("data")
-    assert api.driver.calls == 0, api.driver.queries
-    assert took < 0.050, f"{levels} levels refused in {took * 1000:.1f} ms"
+    walls: list[float] = []
+    cpus: list[float] = []
+    for _ in range(3):
+        api.driver.reset()
+        started, cpu_started = time.perf_counter(), time.process_time()
+        response = await api.client.post("/graphql", json={"query": _doubling(levels)})
+        walls.append(time.perf_counter() - started)
+        cpus.append(time.process_time() - cpu_started)
+        body = response.json()
+        (error,) = body["errors"]
+        assert error["extensions"]["code"] == "COST_LIMIT_EXCEEDED", body
+        assert error["extensions"]["cost"] == 21 * 2**levels
+        assert error["extensions"]["budget"] == 5000
+        assert body["extensions"]["cost"] == {"estimated": 21 * 2**levels, "budget": 5000}
+        assert not body.get("data")
+        assert api.driver.calls == 0, api.driver.queries
+    # The app (in this process) spends well under 50 ms of CPU on each refusal; on
+    # the shared machine a wall-clock figure also carries other processes' load,
+    # so the best of three attempts is held to the same bound.
+    ms = [[round(t * 1000, 1) for t in ts] for ts in (walls, cpus)]
+    timings = f"wall {ms[0]} ms, cpu {ms[1]} ms"
+    assert max(cpus) < 0.050, timings
+    assert min(walls) < 0.050, timings
 
 
 async def test_every_answer_carries_its_cost(api: Api) -> None:

@@ -1,0 +1,122 @@
+"""Loose ends of issue 11: forwarded addresses, cross-origin reads, errors raised while
+validating, and the GraphQL-over-HTTP media type."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+import pytest
+
+from graph_api.server import neo4j_server, playground
+from graph_api.service import admission
+from graph_api.settings import Settings
+from tests.integration.api.api_support import Api, running_api
+from tests.integration.process_support import wait_until_serving
+
+KEY = "loose-ends-key-8f2a61c3"
+MUTATION = "mutation { recomputeAnalytics { id } }"
+
+
+@contextmanager
+def citekb_serve(settings: Settings, folder: Path, **env: str) -> Iterator[str]:
+    """`citekb serve` (uvicorn as the command configures it) on a free loopback port."""
+    playground.install_assets(settings)  # no-op when the cache has them
+    assert settings.neo4j_uri is not None
+    port = neo4j_server.free_port()
+    full_env = {
+        **os.environ,
+        "NEO4J_URI": settings.neo4j_uri,
+        "NEO4J_USER": settings.neo4j_user,
+        "NEO4J_PASSWORD": settings.neo4j_password.get_secret_value(),
+        "NEO4J_DATABASE": settings.neo4j_database,
+        "CITEKB_CACHE_DIR": str(settings.citekb_cache_dir),
+        "CITEKB_API_KEY": KEY,
+        "API_MUTATION_BURST": "3",
+        "API_MUTATIONS_PER_MINUTE": "0.1",
+        **env,
+    }
+    log = folder / "serve.log"
+    cli = Path(sys.executable).with_name("citekb")
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [str(cli), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
+            env=full_env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_serving(base, proc, log, 60, "citekb serve")
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _guess_codes(base: str, addresses: list[str]) -> list[str]:
+    codes = []
+    with httpx.Client(base_url=base, timeout=30) as client:
+        for address in addresses:
+            response = client.post(
+                "/graphql",
+                json={"query": MUTATION},
+                headers={"authorization": "Bearer wrong", "x-forwarded-for": address},
+            )
+            codes.append(response.json()["errors"][0]["extensions"]["code"])
+    return codes
+
+
+def test_forwarded_addresses_are_trusted_only_when_the_settings_say_so(
+    synth_graph: Settings, tmp_path: Path
+) -> None:
+    rotating = [f"203.0.113.{i}" for i in range(5)]
+    # Default: X-Forwarded-For is ignored, so rotating it gives no fresh bucket.
+    with citekb_serve(synth_graph, tmp_path) as base:
+        assert _guess_codes(base, rotating) == ["UNAUTHENTICATED"] * 3 + ["RATE_LIMITED"] * 2
+    # Behind a proxy the operator declares, each forwarded address has its own bucket.
+    with citekb_serve(synth_graph, tmp_path, API_TRUST_FORWARDED_FOR="true") as base:
+        assert _guess_codes(base, rotating) == ["UNAUTHENTICATED"] * 5
+
+
+async def test_no_cross_origin_access_by_default(api: Api) -> None:
+    response = await api.client.get(
+        "/graphql",
+        params={"query": "{ stats { papers } }"},
+        headers={"origin": "https://evil.example", "accept": "application/json"},
+    )
+    assert response.status_code == 200
+    assert "access-control-allow-origin" not in response.headers
+    preflight = await api.client.options(
+        "/graphql",
+        headers={"origin": "https://evil.example", "access-control-request-method": "POST"},
+    )
+    assert "access-control-allow-origin" not in preflight.headers
+
+
+async def test_an_error_raised_while_validating_is_masked_and_coded(
+    synth_graph: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = "MATCH (p:Paper) SECRET-VALIDATION-TEXT"
+
+    def broken(*args: object, **kwargs: object) -> object:
+        raise RuntimeError(f"measuring exploded near {secret}")
+
+    monkeypatch.setattr(admission, "measure_operation", broken)
+    async with running_api(synth_graph) as api:
+        response = await api.client.post(
+            "/graphql", json={"query": "{ stats { papers } }"}, headers={"x-request-id": "v-1"}
+        )
+        assert secret not in response.text and "exploded" not in response.text
+        (error,) = response.json()["errors"]
+        assert error["message"] == "internal error (request id v-1)"
+        assert error["extensions"]["code"] == "INTERNAL_SERVER_ERROR"
+        assert api.driver.calls == 0
