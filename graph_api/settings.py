@@ -159,6 +159,13 @@ class Settings(BaseSettings):
     api_max_cost: int = 5000
     # Parsed and validated documents kept per process (by the hash of their text).
     api_document_cache_entries: int = 1000
+    # Answers kept per process between two graph versions (bytes of response
+    # bodies; 0 turns the response cache off), automatic persisted queries
+    # remembered, and how often the graph version is read (seconds): an answer
+    # may lag a load's first write by that long (graph_api/service/graph_http.py).
+    api_response_cache_bytes: int = 64_000_000
+    api_persisted_queries: int = 1000
+    api_graph_poll_s: float = 1.0
     # Mutations (loadPapers, recomputeAnalytics; graph_api/service/mutation_auth.py,
     # graph_api/service/jobs.py): a token bucket per API key (and per client address
     # for failed attempts) of this many requests, refilled at this rate.

@@ -33,12 +33,14 @@ from strawberry.asgi import GraphQL
 from graph_api.server import explorer, neo4j_server, playground
 from graph_api.service.analytics_runtime import AnalyticsRuntime
 from graph_api.service.context import Context, build_context
+from graph_api.service.graph_http import GraphQLAnswers
 from graph_api.service.jobs import JobRunner
 from graph_api.service.mutation_auth import MutationGate
-from graph_api.service.schema import build_schema
+from graph_api.service.schema import CitekbSchema, build_schema
 from graph_api.settings import Settings, get_settings
 from graph_api.store import graph_store
 from graph_api.store.graph_reader import GraphReader
+from graph_api.store.graph_state import GraphStateWatch
 
 log = logging.getLogger("citekb.api")
 
@@ -143,6 +145,9 @@ class GraphQLView(GraphQL[Context, None]):
             subscription_protocols=(),
         )
         self.settings = settings
+        schema = self.schema
+        assert isinstance(schema, CitekbSchema)
+        self.answers = GraphQLAnswers(settings, schema, schema.documents)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
@@ -153,6 +158,24 @@ class GraphQLView(GraphQL[Context, None]):
         return build_context(
             self.settings, driver, request_id_of(request.scope), http, analytics=analytics
         )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Operations go to :class:`GraphQLAnswers`; the playground page stays strawberry's."""
+        if scope["type"] == "http":
+            request = Request(scope, receive)
+            is_page = (
+                request.method == "GET"
+                and "query" not in request.query_params
+                and "extensions" not in request.query_params
+            )
+            if request.method in ("GET", "POST") and not is_page:
+                response = await self.answers.answer(request, self._context_for)
+                await response(scope, receive, send)
+                return
+        await super().__call__(scope, receive, send)
+
+    async def _context_for(self, request: Request) -> Context:
+        return await self.get_context(request, Response())
 
     async def render_graphql_ide(self, request: Request) -> Response:
         ready = bool(request.app.state.playground_ready)
@@ -187,6 +210,17 @@ def create_app(
         app.state.jobs = JobRunner(settings, s2_transport=s2_transport)
         # Jobs a killed or crashed process left RUNNING/QUEUED are marked FAILED.
         await app.state.jobs.recover()
+        # The graph state answers are cached under, read in the background
+        # (store/graph_state.py); a change drops the cached answers.
+        app.state.graph_state = GraphStateWatch(
+            app.state.driver,
+            settings.neo4j_database,
+            settings.api_graph_poll_s,
+            view.answers.graph_changed,
+            timeout_s=HEALTH_TIMEOUT_S,
+        )
+        await app.state.graph_state.refresh()  # health and cache token before serving
+        app.state.graph_state.start()
         app.state.playground_ready = playground.assets_ready(settings)
         if not app.state.playground_ready:
             log.warning("GraphiQL files missing: run `citekb playground install`")
@@ -196,21 +230,34 @@ def create_app(
         try:
             yield
         finally:
+            await app.state.graph_state.close()
             await app.state.jobs.close()
             await app.state.driver.close()
 
     async def healthz(request: Request) -> Response:
-        # The health read has its own budget: the user-query timeout may be set
-        # short to protect Neo4j, and a busy server must not read as "down".
-        reader = GraphReader(request.app.state.driver, settings, timeout_s=HEALTH_TIMEOUT_S)
-        try:
-            row = await asyncio.wait_for(reader.one("read/api/health"), HEALTH_TIMEOUT_S)
-            up = row.get("ok") == 1
-        except Exception:  # any failure means "not healthy"; the reason goes to the log
-            log.warning("health check failed", exc_info=True)
-            up = False
+        # Neo4j's health is the background graph-state read (every API_GRAPH_POLL_S,
+        # its own 3 s budget): a probe answers from it at once, so it measures
+        # the API's own responsiveness and never queues behind a busy database.
+        # Without the poller, the probe reads Neo4j itself.
+        watch: GraphStateWatch = request.app.state.graph_state
+        if watch.polling:
+            up = watch.answered_within(HEALTH_TIMEOUT_S + 2 * settings.api_graph_poll_s)
+        else:
+            up = await _read_health(request.app.state.driver)
         body = {"status": "ok" if up else "unavailable", "neo4j": "up" if up else "down"}
         return JSONResponse(body, status_code=200 if up else 503)
+
+    async def _read_health(driver: AsyncDriver) -> bool:
+        # The health read has its own budget: the user-query timeout may be set
+        # short to protect Neo4j, and a busy server must not read as "down".
+        reader = GraphReader(driver, settings, timeout_s=HEALTH_TIMEOUT_S)
+        try:
+            row = await asyncio.wait_for(reader.one("read/api/health"), HEALTH_TIMEOUT_S)
+            return bool(row.get("ok") == 1)
+        except Exception:  # any failure means "not healthy"; the reason goes to the log
+            log.warning("health check failed", exc_info=True)
+            return False
+
 
     def asset_response(path: Path | None, name: str) -> Response:
         if path is None or not path.is_file():

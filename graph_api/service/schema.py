@@ -51,6 +51,9 @@ class CitekbSchema(strawberry.Schema):
     """A strawberry schema whose error log carries the request id, and whose every error
     leaves coded and masked (:func:`graph_api.service.errors.unmasked`)."""
 
+    # The parsed and validated documents of this schema (set by build_schema).
+    documents: DocumentCache
+
     async def execute(  # noqa: PLR0917 (strawberry's signature)
         self,
         query: str | None,
@@ -100,6 +103,7 @@ def build_schema(settings: Settings) -> CitekbSchema:
     assert all(callable(e) for e in extensions)
     schema = CitekbSchema(query=Query, mutation=Mutation, extensions=extensions)
     describe(schema._schema)
+    schema.documents = documents
     return schema
 
 

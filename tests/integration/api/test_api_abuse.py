@@ -16,6 +16,7 @@ import base64
 import json
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -405,3 +406,76 @@ async def _flood(root: str, *, requests: int, clients: int, within_s: float) -> 
         done.set()
         await probe_task
     return {"codes": codes, "unexpected": unexpected, "probes": probes, "sent": sent}
+
+
+# --- admission by cost under a flood: the event loop stays free ------------------
+def _doubling(levels: int) -> str:
+    parts = [
+        f"query Q {{ ...F{levels} }}",
+        "fragment F0 on Query { papers(first: 20) { nodes { title } } }",
+    ]
+    parts += [f"fragment F{i} on Query {{ ...F{i - 1} ...F{i - 1} }}" for i in range(1, levels + 1)]
+    return "\n".join(parts)
+
+
+PERSONALISED = 'influentialPapers(topic: "computer science", personalized: true) { score }'
+COSTLY = [
+    _doubling(10),
+    _doubling(20),
+    _doubling(40),
+    "{ " + " ".join(f"a{i}: {PERSONALISED}" for i in range(30)) + " }",
+]
+
+
+def _probe(root: str, until: threading.Event, probes: list[float], failures: list[str]) -> None:
+    """Probe /healthz every 50 ms from a thread of its own, so the flood's client
+    work in the test's event loop never delays (or inflates) a probe."""
+    with httpx.Client(base_url=root, timeout=10.0) as client:
+        while not until.is_set():
+            began = time.perf_counter()
+            try:
+                status = client.get("/healthz").status_code
+            except httpx.TransportError as exc:
+                failures.append(type(exc).__name__)
+                continue
+            probes.append(time.perf_counter() - began)
+            if status != 200:
+                failures.append(str(status))
+            until.wait(0.05)
+
+
+@pytest.mark.timeout(240)
+async def test_healthz_answers_within_100_ms_while_8_clients_send_costly_documents(
+    abuse_graph: Settings, tmp_path: Path
+) -> None:
+    with api_process(abuse_graph, tmp_path) as (root, _log):
+        probes: list[float] = []
+        failures: list[str] = []
+        codes: Counter[str] = Counter()
+        stop_probing = threading.Event()
+        prober = threading.Thread(target=_probe, args=(root, stop_probing, probes, failures))
+        prober.start()
+        deadline = time.monotonic() + 10.0
+        limits = httpx.Limits(max_connections=10)
+        async with httpx.AsyncClient(base_url=root, timeout=30.0, limits=limits) as http:
+
+            async def client(n: int) -> None:
+                i = n
+                while time.monotonic() < deadline:
+                    response = await http.post("/graphql", json={"query": COSTLY[i % 4]})
+                    for error in response.json().get("errors") or []:
+                        codes[error["extensions"]["code"]] += 1
+                    i += 1
+
+            await asyncio.gather(*(client(n) for n in range(8)))
+        stop_probing.set()
+        prober.join()
+    slowest = max(probes)
+    print(
+        f"{sum(codes.values())} costly documents: {dict(codes)}; {len(probes)} probes, "
+        f"slowest {slowest * 1000:.1f} ms"
+    )
+    assert set(codes) == {"COST_LIMIT_EXCEEDED"} and sum(codes.values()) >= 40, codes
+    assert not failures, failures
+    assert len(probes) >= 50, probes
+    assert slowest < 0.100, sorted(probes)[-5:]
