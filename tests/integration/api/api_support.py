@@ -24,6 +24,16 @@ from graph_api.store import graph_store
 GRAPH_STATE = cypher.statement("read/api/graph_state")
 
 
+def doubling_document(levels: int) -> str:
+    """Fragments that each spread the previous one twice: 2**levels copies of F0 (cost 21)."""
+    parts = [
+        f"query Q {{ ...F{levels} }}",
+        "fragment F0 on Query { papers(first: 20) { nodes { title } } }",
+    ]
+    parts += [f"fragment F{i} on Query {{ ...F{i - 1} ...F{i - 1} }}" for i in range(1, levels + 1)]
+    return "\n".join(parts)
+
+
 class CountingDriver:
     """An AsyncDriver stand-in that counts every query it is asked to run."""
 

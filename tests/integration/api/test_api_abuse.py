@@ -35,7 +35,7 @@ from graph_api.store import graph_store
 from loaders.graph_writer import graph_counts, write_rows
 from tests.conftest import REPO
 from tests.integration.api.api_graph import PAPERS, graph_rows
-from tests.integration.api.api_support import running_api
+from tests.integration.api.api_support import doubling_document, running_api
 from tests.integration.conftest import Neo4jHandle
 from tests.integration.process_support import stop, wait_for
 
@@ -409,20 +409,11 @@ async def _flood(root: str, *, requests: int, clients: int, within_s: float) -> 
 
 
 # --- admission by cost under a flood: the event loop stays free ------------------
-def _doubling(levels: int) -> str:
-    parts = [
-        f"query Q {{ ...F{levels} }}",
-        "fragment F0 on Query { papers(first: 20) { nodes { title } } }",
-    ]
-    parts += [f"fragment F{i} on Query {{ ...F{i - 1} ...F{i - 1} }}" for i in range(1, levels + 1)]
-    return "\n".join(parts)
-
-
 PERSONALISED = 'influentialPapers(topic: "computer science", personalized: true) { score }'
 COSTLY = [
-    _doubling(10),
-    _doubling(20),
-    _doubling(40),
+    doubling_document(10),
+    doubling_document(20),
+    doubling_document(40),
     "{ " + " ".join(f"a{i}: {PERSONALISED}" for i in range(30)) + " }",
 ]
 

@@ -10,7 +10,7 @@ import pytest
 
 from graph_api.settings import Settings
 from tests.integration.api.api_graph import PAPERS
-from tests.integration.api.api_support import Api, running_api
+from tests.integration.api.api_support import Api, doubling_document, running_api
 
 
 def _nested(levels: int) -> str:
@@ -91,16 +91,6 @@ async def test_cost_budget_multiplies_page_sizes_through_nesting(api: Api) -> No
     await _refused(api, query, "above the budget of 5000")
 
 
-def _doubling(levels: int) -> str:
-    """Fragments that each spread the previous one twice (2**levels copies of F0, cost 21)."""
-    parts = [
-        f"query Q {{ ...F{levels} }}",
-        "fragment F0 on Query { papers(first: 20) { nodes { title } } }",
-    ]
-    parts += [f"fragment F{i} on Query {{ ...F{i - 1} ...F{i - 1} }}" for i in range(1, levels + 1)]
-    return "\n".join(parts)
-
-
 @pytest.mark.parametrize("levels", [10, 20, 40])
 async def test_fragment_doubling_is_refused_by_cost_in_milliseconds(api: Api, levels: int) -> None:
     await api.post("{ __typename }")  # the app is warm: the timing is the refusal alone
@@ -109,7 +99,7 @@ async def test_fragment_doubling_is_refused_by_cost_in_milliseconds(api: Api, le
     for _ in range(3):
         api.driver.reset()
         started, cpu_started = time.perf_counter(), time.process_time()
-        response = await api.client.post("/graphql", json={"query": _doubling(levels)})
+        response = await api.client.post("/graphql", json={"query": doubling_document(levels)})
         walls.append(time.perf_counter() - started)
         cpus.append(time.process_time() - cpu_started)
         body = response.json()
