@@ -110,6 +110,12 @@ def _int(args: Args, name: str, default: int = 0) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else default
 
 
+def _within(args: Args, name: str, default: int, bound: int) -> int:
+    """An argument clamped to 1..``bound``: a value out of range is the resolver's to
+    refuse (with its own message), not a reason to estimate a huge cost."""
+    return min(max(_int(args, name, default), 1), bound)
+
+
 def _count(args: Args, name: str) -> int:
     value = args.get(name)
     return len(value) if isinstance(value, list) else 0
@@ -124,9 +130,11 @@ WEIGHTS: dict[str, Weight] = {
     # over the whole projection (or the stored per-topic scores).
     "Query.influentialPapers": lambda a: 200 if a.get("personalized") else 2,
     # A breadth-first walk per hop (both ways for BOTH), then the main path.
-    "Query.lineage": lambda a: (40 if a.get("direction") == "both" else 20) * _int(a, "depth", 2),
+    "Query.lineage": lambda a: (
+        (40 if a.get("direction") == "both" else 20) * _within(a, "depth", 2, 5)
+    ),
     # Yen's k shortest paths: one shortest-path search per path.
-    "Query.citationPath": lambda a: 20 * max(_int(a, "k", 5), 1),
+    "Query.citationPath": lambda a: 20 * _within(a, "k", 5, 50),
     # Neighbours of neighbours of one paper.
     "Query.similarPapers": lambda a: 50,
     # One adjacency read per seed.
