@@ -25,10 +25,17 @@ def synth_graph(session_driver: Driver, neo4j: Neo4jHandle) -> Iterator[Settings
     yield neo4j.settings
 
 
+def uncached(settings: Settings) -> Settings:
+    """Settings with the response cache off: the shared fixtures serve tests that count
+    the statements a query costs, and a module asks some documents twice (the cache
+    has its own tests, tests/integration/api/test_api_answers.py)."""
+    return settings.model_copy(update={"api_response_cache_bytes": 0})
+
+
 @pytest.fixture(scope="module")
 async def api(synth_graph: Settings) -> AsyncIterator[Api]:
-    """The API over the synthetic graph, with the default limits."""
-    async with running_api(synth_graph) as harness:
+    """The API over the synthetic graph, with the default limits (response cache off)."""
+    async with running_api(uncached(synth_graph)) as harness:
         yield harness
 
 
@@ -41,6 +48,6 @@ def analysed_graph(synth_graph: Settings, session_driver: Driver) -> Settings:
 
 @pytest.fixture(scope="module")
 async def analysed_api(analysed_graph: Settings) -> AsyncIterator[Api]:
-    """The API over the analysed synthetic graph, with the default limits."""
-    async with running_api(analysed_graph) as harness:
+    """The API over the analysed synthetic graph, with the default limits (cache off)."""
+    async with running_api(uncached(analysed_graph)) as harness:
         yield harness
