@@ -265,10 +265,10 @@ def test_a_load_dying_part_way_leaves_the_graph_marked_dirty(
 
     real_batch = graph_writer._write_batch
 
-    def dies_at_cites(tx: Any, stmt: Any, batch: Any) -> Any:
+    def dies_at_cites(tx: Any, stmt: Any, batch: Any, *rest: Any) -> Any:
         if "CITES" in str(stmt):
             raise RuntimeError("the machine died here")
-        return real_batch(tx, stmt, batch)
+        return real_batch(tx, stmt, batch, *rest)
 
     monkeypatch.setattr(graph_writer, "_write_batch", dies_at_cites)
     with pytest.raises(RuntimeError):
