@@ -513,7 +513,14 @@ async def test_one_projection_shared_by_concurrent_requests_until_the_graph_chan
             {"citing": NEWCOMER, "cited": pid(0), "isInfluential": False, "intents": [],
              "source": "synthetic"}
         )  # fmt: skip
+        before = api.app.state.graph_state.current.version
         write_rows(session_driver, rows, database=db, source="synthetic")
+        # The app reads the graph version every API_GRAPH_POLL_S: until then its cached
+        # answers (the null lineage above) stand, by design. Wait for the new version.
+        deadline = time.monotonic() + 30
+        while api.app.state.graph_state.current.version == before:
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.05)
         try:
             stale = await api.data("{ analyticsStatus { fresh } }")
             assert stale["analyticsStatus"]["fresh"] is False
