@@ -258,7 +258,6 @@ def create_app(
             log.warning("health check failed", exc_info=True)
             return False
 
-
     def asset_response(path: Path | None, name: str) -> Response:
         if path is None or not path.is_file():
             return Response("not found", status_code=404)
