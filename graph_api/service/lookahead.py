@@ -70,6 +70,8 @@ class EdgePage:
     def loader_args(self) -> dict[str, Any]:
         return {
             "influentialOnly": self.influential_only,
+            # The one statement does not filter by intent: planned only without one.
+            "intent": None,
             "afterKey": self.after_key,
             "afterId": self.after_id,
             "limit": self.limit,
@@ -226,7 +228,7 @@ def _edge_page(
 ) -> EdgePage:
     first = _int_arg(args, "first", DEFAULT_PAGE_SIZE, cap)
     influential = args.get("influentialOnly", False)
-    if not isinstance(influential, bool):
+    if not isinstance(influential, bool) or args.get("intent") is not None:
         raise _Unplannable
     after = args.get("after")
     after_key, after_id = None, None

@@ -1,5 +1,5 @@
 // params: id, authorsLimit, refsLimit, refsInfluentialOnly, refsAfterKey, refsAfterId, refsAuthorsLimit, citsLimit, citsInfluentialOnly, citsAfterKey, citsAfterId, citsAuthorsLimit
-// returns: paper (all properties), authors (its authors or null), references and citations (each null or {total, items: [{paper, key, isInfluential, intents, authors}]}); no row for an unknown paper
+// returns: paper (all properties but the embedding), authors (its authors or null), references and citations (each null or {total, items: [{paper, key, isInfluential, intents, contexts, contextIntents, authors}]}); no row for an unknown paper
 // One statement for the common shapes of `paper(id)`: the paper, its authors, a page of its
 // references and/or citations, and those papers' authors, chosen by a look-ahead at the
 // request's selection (graph_api lookahead). A null limit switches its part off (the guard
@@ -26,8 +26,8 @@ CALL (p) {
     WITH a, w ORDER BY w.position, a.authorId LIMIT coalesce($refsAuthorsLimit, 0)
     RETURN collect(properties(a)) AS qAuthors
   }
-  RETURN collect({paper: properties(q), key: key, isInfluential: r.isInfluential, intents: r.intents,
-                  authors: qAuthors}) AS refs
+  RETURN collect({paper: q {.*, embedding: null}, key: key, isInfluential: r.isInfluential, intents: r.intents,
+                  contexts: r.contexts, contextIntents: r.contextIntents, authors: qAuthors}) AS refs
 }
 CALL (p) {
   WITH p WHERE $citsLimit IS NOT NULL
@@ -42,10 +42,10 @@ CALL (p) {
     WITH a, w ORDER BY w.position, a.authorId LIMIT coalesce($citsAuthorsLimit, 0)
     RETURN collect(properties(a)) AS qAuthors
   }
-  RETURN collect({paper: properties(q), key: key, isInfluential: r.isInfluential, intents: r.intents,
-                  authors: qAuthors}) AS cits
+  RETURN collect({paper: q {.*, embedding: null}, key: key, isInfluential: r.isInfluential, intents: r.intents,
+                  contexts: r.contexts, contextIntents: r.contextIntents, authors: qAuthors}) AS cits
 }
-RETURN properties(p) AS paper,
+RETURN p {.*, embedding: null} AS paper,
        CASE WHEN $authorsLimit IS NULL THEN null ELSE authors END AS authors,
        CASE WHEN $refsLimit IS NULL THEN null ELSE {
          total: COUNT { (p)-[r:CITES]->() WHERE NOT $refsInfluentialOnly OR r.isInfluential },

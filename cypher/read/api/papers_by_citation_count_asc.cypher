@@ -9,6 +9,6 @@
 MATCH (p:Paper)
 WHERE p.citationCount >= coalesce($afterKey, -9223372036854775808)
   AND ($afterId IS NULL OR p.citationCount > $afterKey OR p.paperId > $afterId)
-RETURN properties(p) AS paper, p.citationCount AS key
+RETURN p {.*, embedding: null} AS paper, p.citationCount AS key
 ORDER BY p.citationCount ASC, p.paperId
 LIMIT $limit

@@ -9,6 +9,6 @@
 MATCH (p:Paper)
 WHERE p.citationCount <= coalesce($afterKey, 9223372036854775807)
   AND ($afterId IS NULL OR p.citationCount < $afterKey OR p.paperId > $afterId)
-RETURN properties(p) AS paper, p.citationCount AS key
+RETURN p {.*, embedding: null} AS paper, p.citationCount AS key
 ORDER BY p.citationCount DESC, p.paperId
 LIMIT $limit

@@ -9,6 +9,6 @@
 MATCH (p:Paper)
 WHERE p.pagerank >= coalesce($afterKey, -1.0e308)
   AND ($afterId IS NULL OR p.pagerank > $afterKey OR p.paperId > $afterId)
-RETURN properties(p) AS paper, p.pagerank AS key
+RETURN p {.*, embedding: null} AS paper, p.pagerank AS key
 ORDER BY p.pagerank ASC, p.paperId
 LIMIT $limit

@@ -9,6 +9,6 @@
 MATCH (p:Paper)
 WHERE p.year >= coalesce($afterKey, -9223372036854775808)
   AND ($afterId IS NULL OR p.year > $afterKey OR p.paperId > $afterId)
-RETURN properties(p) AS paper, p.year AS key
+RETURN p {.*, embedding: null} AS paper, p.year AS key
 ORDER BY p.year ASC, p.paperId
 LIMIT $limit

@@ -5,6 +5,6 @@
 // paper that has a citationCount.
 MATCH (p:Paper)
 WHERE p.citationCount IS NULL AND ($afterId IS NULL OR p.paperId > $afterId)
-RETURN properties(p) AS paper
+RETURN p {.*, embedding: null} AS paper
 ORDER BY p.paperId
 LIMIT $limit

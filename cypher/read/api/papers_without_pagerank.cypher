@@ -5,6 +5,6 @@
 // paper that has a pagerank.
 MATCH (p:Paper)
 WHERE p.pagerank IS NULL AND ($afterId IS NULL OR p.paperId > $afterId)
-RETURN properties(p) AS paper
+RETURN p {.*, embedding: null} AS paper
 ORDER BY p.paperId
 LIMIT $limit

@@ -5,6 +5,6 @@
 // paper that has a year.
 MATCH (p:Paper)
 WHERE p.year IS NULL AND ($afterId IS NULL OR p.paperId > $afterId)
-RETURN properties(p) AS paper
+RETURN p {.*, embedding: null} AS paper
 ORDER BY p.paperId
 LIMIT $limit
