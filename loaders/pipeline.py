@@ -373,9 +373,16 @@ def _author_count_agrees(page: int, s2: int) -> bool:
 
 
 def _surnames(names: Iterable[str]) -> set[str]:
+    """Each name's surname, normalised: "Last, First" (BibTeX, RIS) or "First Last".
+
+    >>> sorted(_surnames(["Schölkopf, Bernhard", "Alexander J. Smola", "  "]))
+    ['schölkopf', 'smola']
+    """
     out: set[str] = set()
     for name in names:
-        words = normalise_title(name).split()
+        # BibTeX and RIS write "Last, First"; the page and S2 write "First Last".
+        last = name.split(",", 1)[0] if "," in name else name
+        words = normalise_title(last).split()
         if words:
             out.add(words[-1])
     return out
