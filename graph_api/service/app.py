@@ -19,7 +19,7 @@ from pathlib import Path
 
 import httpx
 import uvicorn
-from neo4j import AsyncDriver
+from neo4j import AsyncDriver, Driver
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
@@ -194,9 +194,12 @@ def create_app(
     driver_factory: DriverFactory | None = None,
     *,
     s2_transport: httpx.AsyncBaseTransport | None = None,
+    jobs_driver_factory: Callable[[Settings], Driver] | None = None,
 ) -> Starlette:
     """The citekb API. ``driver_factory`` (tests) replaces the driver built from settings;
-    ``s2_transport`` (tests) is the transport of the S2 client that mutation jobs use."""
+    ``s2_transport`` (tests) is the transport of the S2 client that mutation jobs use;
+    ``jobs_driver_factory`` (tests) replaces the jobs' sync write driver (a unit test
+    without a database gives one that answers the start-up check for stopped jobs)."""
     make_driver = driver_factory or default_driver
     view = GraphQLView(settings)
 
@@ -207,7 +210,9 @@ def create_app(
         app.state.analytics = AnalyticsRuntime(app.state.driver, settings)
         # Mutations: the key check and rate limiter, and the background jobs (service/jobs.py).
         app.state.mutation_gate = MutationGate(settings)
-        app.state.jobs = JobRunner(settings, s2_transport=s2_transport)
+        app.state.jobs = JobRunner(
+            settings, s2_transport=s2_transport, driver_factory=jobs_driver_factory
+        )
         # Jobs a killed or crashed process left RUNNING/QUEUED are marked FAILED.
         await app.state.jobs.recover()
         # The graph state answers are cached under, read in the background

@@ -20,18 +20,9 @@ import cypher
 from graph_api.service.app import create_app
 from graph_api.settings import Settings
 from graph_api.store import graph_store
+from tests.graphql_client import GraphQLClient
 
 GRAPH_STATE = cypher.statement("read/api/graph_state")
-
-
-def doubling_document(levels: int) -> str:
-    """Fragments that each spread the previous one twice: 2**levels copies of F0 (cost 21)."""
-    parts = [
-        f"query Q {{ ...F{levels} }}",
-        "fragment F0 on Query { papers(first: 20) { nodes { title } } }",
-    ]
-    parts += [f"fragment F{i} on Query {{ ...F{i - 1} ...F{i - 1} }}" for i in range(1, levels + 1)]
-    return "\n".join(parts)
 
 
 class CountingDriver:
@@ -67,32 +58,10 @@ class CountingDriver:
 
 
 @dataclass
-class Api:
-    client: httpx.AsyncClient
+class Api(GraphQLClient):
     driver: CountingDriver
     settings: Settings
     app: Starlette
-
-    async def post(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        response = await self.client.post(
-            "/graphql", json={"query": query, "variables": variables or {}}
-        )
-        assert response.status_code == 200, response.text
-        body: dict[str, Any] = response.json()
-        return body
-
-    async def data(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        """The ``data`` of a query that must succeed."""
-        body = await self.post(query, variables)
-        assert not body.get("errors"), body["errors"]
-        data: dict[str, Any] = body["data"]
-        return data
-
-    async def errors(self, query: str, variables: dict[str, Any] | None = None) -> list[str]:
-        """The error messages of a query that must fail."""
-        body = await self.post(query, variables)
-        assert body.get("errors"), body
-        return [e["message"] for e in body["errors"]]
 
 
 @asynccontextmanager

@@ -33,9 +33,10 @@ from graph_api.server import neo4j_server
 from graph_api.settings import Settings
 from graph_api.store import graph_store
 from loaders.graph_writer import graph_counts, write_rows
+from tests.abusive_documents import doubling_document, nested_document
 from tests.conftest import REPO
 from tests.integration.api.api_graph import PAPERS, graph_rows
-from tests.integration.api.api_support import doubling_document, running_api
+from tests.integration.api.api_support import running_api
 from tests.integration.conftest import Neo4jHandle
 from tests.integration.process_support import stop, wait_for
 
@@ -169,17 +170,10 @@ async def test_invalid_global_ids_are_clear_errors(abuse_graph: Settings, given:
 
 
 # --- the flood, against a real server process -----------------------------------
-def _nested(levels: int) -> str:
-    inner = "title"
-    for _ in range(levels):
-        inner = f"references(first: 1) {{ nodes {{ {inner} }} }}"
-    return f'{{ paper(id: "{PAPERS[30].paper_id}") {{ {inner} }} }}'
-
-
 # (label, JSON body or raw bytes to send instead, what must come back:
 # "error" a clear GraphQL error, "data" an answer, "either" one of the two).
 FLOOD: list[tuple[str, dict[str, Any] | bytes, str]] = [
-    ("depth", {"query": _nested(12)}, "error"),
+    ("depth", {"query": nested_document(PAPERS[30].paper_id, 12)}, "error"),
     (
         "aliases",
         {"query": "{ " + " ".join(f"a{i}: __typename" for i in range(400)) + " }"},

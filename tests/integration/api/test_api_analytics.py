@@ -432,49 +432,7 @@ async def test_analytics_status_reports_the_stored_run(
     assert got["message"].startswith("fresh")
 
 
-# --- bounds, before the database -----------------------------------------------
-
-SEEDS_101 = ", ".join(f'"{hex_id("seed", i)}"' for i in range(101))
-
-
-@pytest.mark.parametrize(
-    ("query", "code", "says"),
-    [
-        (f'{{ lineage(id: "{PAPERS[20].paper_id}", depth: 50) {{ truncated }} }}', "BAD_USER_INPUT",
-         "depth must be between 1 and 5"),
-        (f'{{ lineage(id: "{PAPERS[20].paper_id}", depth: 0) {{ truncated }} }}', "BAD_USER_INPUT",
-         "depth"),
-        ('{ lineage(id: "not an id") { truncated } }', "BAD_USER_INPUT", "not a paper id"),
-        (f'{{ similarPapers(id: "{PAPERS[3].paper_id}", k: 1000) {{ score }} }}', "BAD_USER_INPUT",
-         "k must be between 1 and 50"),
-        (f'{{ citationPath(from: "{PAPERS[3].paper_id}", to: "{PAPERS[1].paper_id}", k: 1000) '
-         "{ found } }", "BAD_USER_INPUT", "k must be between 1 and 50"),
-        (f"{{ priorWorks(ids: [{SEEDS_101}]) {{ missing }} }}", "BAD_USER_INPUT",
-         "at most 100 seed papers"),
-        (f"{{ derivativeWorks(ids: [{SEEDS_101}], k: 5) {{ missing }} }}", "BAD_USER_INPUT",
-         "at most 100 seed papers"),
-        ("{ priorWorks(ids: []) { missing } }", "BAD_USER_INPUT", "empty"),
-        ("{ influentialPapers(first: 51) { score } }", "BAD_USER_INPUT", "first must be between"),
-        ("{ influentialPapers(yearFrom: 2022, yearTo: 2020) { score } }", "BAD_USER_INPUT",
-         "yearFrom"),
-        ("{ influentialPapers(personalized: true) { score } }", "BAD_USER_INPUT", "topic"),
-        ("{ topicTrends(window: 0) { name } }", "BAD_USER_INPUT", "window"),
-        ("{ orgRanking(first: 0) { key } }", "BAD_USER_INPUT", "first must be between"),
-        ("{ influentialPapers(first: 1000) { score } }", "LIMIT_EXCEEDED", "`first`"),
-        # k multiplies the rows below it in the row budget: 50 + 50 x 100 > 5000.
-        (f'{{ similarPapers(id: "{PAPERS[3].paper_id}", k: 50) {{ paper {{ '
-         "references(first: 100) { totalCount } } } }", "LIMIT_EXCEEDED", "rows"),
-    ],
-)  # fmt: skip
-async def test_out_of_bounds_arguments_never_reach_neo4j(
-    analysed_api: Api, query: str, code: str, says: str
-) -> None:
-    analysed_api.driver.reset()
-    body = await analysed_api.post(query)
-    assert body.get("errors"), body
-    assert [e["extensions"]["code"] for e in body["errors"]] == [code]
-    assert says in body["errors"][0]["message"]
-    assert analysed_api.driver.calls == 0, analysed_api.driver.queries
+# --- bounds (those refused before any statement: tests/unit/test_api_refusals.py) ----
 
 
 async def test_bounds_on_nested_analytics_fields(analysed_api: Api) -> None:

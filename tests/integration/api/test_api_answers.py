@@ -174,36 +174,6 @@ async def test_automatic_persisted_queries_round_trip(cached_api: Api) -> None:
     assert bad.json()["errors"][0]["message"] == "provided sha does not match query"
 
 
-@pytest.mark.parametrize(
-    ("label", "body"),
-    [
-        ("parse", {"query": "{ papers(first: "}),
-        ("validation", {"query": "{ papers { nosuchfield } }"}),
-        ("variables", {"query": QUERY, "variables": {"n": "three"}}),
-        (
-            "cost",
-            {
-                "query": "{ papers(first: 100) { nodes { references(first: 100) "
-                "{ nodes { title } } } } }"
-            },
-        ),
-    ],
-)
-async def test_graphql_response_media_type_makes_request_errors_400_without_data(
-    api: Api, label: str, body: dict[str, Any]
-) -> None:
-    modern = await api.client.post("/graphql", json=body, headers={"accept": GRAPH_RESPONSE})
-    assert modern.status_code == 400, (label, modern.text)
-    assert modern.headers["content-type"].startswith(GRAPH_RESPONSE)
-    answer = modern.json()
-    assert answer["errors"] and "data" not in answer, answer
-    # A client that accepts only application/json keeps the old answer: 200, data null.
-    legacy = await api.client.post("/graphql", json=body, headers={"accept": "application/json"})
-    assert legacy.status_code == 200
-    assert legacy.headers["content-type"].startswith("application/json")
-    assert legacy.json()["data"] is None
-
-
 async def test_graphql_response_media_type_keeps_200_for_field_errors(api: Api) -> None:
     body = {
         "query": f'{{ ok: paper(id: "{PAPERS[3].paper_id}") {{ title }} '
