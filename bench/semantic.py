@@ -1,13 +1,14 @@
 """semanticNeighbours benchmark: nearest papers by embedding at 100k papers.
 
-``python -m bench.semantic [--papers N] [--samples S] [--first K]``:
+``python -m bench.semantic [--papers N] [--samples S] [--first K] [--store DIR]``:
 
 1. Writes N SYNTHETIC papers with 768-float vectors clustered by field
    (:func:`loaders.synth.field_centroids`, the same vectors ``citekb synth
    --embeddings`` writes) through the real writer (``write/papers``,
    ``write/embeddings``) into a throwaway Neo4j, and waits for the vector
    index. No citations: the field reads only papers and the index.
-2. Times S requests, each for a different paper, three ways in the same run:
+2. Times S requests, each for a different paper, three ways in the same run,
+   interleaved (each paper through every path, in a rotating order):
    the statement alone (``read/api/semantic_neighbours``: vector index, then
    exact cosine on 2k+1 candidates), the GraphQL field through the app
    in-process (``semanticNeighbours(id:, first:) { similarity paper { title } }``),
@@ -27,6 +28,7 @@ import os
 import random
 import statistics
 import time
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -98,6 +100,18 @@ def percentiles(ms: list[float]) -> dict[str, float]:
     }
 
 
+def run_statement(session: Any, stmt: str, pid: str, k: int) -> tuple[float, float, list[str]]:
+    """(wall ms, server ms, paperIds) of one statement run; server ms is Neo4j's own
+    time to first record plus time to consume (the result summary's counters)."""
+    started = time.perf_counter()
+    result = session.run(stmt, {"id": pid, "k": k})
+    found = [str(r["paper"]["paperId"]) for r in result]
+    summary = result.consume()
+    wall = 1000 * (time.perf_counter() - started)
+    server = (summary.result_available_after or 0) + (summary.result_consumed_after or 0)
+    return wall, float(server), found
+
+
 def time_statement(
     driver: Any, database: str, name: str, ids: list[str], k: int
 ) -> tuple[list[float], list[list[str]]]:
@@ -106,41 +120,74 @@ def time_statement(
     stmt = cypher.statement(name)
     with driver.session(database=database) as session:
         for pid in ids:
-            started = time.perf_counter()
-            rows = list(session.run(stmt, {"id": pid, "k": k}))
-            ms.append(1000 * (time.perf_counter() - started))
-            found.append([str(r["paper"]["paperId"]) for r in rows])
+            wall, _, got = run_statement(session, stmt, pid, k)
+            ms.append(wall)
+            found.append(got)
     return ms, found
 
 
 LOOKUP = "query($id: ID!) { paper(id: $id) { title } }"
+PATHS = ("statement", "graphql", "lookup")
 
 
-async def time_graphql(settings: Any, ids: list[str], k: int) -> tuple[list[float], list[float]]:
-    """semanticNeighbours, and a plain ``paper(id:)`` lookup alternating with it (the
-    GraphQL overhead every request pays, measured beside it)."""
+async def time_paths(
+    settings: Any, driver: Any, database: str, *, warm: list[str], ids: list[str], k: int
+) -> tuple[dict[str, list[float]], list[list[str]]]:
+    """Every path for every sample, interleaved: for each paper the statement alone
+    (sync driver; wall and server time), ``semanticNeighbours`` through the app
+    in-process, and a plain ``paper(id:) { title }`` (the GraphQL overhead every
+    request pays), in an order that rotates so that no path always reads the
+    paper's pages first. ``warm`` (papers not among ``ids``) go through every path
+    first: plans compiled, the index's upper layers cached, the app's pool open."""
     app = create_app(settings)
-    ms: list[float] = []
-    lookup_ms: list[float] = []
+    stmt = cypher.statement("read/api/semantic_neighbours")
+    ms: dict[str, list[float]] = {p: [] for p in (*PATHS, "server")}
+    found: list[list[str]] = []
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
-            for pid in ids:
-                started = time.perf_counter()
-                response = await client.post(
-                    "/graphql", json={"query": QUERY, "variables": {"id": pid, "k": k}}
-                )
-                ms.append(1000 * (time.perf_counter() - started))
-                body = response.json()
-                assert response.status_code == 200 and not body.get("errors"), body
-                assert len(body["data"]["semanticNeighbours"]) == k
-                started = time.perf_counter()
-                response = await client.post(
-                    "/graphql", json={"query": LOOKUP, "variables": {"id": pid}}
-                )
-                lookup_ms.append(1000 * (time.perf_counter() - started))
-                assert response.status_code == 200 and response.json()["data"]["paper"]
-    return ms, lookup_ms
+        async with (
+            httpx.AsyncClient(transport=transport, base_url="http://bench") as client,
+        ):
+            with driver.session(database=database) as session:
+
+                async def one(path: str, pid: str) -> tuple[float, float, list[str]]:
+                    if path == "statement":
+                        return run_statement(session, stmt, pid, k)
+                    query, variables = (
+                        (QUERY, {"id": pid, "k": k}) if path == "graphql" else (LOOKUP, {"id": pid})
+                    )
+                    started = time.perf_counter()
+                    response = await client.post(
+                        "/graphql", json={"query": query, "variables": variables}
+                    )
+                    wall = 1000 * (time.perf_counter() - started)
+                    body = response.json()
+                    assert response.status_code == 200 and not body.get("errors"), body
+                    if path == "graphql":
+                        assert len(body["data"]["semanticNeighbours"]) == k
+                    else:
+                        assert body["data"]["paper"]
+                    return wall, 0.0, []
+
+                for pid in warm:
+                    for path in PATHS:
+                        await one(path, pid)
+                for i, pid in enumerate(ids):
+                    for path in PATHS[i % 3 :] + PATHS[: i % 3]:
+                        wall, server, got = await one(path, pid)
+                        ms[path].append(wall)
+                        if path == "statement":
+                            ms["server"].append(server)
+                            found.append(got)
+    return ms, found
+
+
+def corpus_present(driver: Any, database: str, n: int) -> bool:
+    """The store already holds exactly the n synthetic papers with vectors (``--store``)."""
+    records, _, _ = driver.execute_query(
+        cypher.statement("bench/semantic_corpus_count"), database_=database
+    )
+    return bool(records) and records[0]["papers"] == records[0]["vectors"] == n
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -152,24 +199,33 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--heap", default="1g")
     parser.add_argument("--pagecache", default="1g")
+    parser.add_argument(
+        "--store",
+        type=Path,
+        help="Keep the local server's home here and reuse a corpus already written there"
+        " (the timings without the minutes of writing)",
+    )
+    parser.add_argument("--warm", type=int, default=50, help="Warm-up papers (not sampled)")
     args = parser.parse_args(argv)
     machine = results.machine()
     payload: dict[str, Any] = {"command": results.command_line(), "date": results.now_iso()}
-    with bench_neo4j(args.heap, args.pagecache) as neo, connected_driver(neo) as driver:
+    with (
+        bench_neo4j(args.heap, args.pagecache, args.store) as neo,
+        connected_driver(neo) as driver,
+    ):
         db = neo.settings.neo4j_database
-        graph_store.clear_data(driver, db)
-        load = write_corpus(driver, db, args.papers, args.seed)
+        if args.store is not None and corpus_present(driver, db, args.papers):
+            load = {"writeS": None, "indexOnlineS": None, "reused": str(args.store)}
+        else:
+            graph_store.clear_data(driver, db)
+            load = write_corpus(driver, db, args.papers, args.seed)
         rng = random.Random(args.seed)
-        ids = [
-            synthetic_paper_id(args.seed, 9_000_000_000 + i)
-            for i in rng.sample(range(args.papers), args.samples)
-        ]
-        # Warm-up: plans compiled, index pages in the cache, the app's pool open.
-        time_statement(driver, db, "read/api/semantic_neighbours", ids[:20], args.first)
-        index_ms, index_found = time_statement(
-            driver, db, "read/api/semantic_neighbours", ids, args.first
+        picked = rng.sample(range(args.papers), args.samples + args.warm)
+        ids = [synthetic_paper_id(args.seed, 9_000_000_000 + i) for i in picked]
+        warm, ids = ids[args.samples :], ids[: args.samples]
+        ms, index_found = asyncio.run(
+            time_paths(neo.settings, driver, db, warm=warm, ids=ids, k=args.first)
         )
-        graphql_ms, lookup_ms = asyncio.run(time_graphql(neo.settings, ids, args.first))
         scan_ids = ids[: args.scan_samples]
         scan_ms, scan_found = time_statement(
             driver, db, "bench/semantic_scan", scan_ids, args.first
@@ -186,9 +242,10 @@ def main(argv: list[str] | None = None) -> int:
             papers=args.papers,
             first=args.first,
             load=load,
-            statement=percentiles(index_ms),
-            graphql=percentiles(graphql_ms),
-            lookup=percentiles(lookup_ms),
+            statement=percentiles(ms["statement"]),
+            server=percentiles(ms["server"]),
+            graphql=percentiles(ms["graphql"]),
+            lookup=percentiles(ms["lookup"]),
             scan=percentiles(scan_ms),
             recallAtK=recall,
             neo4jRss=neo_mem,
@@ -196,14 +253,20 @@ def main(argv: list[str] | None = None) -> int:
         )
     results.write_json("semantic", args.papers, payload)
     stmt, gql, scan = payload["statement"], payload["graphql"], payload["scan"]
-    lookup = payload["lookup"]
+    lookup, server = payload["lookup"], payload["server"]
+    written = (
+        f"written through `write/papers` + `write/embeddings` in {load['writeS']:.1f} s;"
+        f" vector index online {load['indexOnlineS']:.1f} s later"
+        if load["writeS"] is not None
+        else f"written by an earlier run into `--store {args.store}` and reused"
+    )
     body = [
         *results.header_lines(payload),
         f"- corpus: {args.papers:,} SYNTHETIC papers with 768-float vectors clustered by field"
-        " (`loaders.synth.field_centroids`), written through `write/papers` + `write/embeddings`"
-        f" in {load['writeS']:.1f} s; vector index online {load['indexOnlineS']:.1f} s later",
-        f"- {args.samples} requests for different papers, `first: {args.first}`, one at a time"
-        " after 20 warm-up requests",
+        f" (`loaders.synth.field_centroids`), {written}",
+        f"- {args.samples} papers, `first: {args.first}`, one request at a time; each paper"
+        " through every path below in a rotating order (no path always reads the paper's"
+        f" pages first), after {args.warm} other papers through every path (warm-up)",
         "",
         *results.table(
             ["path", "p50 ms", "p90 ms", "p99 ms", "requests"],
@@ -216,6 +279,13 @@ def main(argv: list[str] | None = None) -> int:
                     stmt["n"],
                 ],
                 [
+                    "of which Neo4j's own time (summary: available + consumed after)",
+                    f"{server['p50']:.1f}",
+                    f"{server['p90']:.1f}",
+                    f"{server['p99']:.1f}",
+                    server["n"],
+                ],
+                [
                     "GraphQL `semanticNeighbours` (app in-process, httpx)",
                     f"{gql['p50']:.1f}",
                     f"{gql['p90']:.1f}",
@@ -223,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
                     gql["n"],
                 ],
                 [
-                    "GraphQL `paper(id:) { title }` alternating with it (GraphQL's own cost)",
+                    "GraphQL `paper(id:) { title }` on the same papers (GraphQL's own cost)",
                     f"{lookup['p50']:.1f}",
                     f"{lookup['p90']:.1f}",
                     f"{lookup['p99']:.1f}",

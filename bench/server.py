@@ -82,15 +82,24 @@ def process_memory(pid: int) -> dict[str, int | None]:
 
 
 @contextmanager
-def bench_neo4j(heap: str | None = None, pagecache: str | None = None) -> Iterator[BenchNeo4j]:
-    """Yield a running server with the schema applied; a local one is stopped and removed."""
+def bench_neo4j(
+    heap: str | None = None, pagecache: str | None = None, store: Path | None = None
+) -> Iterator[BenchNeo4j]:
+    """Yield a running server with the schema applied; a local one is stopped and removed.
+
+    ``store``: the local server's home is kept there (not removed at the end)
+    and reused by the next run, so a benchmark whose corpus takes minutes to
+    write can time its queries again without writing it again.
+    """
     base = Settings()
     if base.neo4j_uri:
         yield BenchNeo4j(base.neo4j_uri, base, "NEO4J_URI", None, None, None)
         return
     heap = heap or base.neo4j_heap
     pagecache = pagecache or base.neo4j_pagecache
-    home = Path(tempfile.mkdtemp(prefix="citekb-bench-neo4j-"))
+    if store is not None:
+        store.mkdir(parents=True, exist_ok=True)
+    home = store or Path(tempfile.mkdtemp(prefix="citekb-bench-neo4j-"))
     server = neo4j_server.LocalServer(
         home=home,
         lib=neo4j_server.ensure_jars(base.neo4j_version, base.citekb_cache_dir),
@@ -109,7 +118,8 @@ def bench_neo4j(heap: str | None = None, pagecache: str | None = None) -> Iterat
         )
     finally:
         server.stop()
-        shutil.rmtree(home, ignore_errors=True)
+        if store is None:
+            shutil.rmtree(home, ignore_errors=True)
 
 
 @contextmanager
