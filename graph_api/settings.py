@@ -159,6 +159,11 @@ class Settings(BaseSettings):
     api_max_cost: int = 5000
     # Parsed and validated documents kept per process (by the hash of their text).
     api_document_cache_entries: int = 1000
+    # Plain data queries (paper, papers, references, citations, authors) of a
+    # validated document answered by a compiled plan instead of graphql-core's
+    # per-field execution (graph_api/service/compiled_reads.py); false: always
+    # the normal execution.
+    api_compiled_reads: bool = True
     # Answers kept per process between two graph versions (bytes of response
     # bodies; 0 turns the response cache off), automatic persisted queries
     # remembered, and how often the graph version is read (seconds): an answer

@@ -385,6 +385,29 @@ class DocumentCache:
                 self._entries.popitem(last=False)
 
 
+def refuse(s: Settings, m: Measure) -> PublicError | None:
+    """Why a measured operation is refused (budget, depth, aliases, rows), or None."""
+    if m.cost > s.api_max_cost:
+        return CostLimitExceeded(m.cost, s.api_max_cost)
+    if m.depth > s.api_max_depth:
+        return LimitExceeded(
+            f"this query exceeds maximum operation depth of {s.api_max_depth} "
+            f"(it is {m.depth} levels deep)"
+        )
+    if m.aliases > s.api_max_aliases:
+        return LimitExceeded(
+            f"{m.aliases} aliases found (fragments counted at every spread); "
+            f"the limit is {s.api_max_aliases}"
+        )
+    if m.rows > s.api_max_rows:
+        return LimitExceeded(
+            f"this query may return up to {m.rows} rows (the product of its `first` "
+            f"arguments down each path, summed); the limit is {s.api_max_rows}: "
+            "ask for smaller pages or fewer nested lists"
+        )
+    return None
+
+
 class Admission(SchemaExtension):
     """Measures the operation before validation and refuses it when over a limit.
 
@@ -426,7 +449,7 @@ class Admission(SchemaExtension):
                     ctx.variables,
                     self.settings.api_max_page_size,
                 )
-                refusal = self.refusal(self.measure)
+                refusal = refuse(self.settings, self.measure)
             except LimitExceeded as exc:
                 refusal = exc
         if refusal is not None:
@@ -443,28 +466,6 @@ class Admission(SchemaExtension):
             and ctx.pre_execution_errors == []
         ):
             self.documents.put(ctx.query, ctx.graphql_document)
-
-    def refusal(self, m: Measure) -> PublicError | None:
-        s = self.settings
-        if m.cost > s.api_max_cost:
-            return CostLimitExceeded(m.cost, s.api_max_cost)
-        if m.depth > s.api_max_depth:
-            return LimitExceeded(
-                f"this query exceeds maximum operation depth of {s.api_max_depth} "
-                f"(it is {m.depth} levels deep)"
-            )
-        if m.aliases > s.api_max_aliases:
-            return LimitExceeded(
-                f"{m.aliases} aliases found (fragments counted at every spread); "
-                f"the limit is {s.api_max_aliases}"
-            )
-        if m.rows > s.api_max_rows:
-            return LimitExceeded(
-                f"this query may return up to {m.rows} rows (the product of its `first` "
-                f"arguments down each path, summed); the limit is {s.api_max_rows}: "
-                "ask for smaller pages or fewer nested lists"
-            )
-        return None
 
     def get_results(self) -> dict[str, Any]:
         cost = 0 if self.measure is None else self.measure.cost

@@ -56,8 +56,10 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType as StrawberryOperation
 
 from graph_api.service.admission import DocumentCache, document_key
+from graph_api.service.compiled_reads import CompiledReads, Unsupported
 from graph_api.service.schema import CitekbSchema
 from graph_api.settings import Settings
+from graph_api.store.graph_reader import GraphReader
 from graph_api.store.graph_state import GraphState
 
 log = logging.getLogger("citekb.api")
@@ -291,6 +293,8 @@ class GraphQLAnswers:
         self.persisted = _LRU(max(settings.api_persisted_queries, 0), lambda _k, _v: 1)
         self.responses = ResponseCache(max(settings.api_response_cache_bytes, 0))
         self.state_token: str | None = None
+        self.compiled = CompiledReads(schema._schema, max(settings.api_document_cache_entries, 0))
+        self._readers: dict[int, GraphReader] = {}
 
     def graph_changed(self, previous: GraphState, current: GraphState) -> None:
         """The graph state changed (a load, a dirty flag, new analytics): drop every answer."""
@@ -327,6 +331,18 @@ class GraphQLAnswers:
             hit = self.responses.get(key)
             if hit is not None:
                 return self._respond(request, hit, 200, media, cache="hit")
+
+        document = self.documents.get(op.query)
+        if document is not None and self.settings.api_compiled_reads:
+            compiled = self.compiled.get(document_key(op.query), document, op.operation_name)
+            if compiled is not None:
+                body = await self._compiled(request, compiled, op)
+                if body is not None:
+                    if key is not None and token == self.state_token:
+                        self.responses.put(key, body)
+                    return self._respond(
+                        request, body, 200, media, cache="miss" if key else "off", path="compiled"
+                    )
 
         allowed = {StrawberryOperation.QUERY}
         if request.method == "POST":
@@ -367,6 +383,24 @@ class GraphQLAnswers:
             self.responses.put(key, body)
         return self._respond(request, body, status, media, cache="miss" if key else "off")
 
+    async def _compiled(self, request: Request, compiled: Any, op: Operation) -> bytes | None:
+        """The compiled answer's body, or None when the normal execution must answer."""
+        driver = request.app.state.driver
+        reader = self._readers.get(id(driver))
+        if reader is None:
+            reader = self._readers[id(driver)] = GraphReader(driver, self.settings)
+        try:
+            payload = await compiled.answer(reader, self.settings, op.variables)
+        except Unsupported:
+            return None
+        except Exception:  # a database error: the normal path reports it in its own form
+            log.info("compiled read failed; answering the normal way", exc_info=True)
+            return None
+        digest = persisted_hash(op.extensions)
+        if digest is not None:
+            self.persisted.put(digest, op.query)
+        return _encode(payload)
+
     def _with_persisted(self, op: Operation) -> Operation:
         digest = persisted_hash(op.extensions)
         if digest is None:
@@ -381,9 +415,16 @@ class GraphQLAnswers:
         return op
 
     def _respond(
-        self, request: Request, body: bytes, status: int, media: str, *, cache: str
+        self,
+        request: Request,
+        body: bytes,
+        status: int,
+        media: str,
+        *,
+        cache: str,
+        path: str = "graphql",
     ) -> Response:
-        headers = {"x-citekb-cache": cache, "vary": "accept"}
+        headers = {"x-citekb-cache": cache, "x-citekb-path": path, "vary": "accept"}
         if request.method == "GET" and status == 200:
             etag = etag_of(body)
             headers["etag"] = etag

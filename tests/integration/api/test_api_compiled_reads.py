@@ -1,0 +1,291 @@
+"""Compiled reads (graph_api/service/compiled_reads.py) answer exactly what strawberry does.
+
+Two apps over the same graph, both with the response cache off: the
+reference runs every request through strawberry (``API_COMPILED_READS=
+false``); the other answers a document's second and later requests by its
+compiled plan when the document is a plain read. Each document below is sent
+to both and the whole response bodies (data, errors, extensions.cost) must be
+equal; ``x-citekb-path`` says which path answered, and the test checks that
+plain reads did take the compiled path and everything else did not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+
+from graph_api.settings import Settings
+from tests.integration.api.api_graph import PAPERS, author_id
+from tests.integration.api.api_support import Api, running_api
+from tests.integration.api.conftest import uncached
+
+
+@pytest.fixture(scope="module")
+async def reference(analysed_graph: Settings) -> AsyncIterator[Api]:
+    settings = uncached(analysed_graph).model_copy(update={"api_compiled_reads": False})
+    async with running_api(settings) as harness:
+        yield harness
+
+
+@pytest.fixture(scope="module")
+async def compiled(analysed_graph: Settings) -> AsyncIterator[Api]:
+    async with running_api(uncached(analysed_graph)) as harness:
+        yield harness
+
+
+def _most_linked() -> list[str]:
+    """Papers with references and citations, most references first (pages to walk)."""
+    cited = {i for p in PAPERS for i in p.references}
+    ranked = sorted(PAPERS, key=lambda p: -len(p.references))
+    return [p.paper_id for p in ranked if p.references and p.index in cited]
+
+
+ALL_PAPER_FIELDS = """id paperId title abstract year publicationDate venueName corpusId arxivId
+  doi citationCount referenceCount influentialCitationCount tldr url openAccessPdf isSeed
+  hfUpvotes synthetic enrichedAt pagerank pagerankRank pagerankPercentile __typename"""
+ALL_AUTHOR_FIELDS = "id authorId name hIndex citationCount paperCount orcid openalexId __typename"
+
+# (name, document, variables builder, compiled?) -- the variables take a paper id.
+PLAIN: list[tuple[str, str]] = [
+    (
+        "lookup (bench)",
+        """query Lookup($id: ID!) { paper(id: $id) { id paperId title year venueName
+        citationCount referenceCount pagerank pagerankPercentile } }""",
+    ),
+    (
+        "references + authors (bench)",
+        """query ReferencesAuthors($id: ID!, $first: Int!) { paper(id: $id) { paperId title
+        references(first: $first) { totalCount edges { isInfluential intents node {
+        paperId title year authors(first: 5) { name hIndex } } } } } }""",
+    ),
+    (
+        "citations (bench)",
+        """query Citations($id: ID!, $first: Int!) { paper(id: $id) { paperId title
+        citations(first: $first) { totalCount edges { isInfluential intents node {
+        paperId title year } } } } }""",
+    ),
+    (
+        "every field",
+        f"query($id: ID!) {{ paper(id: $id) {{ {ALL_PAPER_FIELDS} "
+        f"authors {{ {ALL_AUTHOR_FIELDS} }} }} }}",
+    ),
+    (
+        "every page field",
+        """query($id: ID!, $first: Int) { paper(id: $id) { __typename
+        references(first: $first) { __typename totalCount
+          pageInfo { __typename hasNextPage hasPreviousPage startCursor endCursor }
+          edges { __typename cursor isInfluential intents
+            contexts { __typename text intents }
+            node { paperId authors(first: 2) { authorId } } }
+          nodes { title citationCount authors(first: 2) { name } } }
+        citations(first: 3, influentialOnly: true) { totalCount
+          edges { cursor node { paperId } } pageInfo { endCursor hasNextPage } } } }""",
+    ),
+    (
+        "aliases and the same field twice",
+        """query($id: ID!, $other: ID!) {
+        a: paper(id: $id) { t: title paperId refs: references(first: 2) { n: totalCount }
+          references(first: 2) { edges { node { title } } } }
+        b: paper(id: $other) { title title y: year }
+        c: paper(id: $id) { t: title } }""",
+    ),
+    (
+        "fragments, nested and inline",
+        """query($id: ID!) { paper(id: $id) { ...P ... on Paper { year } } }
+        fragment P on Paper { title references(first: 3) { ...R } authors(first: 1) { ...A } }
+        fragment R on CitationConnection { totalCount edges { ...E } }
+        fragment E on CitationEdge { intents node { ... on Paper { title ...A2 } } }
+        fragment A on Author { name }
+        fragment A2 on Paper { authors(first: 1) { ...A } }""",
+    ),
+    (
+        "variables with defaults and literal arguments",
+        """query($id: ID!, $first: Int = 3, $infl: Boolean = false) { paper(id: $id) {
+        references(first: $first, influentialOnly: $infl) { totalCount edges { node { title } } }
+        citations(first: 2) { totalCount nodes { paperId } } } }""",
+    ),
+    (
+        "unknown paper",
+        """query($id: ID!) { paper(id: "0000000000000000000000000000000000000000")
+     { title references(first: 2) { totalCount } } known: paper(id: $id) { title } }""",
+    ),
+    (
+        "top cited (bench)",
+        """query TopCited { papers(first: 20, orderBy: {field: CITATION_COUNT, direction: DESC})
+        { totalCount nodes { paperId title year citationCount } } }""",
+    ),
+    (
+        "every indexed order",
+        """query { a: papers(first: 5, orderBy: {field: YEAR, direction: ASC}) { totalCount
+        edges { cursor node { paperId year } } pageInfo { hasNextPage endCursor startCursor } }
+        b: papers(first: 4, orderBy: {field: PAGERANK}) { nodes { paperId pagerank } }
+        c: papers(first: 3, orderBy: {field: CITATION_COUNT, direction: ASC}) { nodes { title } }
+        d: papers(first: 3) { edges { cursor } }
+        e: papers(first: 50, orderBy: {field: YEAR, direction: DESC}) { nodes { year } } }""",
+    ),
+    (
+        "two operations, one named",
+        """query Other { papers(first: 1) { totalCount } }
+        query Named($id: ID!) { paper(id: $id) { title } }""",
+    ),
+]
+
+# Documents the compiled path must leave to strawberry (not plain reads, or errors).
+FALLBACK: list[tuple[str, str]] = [
+    ("a directive", """query($id: ID!) { paper(id: $id) { title @include(if: true) } }"""),
+    ("an analytics field", """query($id: ID!) { paper(id: $id) { influence { pagerank } } }"""),
+    ("a filter", """query { papers(first: 2, where: {isSeed: true}) { totalCount } }"""),
+    ("a title order", """query { papers(first: 2, orderBy: {field: TITLE}) { totalCount } }"""),
+    (
+        "an intent filter",
+        """query($id: ID!) { paper(id: $id) {
+        references(first: 2, intent: METHODOLOGY) { totalCount } } }""",
+    ),
+    (
+        "first out of range",
+        """query($id: ID!) { paper(id: $id) {
+        references(first: 1000) { totalCount } } }""",
+    ),
+    (
+        "a bad cursor",
+        """query($id: ID!) { paper(id: $id) {
+        references(first: 2, after: "nonsense") { totalCount } } }""",
+    ),
+    ("a bad id", """query { paper(id: "not an id at all") { title } }"""),
+    ("an arXiv id", """query { paper(id: "arXiv:1706.03762") { title } }"""),
+    (
+        "deeper than one page",
+        """query($id: ID!) { paper(id: $id) { references(first: 2) {
+        nodes { references(first: 2) { totalCount } } } } }""",
+    ),
+    (
+        "different arguments, one field",
+        """query($id: ID!) { paper(id: $id) {
+        a: references(first: 2) { totalCount } b: references(first: 3) { totalCount } } }""",
+    ),
+    ("an interface fragment", """query($id: ID!) { paper(id: $id) { ... on Node { id } } }"""),
+    ("introspection", """query { __schema { queryType { name } } }"""),
+    ("the root typename", """query { __typename papers(first: 1) { totalCount } }"""),
+]
+
+
+def _variables(doc: str, pid: str) -> dict[str, Any]:
+    values: dict[str, Any] = {"id": pid, "other": _most_linked()[-1], "first": 20}
+    return {k: v for k, v in values.items() if f"${k}" in doc}
+
+
+async def _send(api: Api, body: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    # One request id on both sides: errors carry it.
+    response = await api.client.post("/graphql", json=body, headers={"x-request-id": "same"})
+    assert response.status_code == 200, response.text
+    return response.json(), response.headers["x-citekb-path"]
+
+
+async def _compare(
+    reference: Api, compiled: Api, doc: str, variables: dict[str, Any], op: str | None = None
+) -> tuple[dict[str, Any], str]:
+    body = {"query": doc, "variables": variables, "operationName": op}
+    expected, path = await _send(reference, body)
+    assert path == "graphql"
+    await _send(compiled, body)  # the first request of a document validates it
+    got, path = await _send(compiled, body)
+    assert got == expected, (doc, variables)
+    # Key order too: a client may print the answer as it comes.
+    assert list(got.get("data") or {}) == list(expected.get("data") or {})
+    return got, path
+
+
+@pytest.mark.parametrize(("name", "doc"), PLAIN, ids=[n for n, _ in PLAIN])
+async def test_plain_reads_are_compiled_and_answer_like_strawberry(
+    reference: Api, compiled: Api, name: str, doc: str
+) -> None:
+    op = "Named" if "query Named" in doc else None
+    for pid in [*_most_linked()[:4], PAPERS[0].paper_id]:
+        got, path = await _compare(reference, compiled, doc, _variables(doc, pid), op)
+        assert path == "compiled", name
+        assert "errors" not in got and got["extensions"]["cost"]["estimated"] > 0
+
+
+@pytest.mark.parametrize(("name", "doc"), FALLBACK, ids=[n for n, _ in FALLBACK])
+async def test_everything_else_falls_back_to_strawberry(
+    reference: Api, compiled: Api, name: str, doc: str
+) -> None:
+    _, path = await _compare(reference, compiled, doc, _variables(doc, _most_linked()[0]))
+    assert path == "graphql", name
+
+
+async def test_paging_with_cursors_matches_page_by_page(reference: Api, compiled: Api) -> None:
+    doc = """query($id: ID!, $after: String) { paper(id: $id) {
+      references(first: 2, after: $after) { totalCount edges { cursor node { paperId } }
+        pageInfo { hasNextPage hasPreviousPage endCursor } } } }"""
+    pid = _most_linked()[0]
+    after, seen, paths = None, [], set()
+    while True:
+        got, path = await _compare(reference, compiled, doc, {"id": pid, "after": after})
+        paths.add(path)
+        page = got["data"]["paper"]["references"]
+        seen += [e["node"]["paperId"] for e in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert paths == {"compiled"}
+    assert len(seen) == len(set(seen)) == page["totalCount"] > 2
+
+
+async def test_papers_pages_walk_every_order_like_strawberry(reference: Api, compiled: Api) -> None:
+    doc = """query($after: String, $order: PaperOrder) { papers(first: 7, after: $after,
+      orderBy: $order) { edges { cursor node { paperId } } pageInfo { hasNextPage endCursor } } }"""
+    for order in ({"field": "CITATION_COUNT"}, {"field": "YEAR", "direction": "ASC"},
+                  {"field": "PAGERANK", "direction": "DESC"}):  # fmt: skip
+        after, count = None, 0
+        while True:
+            got, path = await _compare(reference, compiled, doc, {"after": after, "order": order})
+            assert path == "compiled"
+            page = got["data"]["papers"]
+            count += len(page["edges"])
+            if not page["pageInfo"]["hasNextPage"]:
+                break
+            after = page["pageInfo"]["endCursor"]
+        assert count == len(PAPERS), order
+
+
+async def test_variable_errors_and_refusals_keep_their_answers(
+    reference: Api, compiled: Api
+) -> None:
+    doc = """query($id: ID!, $first: Int) { paper(id: $id) {
+      references(first: $first) { edges { node { authors(first: 100) { name } } } } } }"""
+    pid = _most_linked()[0]
+    for variables in ({"id": pid, "first": "two"}, {"first": 2}, {"id": pid, "first": 100}):
+        got, path = await _compare(reference, compiled, doc, variables)
+        assert path == "graphql" and got["errors"], variables
+    # The same document within bounds is compiled (the refusal came from the values).
+    _, path = await _compare(reference, compiled, doc, {"id": pid, "first": 3})
+    assert path == "compiled"
+
+
+async def test_a_global_id_is_compiled_and_an_author_id_is_not_a_paper(
+    reference: Api, compiled: Api
+) -> None:
+    doc = """query($id: ID!) { paper(id: $id) { id paperId title } }"""
+    got, _ = await _compare(reference, compiled, doc, {"id": _most_linked()[0]})
+    global_id = got["data"]["paper"]["id"]
+    _, path = await _compare(reference, compiled, doc, {"id": global_id})
+    assert path == "compiled"
+    author_global = (await reference.data(
+        "query($id: ID!) { author(id: $id) { id } }", {"id": author_id(0)}
+    ))["author"]["id"]  # fmt: skip
+    got, path = await _compare(reference, compiled, doc, {"id": author_global})
+    assert path == "graphql" and got["errors"]
+
+
+async def test_a_compiled_read_runs_one_statement(compiled: Api) -> None:
+    doc = """query($id: ID!) { paper(id: $id) { title authors(first: 2) { name }
+      references(first: 5) { totalCount edges { node { title authors(first: 3) { name } } } }
+      citations(first: 5) { totalCount nodes { title } } } }"""
+    body = {"query": doc, "variables": {"id": _most_linked()[0]}}
+    await _send(compiled, body)
+    compiled.driver.reset()
+    _, path = await _send(compiled, body)
+    assert path == "compiled" and compiled.driver.calls == 1
