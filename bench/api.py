@@ -463,6 +463,15 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         default=None,
         help="peer comparison: also run citekb with this API_WORKERS, alternating",
     )
+    p.add_argument(
+        "--also-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="peer comparison: also run citekb with these settings changed (comma-separated),"
+        " alternating (e.g. API_COMPILED_READS=false: the same build without compiled"
+        " reads); repeatable",
+    )
     return p.parse_args(argv)
 
 
@@ -566,6 +575,13 @@ def against_peer(
             w = stack.enter_context(serve(neo, port_w, tmp / "api-workers.log", env_w))
             name = f"citekb ({args.also_workers} worker{'s' if args.also_workers > 1 else ''})"
             targets.append(peer.Target(name, port_w, int(w["pid"]), peer=False))
+        for i, setting in enumerate(args.also_env):
+            # Other settings in the same rounds: what they buy, against the same peer.
+            pairs = [item.partition("=") for item in setting.split(",")]
+            port_e = free_port()
+            env_e = {**base_env, **{var: value for var, _, value in pairs}}
+            e = stack.enter_context(serve(neo, port_e, tmp / f"api-env-{i}.log", env_e))
+            targets.append(peer.Target(f"citekb ({setting})", port_e, int(e["pid"]), peer=False))
         peer_port = free_port()
         peer_pid = stack.enter_context(peer.serve_peer(neo, peer_port, tmp / "peer.log"))
         targets.append(peer.Target("peer", peer_port, peer_pid, peer=True))
@@ -667,7 +683,7 @@ def render_peer(payload: dict[str, Any]) -> list[str]:
     cache = payload.get("responseCache")
     names = ["citekb"] + (["citekb (cache on)"] if cache else [])
     names += sorted({n for e in payload["peer"].values() for by in e["runs"].values() for n in by
-                     if n.startswith("citekb (") and "worker" in n})  # fmt: skip
+                     if peer.is_variant(n)})  # fmt: skip
     lines = results.header_lines(payload)
     lines += [
         "",

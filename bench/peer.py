@@ -387,6 +387,11 @@ def summarise(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 # --- report ------------------------------------------------------------------------
+def is_variant(name: str) -> bool:
+    """A citekb target run only to compare settings (another worker count, a setting off)."""
+    return name.startswith("citekb (") and name != "citekb (cache on)"
+
+
 def _ratio(a: float, b: float) -> str:
     return "-" if not b else f"{a / b:.2f}x"
 
@@ -426,7 +431,7 @@ def render(
                     if not s["requests"] or not base["requests"]:
                         ok = False
                         verdict = "MISSED (no request completed)"
-                    elif base["requests"] < int(c) * len(base["rounds"]) and "worker" not in name:
+                    elif base["requests"] < int(c) * len(base["rounds"]) and not is_variant(name):
                         # The peer finished fewer requests than it had in flight:
                         # its percentiles cover only the fast survivors.
                         ok = s["rps"] >= base["rps"] and s["errors"] == 0
@@ -434,8 +439,8 @@ def render(
                             f"{'met' if ok else 'MISSED'} (req/s >=; the peer finished only"
                             f" {base['requests']} requests, so its p99 is not comparable)"
                         )
-                    elif "worker" in name:
-                        verdict = "(worker count comparison)"
+                    elif is_variant(name):
+                        verdict = "(settings comparison)"
                     elif "cache on" in name:
                         ok = s["rps"] >= 3 * base["rps"] and s["errors"] == 0
                         verdict = f"{'met' if ok else 'MISSED'} (>= 3x req/s)"
@@ -443,7 +448,7 @@ def render(
                         ok = (s["rps"] >= base["rps"] and s["p99Ms"] <= base["p99Ms"]
                               and s["errors"] == 0)  # fmt: skip
                         verdict = f"{'met' if ok else 'MISSED'} (req/s >=, p99 <=)"
-                    if "worker" not in name:
+                    if not is_variant(name):
                         verdicts.append((f"{label}, {name}", ok))
                 loads.extend(r["loadAverage"][0] for r in s["rounds"])
                 rows.append(

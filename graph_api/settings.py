@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -164,6 +165,11 @@ class Settings(BaseSettings):
     # per-field execution (graph_api/service/compiled_reads.py); false: always
     # the normal execution.
     api_compiled_reads: bool = True
+    # uvicorn's event loop and HTTP parser: "auto" takes uvloop and httptools
+    # (dependencies) when importable; "asyncio" / "h11" force the pure-Python
+    # ones (the bench compares them).
+    api_loop: Literal["auto", "asyncio", "uvloop"] = "auto"
+    api_http: Literal["auto", "h11", "httptools"] = "auto"
     # Answers kept per process between two graph versions (bytes of response
     # bodies; 0 turns the response cache off), automatic persisted queries
     # remembered, and how often the graph version is read (seconds): an answer

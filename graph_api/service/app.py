@@ -337,6 +337,8 @@ def serve(settings: Settings, *, host: str, port: int, workers: int) -> None:
         port=port,
         workers=workers,
         log_level="info",
+        loop=settings.api_loop,
+        http=settings.api_http,
         # Request bodies are bounded by BodyLimitMiddleware; headers by uvicorn.
         timeout_keep_alive=5,
         # With several workers uvicorn pings each one and restarts those that do

@@ -14,7 +14,8 @@ operation name) into a small tree of response keys and, per request:
 2. runs the statement the resolvers would run for the same arguments --
    ``read/api/paper_with_edges`` with the look-ahead's plan
    (:mod:`graph_api.service.lookahead`), ``read/api/papers_by_id``, an
-   index-backed ``papers`` order and its count -- with one driver call each;
+   index-backed ``papers`` order and its count -- each in one auto-commit
+   round trip, the records taken as decoded (:meth:`GraphReader.maps`);
 3. shapes the rows straight into the response dict, in the document's
    field order, with the values serialised as the schema's scalars would.
 
@@ -456,9 +457,9 @@ class _Run:
             None if cits is None else cits[0],
         )
         if plan.worth_it:
-            rows = await self.reader.rows("read/api/paper_with_edges", plan.params(paper_id))
+            rows = await self.reader.maps("read/api/paper_with_edges", plan.params(paper_id))
         else:
-            rows = await self.reader.rows("read/api/papers_by_id", {"ids": [paper_id]})
+            rows = await self.reader.maps("read/api/papers_by_id", {"ids": [paper_id]})
         if not rows:
             return None
         row = rows[0]
@@ -482,12 +483,12 @@ class _Run:
         after = args.get("after")
         keyset = _keyset(after, order)
         wants_total = any(c.name == "totalCount" for c in sel.children)
-        rows_call = indexed.page(self.reader, keyset, first + 1)
+        rows_call = indexed.page(self.reader, keyset, first + 1, maps=True)
         if wants_total:
             rows, count = await asyncio.gather(
-                rows_call, self.reader.one("read/api/papers_count_all", {})
+                rows_call, self.reader.maps("read/api/papers_count_all", {})
             )
-            total: int | None = int(count["total"])
+            total: int | None = int(count[0]["total"])
         else:
             rows, total = await rows_call, None
         items = [

@@ -155,12 +155,16 @@ class IndexedOrder:
     missing: str  # the papers without it, by paperId
     sentinel: float  # their key in papers_page_desc/asc (so cursors agree with it)
 
-    async def page(self, reader: GraphReader, keyset: Keyset | None, limit: int) -> list[Row]:
-        """The rows papers_page_desc/asc would give for this order and no filter."""
+    async def page(
+        self, reader: GraphReader, keyset: Keyset | None, limit: int, *, maps: bool = False
+    ) -> list[Row]:
+        """The rows papers_page_desc/asc would give for this order and no filter
+        (``maps``: read through :meth:`GraphReader.maps`, as compiled reads do)."""
+        read = reader.maps if maps else reader.rows
         in_tail = keyset is not None and keyset.key == self.sentinel
         rows: list[Row] = []
         if not in_tail:
-            rows = await reader.rows(
+            rows = await read(
                 self.ranked,
                 {
                     "afterKey": None if keyset is None else keyset.key,
@@ -170,7 +174,7 @@ class IndexedOrder:
             )
         if len(rows) < limit:
             # A range index holds no missing values: only the last pages read these.
-            tail = await reader.rows(
+            tail = await read(
                 self.missing,
                 {"afterId": keyset.id if in_tail and keyset else None, "limit": limit - len(rows)},
             )

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-from neo4j import AsyncDriver, Query, RoutingControl
+from neo4j import READ_ACCESS, AsyncDriver, Query, RoutingControl
 
 import cypher
 from graph_api.settings import Settings
@@ -52,6 +52,32 @@ class GraphReader:
             routing_=RoutingControl.READ,
         )
         return [record.data() for record in records]
+
+    async def maps(
+        self, name: str, params: Mapping[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """The records of a statement that returns only maps, lists and plain values.
+
+        What :meth:`rows` answers for such a statement, for less work: one
+        auto-commit transaction (RUN and PULL in one round trip; a managed
+        read adds BEGIN and a COMMIT round trip) and the records' values as
+        the driver decoded them (``Record.data()`` walks every nested value
+        again to turn nodes into dicts: a third of a compiled request's CPU
+        with a page of 20 papers). No retry: the caller (compiled reads)
+        answers through :meth:`rows` on any error.
+        """
+        given = dict(params or {})
+        declared = _declared(name)
+        if set(given) != declared:
+            raise ValueError(
+                f"cypher/{name}.cypher takes {sorted(declared)}, was given {sorted(given)}"
+            )
+        query = Query(cypher.statement(name), timeout=self.timeout_s)
+        async with self.driver.session(
+            database=self.database, default_access_mode=READ_ACCESS
+        ) as session:
+            result = await session.run(query, given)
+            return [dict(record) async for record in result]
 
     async def one(self, name: str, params: Mapping[str, Any] | None = None) -> dict[str, Any]:
         """The single record a statement returns (an aggregate, a count)."""
