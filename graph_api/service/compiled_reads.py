@@ -131,43 +131,57 @@ def _global_id(type_name: str, key: str) -> Callable[[Row], str]:
     return make
 
 
+def _prop(name: str, convert: Callable[[Any], Any]) -> Callable[[Row], Any]:
+    def get(props: Row) -> Any:
+        return convert(props.get(name))
+
+    return get
+
+
+def _flag(name: str) -> Callable[[Row], bool]:
+    def get(props: Row) -> bool:
+        return bool(props.get(name) or False)
+
+    return get
+
+
 # GraphQL field -> its value from the stored properties, as Paper.from_props and
 # strawberry's scalars give it (a unit test compares the two on many property maps).
 PAPER_FIELDS: dict[str, Callable[[Row], Any]] = {
     "id": _global_id("Paper", "paperId"),
     "paperId": lambda p: str(p["paperId"]),
-    "title": lambda p: _str(p.get("title")),
-    "abstract": lambda p: _str(p.get("abstract")),
-    "year": lambda p: _int(p.get("year")),
-    "publicationDate": lambda p: _iso(parse_date(p.get("publicationDate"))),
-    "venueName": lambda p: _str(p.get("venue")),
-    "corpusId": lambda p: _int(p.get("corpusId")),
-    "arxivId": lambda p: _str(p.get("arxivId")),
-    "doi": lambda p: _str(p.get("doi")),
-    "citationCount": lambda p: _int(p.get("citationCount")),
-    "referenceCount": lambda p: _int(p.get("referenceCount")),
-    "influentialCitationCount": lambda p: _int(p.get("influentialCitationCount")),
-    "tldr": lambda p: _str(p.get("tldr")),
-    "url": lambda p: _str(p.get("url")),
-    "openAccessPdf": lambda p: _str(p.get("openAccessPdf")),
-    "isSeed": lambda p: bool(p.get("isSeed") or False),
-    "hfUpvotes": lambda p: _int(p.get("hfUpvotes")),
-    "synthetic": lambda p: bool(p.get("synthetic") or False),
-    "enrichedAt": lambda p: _iso(parse_datetime(p.get("enrichedAt"))),
-    "pagerank": lambda p: _float(p.get("pagerank")),
-    "pagerankRank": lambda p: _int(p.get("pagerankRank")),
-    "pagerankPercentile": lambda p: _float(p.get("pagerankPercentile")),
+    "title": _prop("title", _str),
+    "abstract": _prop("abstract", _str),
+    "year": _prop("year", _int),
+    "publicationDate": _prop("publicationDate", lambda v: _iso(parse_date(v))),
+    "venueName": _prop("venue", _str),
+    "corpusId": _prop("corpusId", _int),
+    "arxivId": _prop("arxivId", _str),
+    "doi": _prop("doi", _str),
+    "citationCount": _prop("citationCount", _int),
+    "referenceCount": _prop("referenceCount", _int),
+    "influentialCitationCount": _prop("influentialCitationCount", _int),
+    "tldr": _prop("tldr", _str),
+    "url": _prop("url", _str),
+    "openAccessPdf": _prop("openAccessPdf", _str),
+    "isSeed": _flag("isSeed"),
+    "hfUpvotes": _prop("hfUpvotes", _int),
+    "synthetic": _flag("synthetic"),
+    "enrichedAt": _prop("enrichedAt", lambda v: _iso(parse_datetime(v))),
+    "pagerank": _prop("pagerank", _float),
+    "pagerankRank": _prop("pagerankRank", _int),
+    "pagerankPercentile": _prop("pagerankPercentile", _float),
 }
 
 AUTHOR_FIELDS: dict[str, Callable[[Row], Any]] = {
     "id": _global_id("Author", "authorId"),
     "authorId": lambda a: str(a["authorId"]),
-    "name": lambda a: _str(a.get("name")),
-    "hIndex": lambda a: _int(a.get("hIndex")),
-    "citationCount": lambda a: _int(a.get("citationCount")),
-    "paperCount": lambda a: _int(a.get("paperCount")),
-    "orcid": lambda a: _str(a.get("orcid")),
-    "openalexId": lambda a: _str(a.get("openalexId")),
+    "name": _prop("name", _str),
+    "hIndex": _prop("hIndex", _int),
+    "citationCount": _prop("citationCount", _int),
+    "paperCount": _prop("paperCount", _int),
+    "orcid": _prop("orcid", _str),
+    "openalexId": _prop("openalexId", _str),
 }
 
 # What each type may select here (beyond the scalars above); "root" papers

@@ -24,6 +24,17 @@ def _declared(name: str) -> frozenset[str]:
     return frozenset(cypher.header(name).params)
 
 
+def _checked(name: str, params: Mapping[str, Any] | None) -> dict[str, Any]:
+    """``params`` as a dict, exactly the ones the file's ``// params:`` header declares."""
+    given = dict(params or {})
+    declared = _declared(name)
+    if set(given) != declared:
+        raise ValueError(
+            f"cypher/{name}.cypher takes {sorted(declared)}, was given {sorted(given)}"
+        )
+    return given
+
+
 class GraphReader:
     """Runs ``cypher/<name>.cypher`` reads on the app's one async driver."""
 
@@ -38,12 +49,7 @@ class GraphReader:
         self, name: str, params: Mapping[str, Any] | None = None
     ) -> list[dict[str, Any]]:
         """All records of the statement, as plain dicts."""
-        given = dict(params or {})
-        declared = _declared(name)
-        if set(given) != declared:
-            raise ValueError(
-                f"cypher/{name}.cypher takes {sorted(declared)}, was given {sorted(given)}"
-            )
+        given = _checked(name, params)
         query = Query(cypher.statement(name), timeout=self.timeout_s)
         records, _, _ = await self.driver.execute_query(
             query,
@@ -66,12 +72,7 @@ class GraphReader:
         with a page of 20 papers). No retry: the caller (compiled reads)
         answers through :meth:`rows` on any error.
         """
-        given = dict(params or {})
-        declared = _declared(name)
-        if set(given) != declared:
-            raise ValueError(
-                f"cypher/{name}.cypher takes {sorted(declared)}, was given {sorted(given)}"
-            )
+        given = _checked(name, params)
         query = Query(cypher.statement(name), timeout=self.timeout_s)
         async with self.driver.session(
             database=self.database, default_access_mode=READ_ACCESS
