@@ -22,7 +22,8 @@ no HTTP and no Cypher of its own:
   depth 1 found, until ``max_papers`` papers are in the load.
   ``max_citations_per_paper`` bounds the citations read per paper.
   ``complete`` (``citekb load --complete IDS``): also the references of every
-  paper citing a seed, which the seeds' disruption index needs.
+  paper citing a seed and the citations of every reference of a seed, which
+  the seeds' disruption index needs (n_j against n_i, and n_k).
 * So the S2 requests of a depth-1 load of N titles are exactly N title
   matches + ceil(resolved/500) batch calls + the reference and citation
   pages + ceil(authors/1000) author batches; with ids instead of titles there
@@ -611,8 +612,9 @@ class _Load:
         self.database = database
         self.load_no = load_no
         self.complete = complete
-        # Papers citing a seed, in the order read (for --complete).
+        # Papers citing a seed and papers a seed cites, in the order read (for --complete).
         self.citers: dict[str, None] = {}
+        self.seed_references: dict[str, None] = {}
         self.client = client
         self.depth = depth
         self.max_papers = max_papers
@@ -864,8 +866,18 @@ class _Load:
     def _cap_reached(self) -> bool:
         return self.max_papers is not None and len(self.admitted) >= self.max_papers
 
-    async def _edges(self, paper_id: str, direction: Literal["references", "citations"]) -> bool:
-        """Read one paper's references or citations into the buffer; False if cut short."""
+    async def _edges(
+        self,
+        paper_id: str,
+        direction: Literal["references", "citations"],
+        *,
+        into: dict[str, None] | None = None,
+    ) -> bool:
+        """Read one paper's references or citations into the buffer; False if cut short.
+
+        ``into`` collects the other papers' ids in the order read (a seed's
+        citers and references, which ``--complete`` reads further).
+        """
         if direction == "references":
             pages = self.client.references(paper_id, EDGE_PAPER_FIELDS, limit=PAGE_MAX)
             key = "citedPaper"
@@ -886,8 +898,8 @@ class _Load:
                         self.summary.dropped_by_max_papers += 1
                         continue
                     self.admitted.setdefault(other_id)
-                if direction == "citations":
-                    self.citers.setdefault(other_id)
+                if into is not None:
+                    into.setdefault(other_id)
                 self.buffer.extend(rows_from_s2_edge(item, paper_id=paper_id, direction=direction))
         except S2Error as exc:
             self._note_s2_error(exc)
@@ -900,8 +912,8 @@ class _Load:
             if seed.details is not None and seed.paper_id and seed.paper_id not in seeds:
                 seeds.append(seed.paper_id)
         for i, paper_id in enumerate(seeds, start=1):
-            complete = await self._edges(paper_id, "references")
-            complete = await self._edges(paper_id, "citations") and complete
+            complete = await self._edges(paper_id, "references", into=self.seed_references)
+            complete = await self._edges(paper_id, "citations", into=self.citers) and complete
             if not complete:
                 self.summary.papers_missing_edges += 1
             self.progress("citations", i, len(seeds))
@@ -909,12 +921,17 @@ class _Load:
         await self._flush(force=True)
 
     async def fetch_citers_references(self) -> None:
-        """``--complete``: the references of every paper citing a seed.
+        """``--complete``: the references of every paper citing a seed, and the
+        citations of every paper a seed cites.
 
         The disruption index of a seed asks, of each paper citing it, whether
-        it also cites one of the seed's references; at depth 1 the graph holds
-        only the citing papers' edge to the seed, so every one of them looks
-        like it cites the seed alone. This reads their reference lists.
+        it also cites one of the seed's references (n_j, else n_i), and counts
+        the papers citing a reference but not the seed (n_k). At depth 1 the
+        graph holds only the citing papers' edge to the seed, so every one of
+        them looks like it cites the seed alone, and of each reference only
+        its edges from the loaded seeds. This reads both lists
+        (``max_citations_per_paper`` bounds each citation list; the index's
+        coverage then says what is missing).
         """
         seed_ids = {s.paper_id for s in self.seeds if s.paper_id}
         citers = [p for p in self.citers if p not in seed_ids]
@@ -922,6 +939,12 @@ class _Load:
             if not await self._edges(paper_id, "references"):
                 self.summary.papers_missing_edges += 1
             self.progress("citing papers' references", i, len(citers))
+            await self._flush()
+        cited = [p for p in self.seed_references if p not in seed_ids]
+        for i, paper_id in enumerate(cited, start=1):
+            if not await self._edges(paper_id, "citations"):
+                self.summary.papers_missing_edges += 1
+            self.progress("references' citations", i, len(cited))
             await self._flush()
         await self._flush(force=True)
 
@@ -1142,7 +1165,8 @@ async def run_load(
     """Resolve, enrich and write ``refs``; see the module docstring.
 
     ``complete`` (``citekb load --complete IDS``) also reads the references of
-    every paper citing a seed: what the disruption index of the seeds needs
+    every paper citing a seed and the citations of every reference of a seed:
+    what the disruption index of the seeds needs
     (:meth:`_Load.fetch_citers_references`).
 
     ``unreachable`` is the caller's finding that S2 cannot be reached (e.g.

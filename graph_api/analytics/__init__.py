@@ -35,8 +35,10 @@ from graph_api.analytics.coverage import (
     DEFAULT_MIN_COVERAGE,
     CitingCoverage,
     Coverage,
+    ReferenceCitationsCoverage,
     citing_coverage,
     coverage,
+    reference_citations_coverage,
     withheld_reason,
 )
 from graph_api.analytics.disruption import Disruption, disruption
@@ -122,6 +124,7 @@ __all__ = [
     "Membership",
     "Recommendation",
     "Recommendations",
+    "ReferenceCitationsCoverage",
     "Scored",
     "SeedWork",
     "SeedWorks",
@@ -166,6 +169,7 @@ __all__ = [
     "rank_members",
     "ranks",
     "recommend",
+    "reference_citations_coverage",
     "rising_topics",
     "seed_pagerank",
     "similar_papers",

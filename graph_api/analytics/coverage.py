@@ -6,9 +6,13 @@ paper has (``referenceCount``, ``citationCount``, stored on the paper); the
 graph holds its ``CITES`` edges. :func:`coverage` compares the two for one
 paper; :func:`citing_coverage` does it for the reference lists of the papers
 citing it, which the disruption index reads (whether each of them also cites
-one of the paper's references). A depth-1 load holds a seed's references and
-citations but, of each citing paper, only its edge to the seed: the index
-would count every one of them as citing the seed alone and lean toward +1.
+one of the paper's references), and :func:`reference_citations_coverage` for the
+citation lists of its references, where the index finds n_k (papers citing a
+reference but not the paper). A depth-1 load holds a seed's references and
+citations but, of each citing paper, only its edge to the seed (the index
+would count every one of them as citing the seed alone and lean toward +1),
+and of each reference only its edges to the loaded seeds (n_k too small, the
+index too far from 0).
 
 S2 counts references it could not resolve to a paper (a ``null`` id in the
 list); the graph never holds those, so ``held`` can stay below ``reported``
@@ -27,8 +31,14 @@ every count); the disruption index is withheld below a *ratio*
 >>> cc = citing_coverage(G, "f")
 >>> (cc.papers, cc.references_held, cc.references_reported, cc.ratio, cc.complete)
 (2, 2, 4, 0.5, False)
->>> withheld_reason(c, cc, 0.8)
-'coverage 0.50 < 0.80: the graph holds 2 of the 4 references S2 reports for the 2 papers citing it'
+>>> G.nodes["r1"].update(citationCount=3)
+>>> G.nodes["r2"].update(citationCount=1)
+>>> rc = reference_citations_coverage(G, "f")
+>>> (rc.papers, rc.citations_held, rc.citations_reported, rc.ratio, rc.complete)
+(2, 2, 4, 0.5, False)
+>>> withheld_reason(c, cc, rc, 0.8)  # doctest: +NORMALIZE_WHITESPACE
+'coverage 0.50 < 0.80: the graph holds 2 of the 4 references S2 reports for the 2 papers citing
+it; the graph holds 2 of the 4 citations S2 reports for its 2 references'
 """
 
 from __future__ import annotations
@@ -113,6 +123,28 @@ class CitingCoverage:
         return self.unknown == 0 and self.references_held >= self.references_reported
 
 
+@dataclass(frozen=True, slots=True)
+class ReferenceCitationsCoverage:
+    """The citation lists of one paper's references: reported vs held."""
+
+    paper_id: str
+    papers: int
+    citations_reported: int
+    citations_held: int
+    unknown: int  # references whose citation count S2 did not give
+
+    @property
+    def ratio(self) -> float | None:
+        """held/reported over the references whose count S2 gave (None: no such reference)."""
+        if self.papers == self.unknown:
+            return None
+        return _ratio(self.citations_held, self.citations_reported)
+
+    @property
+    def complete(self) -> bool:
+        return self.unknown == 0 and self.citations_held >= self.citations_reported
+
+
 def coverage(G: nx.DiGraph, paper: str) -> Coverage:
     """S2's reference and citation counts of ``paper`` against its edges in ``G``."""
     require_paper(G, paper)
@@ -148,12 +180,45 @@ def citing_coverage(G: nx.DiGraph, paper: str) -> CitingCoverage:
     )
 
 
-def withheld_reason(own: Coverage, citing: CitingCoverage, min_coverage: float) -> str | None:
+def reference_citations_coverage(G: nx.DiGraph, paper: str) -> ReferenceCitationsCoverage:
+    """Coverage of the citation lists of ``paper``'s references (where n_k is found).
+
+    S2's count includes papers older than ``paper``, which the index leaves
+    out; held against it, the ratio errs on the side of withholding.
+    """
+    require_paper(G, paper)
+    reported = held = unknown = papers = 0
+    for ref in G.successors(paper):
+        if ref == paper:
+            continue
+        papers += 1
+        count = _count(G, ref, "citationCount")
+        if count is None:
+            unknown += 1
+            continue
+        reported += count
+        held += min(count, sum(1 for c in G.predecessors(ref) if c != ref))
+    return ReferenceCitationsCoverage(
+        paper_id=paper,
+        papers=papers,
+        citations_reported=reported,
+        citations_held=held,
+        unknown=unknown,
+    )
+
+
+def withheld_reason(
+    own: Coverage,
+    citing: CitingCoverage,
+    cited: ReferenceCitationsCoverage,
+    min_coverage: float,
+) -> str | None:
     """Why the disruption index of the paper is not worth giving, or None when it is.
 
-    The index reads the paper's citations and the reference lists of the
-    papers citing it; below ``min_coverage`` of either (as far as S2's counts
-    are known), it says more about what was loaded than about the paper.
+    The index reads the paper's citations, the reference lists of the papers
+    citing it (n_i against n_j) and the citation lists of its references
+    (n_k); below ``min_coverage`` of any (as far as S2's counts are known), it
+    says more about what was loaded than about the paper.
     """
     parts: list[tuple[float, str]] = []
     own_citations = _ratio(own.citations_held, own.citations_reported)
@@ -172,6 +237,15 @@ def withheld_reason(own: Coverage, citing: CitingCoverage, min_coverage: float) 
                 ratio,
                 f"the graph holds {citing.references_held} of the {citing.references_reported}"
                 f" references S2 reports for the {citing.papers - citing.unknown} papers citing it",
+            )
+        )
+    ratio = cited.ratio
+    if ratio is not None and ratio < min_coverage:
+        parts.append(
+            (
+                ratio,
+                f"the graph holds {cited.citations_held} of the {cited.citations_reported}"
+                f" citations S2 reports for its {cited.papers - cited.unknown} references",
             )
         )
     if not parts:

@@ -226,8 +226,8 @@ def load(
         "--complete",
         metavar="IDS",
         help="Comma-separated paper ids (any form): load them with their references and"
-        " citations and the references of every paper citing them (what their disruption"
-        " index needs).",
+        " citations, the references of every paper citing them and the citations of every"
+        " paper they cite (what their disruption index needs).",
     ),
 ) -> None:
     """Load papers from SOURCE (the type is detected from the content)."""
@@ -375,28 +375,44 @@ def collection_save(
     name: Annotated[str, typer.Argument(help="The collection's name (saving again replaces it).")],
     ids: Annotated[list[str], typer.Argument(help="Its seeds: paper ids in any form.")],
 ) -> None:
-    """Save (or replace) a named seed set of papers already in the graph."""
+    """Save (or replace) a named seed set of papers already in the graph.
+
+    Every id must name a paper of the graph; one error names every id that
+    does not (malformed, or not loaded), and nothing is saved then.
+    """
     from rich.markup import escape
 
     from graph_api.store import collections
 
     with connected() as (driver, s):
         try:
+            name = collections.check_name(name)
             seeds = collections.resolve_ids(driver, s.neo4j_database, ids)
+            before = collections.list_sync(driver, s.neo4j_database, [name])
             saved = collections.save_sync(driver, s.neo4j_database, name, seeds)
         except collections.CollectionError as exc:
             raise fail(escape(str(exc))) from exc
-    typer.echo(f"collection {saved['name']!r}: {len(saved['seeds'])} seeds")
+    n = len(saved["seeds"])
+    what = f"{n} seed{'' if n == 1 else 's'}"
+    if before:
+        typer.echo(
+            f"collection {saved['name']!r} replaced: {what} (it had {len(before[0]['seeds'])})"
+        )
+    else:
+        typer.echo(f"collection {saved['name']!r} saved: {what}")
 
 
 @collection_app.command("list")
 def collection_list() -> None:
-    """The saved collections and their seeds."""
+    """The saved collections and their seeds: name, count and paperIds, tab-separated."""
     from graph_api.store import collections
 
     with connected() as (driver, s):
-        for c in collections.list_sync(driver, s.neo4j_database):
-            typer.echo(f"{c['name']}\t{len(c['seeds'])} seeds\t{' '.join(c['seeds'])}")
+        found = collections.list_sync(driver, s.neo4j_database)
+    if not found:
+        typer.echo("no collections (`citekb collection save NAME ID...` makes one)")
+    for c in found:
+        typer.echo(f"{c['name']}\t{len(c['seeds'])} seeds\t{' '.join(c['seeds'])}")
 
 
 def _load_datasets_dir(source: Path, importer: bool | None, wait: float) -> None:

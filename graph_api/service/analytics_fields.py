@@ -32,6 +32,7 @@ from graph_api.analytics import (
     coauthors,
     coverage,
     disruption,
+    reference_citations_coverage,
     withheld_reason,
 )
 from graph_api.service.connections import checked_first
@@ -162,6 +163,34 @@ class CitingCoverage:
         )
 
 
+@strawberry.type(
+    description="The citation lists of a paper's references: S2's citationCount of each against "
+    "the citations the graph holds (where the disruption index finds nK)."
+)
+class ReferenceCitationsCoverage:
+    papers: int = strawberry.field(description="Its references in the graph")
+    citations_reported: int = strawberry.field(
+        description="Sum of S2's citationCount over those with a known count"
+    )
+    citations_held: int = strawberry.field(description="Their citations in the graph")
+    unknown: int = strawberry.field(description="References whose citationCount is unknown")
+    ratio: float | None = strawberry.field(
+        description="held/reported (null when no reference has a known count)"
+    )
+    complete: bool = strawberry.field(description="Every reported citation is held")
+
+    @classmethod
+    def of(cls, c: pure.ReferenceCitationsCoverage) -> ReferenceCitationsCoverage:
+        return cls(
+            papers=c.papers,
+            citations_reported=c.citations_reported,
+            citations_held=c.citations_held,
+            unknown=c.unknown,
+            ratio=c.ratio,
+            complete=c.complete,
+        )
+
+
 def _disruption_view(
     graph: nx.DiGraph, paper_id: str, window: int | None, min_coverage: float
 ) -> Disruption:
@@ -169,7 +198,8 @@ def _disruption_view(
     cd = disruption(graph, paper_id, window=window)
     own = coverage(graph, paper_id)
     citing = citing_coverage(graph, paper_id)
-    reason = withheld_reason(own, citing, min_coverage)
+    cited = reference_citations_coverage(graph, paper_id)
+    reason = withheld_reason(own, citing, cited, min_coverage)
     if reason is not None:
         reason += f"; `citekb load --complete {paper_id}` reads what the index needs"
     return Disruption(
@@ -179,7 +209,8 @@ def _disruption_view(
         n_k=cd.n_k,
         coverage=Coverage.of(own),
         citing_coverage=CitingCoverage.of(citing),
-        complete=own.complete and citing.complete,
+        reference_citations_coverage=ReferenceCitationsCoverage.of(cited),
+        complete=own.complete and citing.complete and cited.complete,
         reason=reason,
     )
 
@@ -203,9 +234,12 @@ class Disruption:
     citing_coverage: CitingCoverage = strawberry.field(
         description="The reference lists of the papers citing it, which the index reads"
     )
+    reference_citations_coverage: ReferenceCitationsCoverage = strawberry.field(
+        description="The citation lists of its references, which the index reads for nK"
+    )
     complete: bool = strawberry.field(
-        description="The graph holds every reference and citation S2 reports for the paper and "
-        "for the papers citing it"
+        description="The graph holds every reference and citation S2 reports for the paper, "
+        "every reference of the papers citing it and every citation of its references"
     )
     reason: str | None = strawberry.field(
         description="Why `index` is withheld (coverage below `ANALYTICS_MIN_COVERAGE`, with what "
@@ -295,7 +329,8 @@ DESCRIPTIONS = {
     "community": "The stored Louvain community (null until `citekb analytics` ran).",
     "disruption": "The disruption (CD) index on the current graph; `window` counts only papers "
     "at most that many years later. Null when the paper is not in the citation graph. It says "
-    "how much of what it reads the graph holds (`coverage`, `citingCoverage`) and withholds the "
+    "how much of what it reads the graph holds (`coverage`, `citingCoverage`, "
+    "`referenceCitationsCoverage`) and withholds the "
     "index below ANALYTICS_MIN_COVERAGE (`reason`).",
     "coverage": "Its references and citations as S2 counts them against the graph's (null when "
     "the paper is not in the citation graph).",

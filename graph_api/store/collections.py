@@ -101,8 +101,13 @@ async def save(driver: AsyncDriver, database: str, name: str, seeds: list[str]) 
     return records[0].data()
 
 
-def list_sync(driver: Driver, database: str) -> list[dict[str, Any]]:
+def list_sync(
+    driver: Driver, database: str, names: Sequence[str] | None = None
+) -> list[dict[str, Any]]:
+    """The saved collections (``names``: only those), by name."""
     records, _, _ = driver.execute_query(
-        cypher.statement("read/api/collections"), {"names": None}, database_=database
+        cypher.statement("read/api/collections"),
+        {"names": None if names is None else list(names)},
+        database_=database,
     )
     return [r.data() for r in records]

@@ -36,6 +36,7 @@ from graph_api.analytics import (
     pagerank,
     prior_works,
     rank_members,
+    reference_citations_coverage,
     rising_topics,
     similar_papers,
     topic_papers,
@@ -280,7 +281,12 @@ async def test_paper_influence_community_and_disruption(analysed_api: Api, G: nx
         }
         # The index is withheld when the graph holds too little of what it reads
         # (this graph's citationCounts are made up, so most papers are below 0.8).
-        reason = withheld_reason(coverage(G, p), citing_coverage(G, p), DEFAULT_MIN_COVERAGE)
+        reason = withheld_reason(
+            coverage(G, p),
+            citing_coverage(G, p),
+            reference_citations_coverage(G, p),
+            DEFAULT_MIN_COVERAGE,
+        )
         for key, window in (("disruption", None), ("later", 1)):
             cd = disruption(G, p, window=window)
             index = cd.index if reason is None else None
