@@ -934,18 +934,17 @@ class _Load:
         coverage then says what is missing).
         """
         seed_ids = {s.paper_id for s in self.seeds if s.paper_id}
-        citers = [p for p in self.citers if p not in seed_ids]
-        for i, paper_id in enumerate(citers, start=1):
-            if not await self._edges(paper_id, "references"):
-                self.summary.papers_missing_edges += 1
-            self.progress("citing papers' references", i, len(citers))
-            await self._flush()
-        cited = [p for p in self.seed_references if p not in seed_ids]
-        for i, paper_id in enumerate(cited, start=1):
-            if not await self._edges(paper_id, "citations"):
-                self.summary.papers_missing_edges += 1
-            self.progress("references' citations", i, len(cited))
-            await self._flush()
+        lists: tuple[tuple[dict[str, None], Literal["references", "citations"], str], ...] = (
+            (self.citers, "references", "citing papers' references"),
+            (self.seed_references, "citations", "references' citations"),
+        )
+        for ids, direction, phase in lists:
+            papers = [p for p in ids if p not in seed_ids]
+            for i, paper_id in enumerate(papers, start=1):
+                if not await self._edges(paper_id, direction):
+                    self.summary.papers_missing_edges += 1
+                self.progress(phase, i, len(papers))
+                await self._flush()
         await self._flush(force=True)
 
     async def fetch_second_hop(self) -> None:

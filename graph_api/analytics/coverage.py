@@ -43,6 +43,7 @@ it; the graph holds 2 of the 4 citations S2 reports for its 2 references'
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import networkx as nx
@@ -102,47 +103,54 @@ class Coverage:
 
 
 @dataclass(frozen=True, slots=True)
-class CitingCoverage:
+class ListsCoverage:
+    """The lists of a paper's neighbours (their references, or their citations): S2's count
+    of each against what the graph holds; ``unknown`` neighbours have no count from S2."""
+
+    paper_id: str
+    papers: int
+    reported: int
+    held: int
+    unknown: int
+
+    @property
+    def ratio(self) -> float | None:
+        """held/reported over the neighbours whose count S2 gave (None: no such neighbour)."""
+        if self.papers == self.unknown:
+            return None
+        return _ratio(self.held, self.reported)
+
+    @property
+    def complete(self) -> bool:
+        return self.unknown == 0 and self.held >= self.reported
+
+
+class CitingCoverage(ListsCoverage):
     """The reference lists of the papers citing one paper: reported vs held."""
 
-    paper_id: str
-    papers: int
-    references_reported: int
-    references_held: int
-    unknown: int  # citing papers whose reference count S2 did not give
+    __slots__ = ()
 
     @property
-    def ratio(self) -> float | None:
-        """held/reported over the citing papers whose count S2 gave (None: no such paper)."""
-        if self.papers == self.unknown:
-            return None
-        return _ratio(self.references_held, self.references_reported)
+    def references_reported(self) -> int:
+        return self.reported
 
     @property
-    def complete(self) -> bool:
-        return self.unknown == 0 and self.references_held >= self.references_reported
+    def references_held(self) -> int:
+        return self.held
 
 
-@dataclass(frozen=True, slots=True)
-class ReferenceCitationsCoverage:
+class ReferenceCitationsCoverage(ListsCoverage):
     """The citation lists of one paper's references: reported vs held."""
 
-    paper_id: str
-    papers: int
-    citations_reported: int
-    citations_held: int
-    unknown: int  # references whose citation count S2 did not give
+    __slots__ = ()
 
     @property
-    def ratio(self) -> float | None:
-        """held/reported over the references whose count S2 gave (None: no such reference)."""
-        if self.papers == self.unknown:
-            return None
-        return _ratio(self.citations_held, self.citations_reported)
+    def citations_reported(self) -> int:
+        return self.reported
 
     @property
-    def complete(self) -> bool:
-        return self.unknown == 0 and self.citations_held >= self.citations_reported
+    def citations_held(self) -> int:
+        return self.held
 
 
 def coverage(G: nx.DiGraph, paper: str) -> Coverage:
@@ -160,23 +168,8 @@ def coverage(G: nx.DiGraph, paper: str) -> Coverage:
 def citing_coverage(G: nx.DiGraph, paper: str) -> CitingCoverage:
     """Coverage of the reference lists of the papers citing ``paper``."""
     require_paper(G, paper)
-    reported = held = unknown = papers = 0
-    for citing in G.predecessors(paper):
-        if citing == paper:
-            continue
-        papers += 1
-        count = _count(G, citing, "referenceCount")
-        if count is None:
-            unknown += 1
-            continue
-        reported += count
-        held += min(count, sum(1 for r in G.successors(citing) if r != citing))
     return CitingCoverage(
-        paper_id=paper,
-        papers=papers,
-        references_reported=reported,
-        references_held=held,
-        unknown=unknown,
+        paper, *_lists(G, paper, G.predecessors(paper), "referenceCount", G.successors)
     )
 
 
@@ -187,24 +180,32 @@ def reference_citations_coverage(G: nx.DiGraph, paper: str) -> ReferenceCitation
     out; held against it, the ratio errs on the side of withholding.
     """
     require_paper(G, paper)
+    return ReferenceCitationsCoverage(
+        paper, *_lists(G, paper, G.successors(paper), "citationCount", G.predecessors)
+    )
+
+
+def _lists(
+    G: nx.DiGraph,
+    paper: str,
+    others: Iterable[str],
+    count_key: str,
+    their_edges: Callable[[str], Iterable[str]],
+) -> tuple[int, int, int, int]:
+    """(papers, reported, held, unknown) over ``others``' lists: S2's ``count_key`` of
+    each against its edges in ``their_edges`` (held capped at the count)."""
     reported = held = unknown = papers = 0
-    for ref in G.successors(paper):
-        if ref == paper:
+    for other in others:
+        if other == paper:
             continue
         papers += 1
-        count = _count(G, ref, "citationCount")
+        count = _count(G, other, count_key)
         if count is None:
             unknown += 1
             continue
         reported += count
-        held += min(count, sum(1 for c in G.predecessors(ref) if c != ref))
-    return ReferenceCitationsCoverage(
-        paper_id=paper,
-        papers=papers,
-        citations_reported=reported,
-        citations_held=held,
-        unknown=unknown,
-    )
+        held += min(count, sum(1 for e in their_edges(other) if e != other))
+    return papers, reported, held, unknown
 
 
 def withheld_reason(

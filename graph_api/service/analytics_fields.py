@@ -17,6 +17,7 @@ Author objects import them when they run.
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
@@ -100,6 +101,15 @@ def stored_community(stored: StoredAnalytics, community_id: int) -> Community | 
     return Community(id=community_id, label=stored.community_labels[community_id], size=size)
 
 
+_View = TypeVar("_View")
+
+
+def copied(view: type[_View], result: object) -> _View:
+    """The GraphQL view of a pure result: each of its fields from the same-named attribute
+    (properties such as ``ratio`` and ``complete`` included)."""
+    return view(**{name: getattr(result, name) for name in inspect.get_annotations(view)})
+
+
 @strawberry.type(
     description="How much of a paper's neighbourhood the graph holds: the references and "
     "citations Semantic Scholar reports for it (referenceCount, citationCount) against the "
@@ -125,14 +135,7 @@ class Coverage:
 
     @classmethod
     def of(cls, c: pure.Coverage) -> Coverage:
-        return cls(
-            references_reported=c.references_reported,
-            references_held=c.references_held,
-            citations_reported=c.citations_reported,
-            citations_held=c.citations_held,
-            ratio=c.ratio,
-            complete=c.complete,
-        )
+        return copied(cls, c)
 
 
 @strawberry.type(
@@ -153,14 +156,7 @@ class CitingCoverage:
 
     @classmethod
     def of(cls, c: pure.CitingCoverage) -> CitingCoverage:
-        return cls(
-            papers=c.papers,
-            references_reported=c.references_reported,
-            references_held=c.references_held,
-            unknown=c.unknown,
-            ratio=c.ratio,
-            complete=c.complete,
-        )
+        return copied(cls, c)
 
 
 @strawberry.type(
@@ -181,14 +177,7 @@ class ReferenceCitationsCoverage:
 
     @classmethod
     def of(cls, c: pure.ReferenceCitationsCoverage) -> ReferenceCitationsCoverage:
-        return cls(
-            papers=c.papers,
-            citations_reported=c.citations_reported,
-            citations_held=c.citations_held,
-            unknown=c.unknown,
-            ratio=c.ratio,
-            complete=c.complete,
-        )
+        return copied(cls, c)
 
 
 def _disruption_view(
