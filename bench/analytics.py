@@ -419,12 +419,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any] | None:
         fn = worker_nx if args.worker == "nx" else worker_igraph
         print(json.dumps(fn(args.worker_file)))
         return None
-    payload: dict[str, Any] = {
-        "benchmark": "analytics",
-        "command": results.command_line(),
-        "date": results.now_iso(),
-        "machine": results.machine(),
-    }
+    payload = results.new_payload("analytics")
     corpus = ensure_corpus(args.papers, args.seed)
     payload["corpus"] = corpus.describe()
     with bench_neo4j(args.heap, args.pagecache) as neo, connected_driver(neo) as driver:

@@ -246,23 +246,20 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     uri = Settings().neo4j_uri
     if not uri:
         raise SystemExit("set NEO4J_URI to the server holding the loaded corpus")
-    payload: dict[str, Any] = {
-        "benchmark": "analytics-scale",
-        "command": results.command_line(),
-        "date": results.now_iso(),
-        "machine": results.machine(),
-        "papers": args.papers,
-        "baselineCommit": args.baseline_commit,
-        "loadedWith": args.loaded_with,
-        "neo4j": {
+    payload = results.new_payload(
+        "analytics-scale",
+        papers=args.papers,
+        baselineCommit=args.baseline_commit,
+        loadedWith=args.loaded_with,
+        neo4j={
             "version": "5.26",
             "how": "NEO4J_URI",
             "heap": args.heap,
             "pagecache": args.pagecache,
         },
-        "memory": {"heap": args.heap, "pagecache": args.pagecache},
-        "runs": [],
-    }
+        memory={"heap": args.heap, "pagecache": args.pagecache},
+        runs=[],
+    )
     if args.citations and args.authors:
         payload["corpus"] = {
             "papers": args.papers,

@@ -601,15 +601,12 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     args = parse_args(argv)
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: `apt-get install -y wrk` (make bench does it)")
-    payload: dict[str, Any] = {
-        "benchmark": "api",
-        "command": results.command_line(),
-        "date": results.now_iso(),
-        "machine": results.machine(),
-        "duration": args.duration,
-        "sampleSize": SAMPLE,
-        "rounds": args.rounds,
-    }
+    payload = results.new_payload(
+        "api",
+        duration=args.duration,
+        sampleSize=SAMPLE,
+        rounds=args.rounds,
+    )
     wrk_v = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False)
     payload["wrkVersion"] = (wrk_v.stdout + wrk_v.stderr).split("[")[0].strip()
     corpus = ensure_corpus(args.papers, args.seed)

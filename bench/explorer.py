@@ -201,13 +201,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     args = parse_args(argv)
-    payload: dict[str, Any] = {
-        "benchmark": "explorer",
-        "command": results.command_line(),
-        "date": results.now_iso(),
-        "machine": results.machine(),
-        "runs": args.runs,
-    }
+    payload = results.new_payload(
+        "explorer",
+        runs=args.runs,
+    )
     corpus = ensure_corpus(args.papers, args.seed)
     payload["corpus"] = corpus.describe()
     for bundle in (playground.GRAPHIQL, explorer.EXPLORER):

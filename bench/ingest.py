@@ -689,12 +689,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     args = parse_args(argv)
-    payload: dict[str, Any] = {
-        "benchmark": "ingest",
-        "command": results.command_line(),
-        "date": results.now_iso(),
-        "machine": results.machine(),
-    }
+    payload = results.new_payload("ingest")
     corpus = ensure_corpus(args.papers, args.seed)
     payload["corpus"] = corpus.describe()
     with bench_neo4j(args.heap, args.pagecache) as neo, connected_driver(neo) as driver:

@@ -91,6 +91,17 @@ def command_line() -> str:
     return shlex.join(["python", "-m", module, *sys.argv[1:]])
 
 
+def new_payload(benchmark: str, **extra: Any) -> dict[str, Any]:
+    """The record every benchmark opens with (what ran, when, on what), then ``extra``."""
+    return {
+        "benchmark": benchmark,
+        "command": command_line(),
+        "date": now_iso(),
+        "machine": machine(),
+        **extra,
+    }
+
+
 def gib(n: int | None) -> str:
     return "?" if n is None else f"{n / 2**30:.1f} GiB"
 

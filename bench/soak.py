@@ -217,13 +217,10 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     args = parse_args(argv)
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: `apt-get install -y wrk` (make soak does it)")
-    payload: dict[str, Any] = {
-        "benchmark": "soak",
-        "command": results.command_line(),
-        "date": results.now_iso(),
-        "machine": results.machine(),
-        "duration": args.duration,
-    }
+    payload = results.new_payload(
+        "soak",
+        duration=args.duration,
+    )
     corpus = ensure_corpus(args.papers, args.seed)
     payload["corpus"] = corpus.describe()
     with (

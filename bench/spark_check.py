@@ -187,12 +187,7 @@ def modularity(arrays: CitationArrays, membership: np.ndarray) -> float:
 
 
 def run(papers: int, seed: int) -> dict[str, Any]:
-    payload: dict[str, Any] = {
-        "benchmark": "scale-check",
-        "command": results.command_line(),
-        "date": results.now_iso(),
-        "machine": results.machine(),
-    }
+    payload = results.new_payload("scale-check")
     corpus = ensure_corpus(papers, seed)
     payload["corpus"] = corpus.describe()
     work = Path(tempfile.mkdtemp(prefix="citekb-scale-check-"))
