@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import datetime
 import json
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -127,22 +128,35 @@ def parse_id_option(text: str) -> list[PaperRef]:
     return refs
 
 
+@dataclass(frozen=True)
+class LoadRequest:
+    """What one ``citekb load`` asks for, apart from where it writes and how it reports.
+
+    ``cache_ages`` overrides the configured maximum ages of cached S2 answers
+    (``--refresh``: none is trusted; ``citekb refresh``: lists older than
+    ``--older-than``); ``complete`` is ``--complete``.
+    """
+
+    refs: list[PaperRef]
+    source: str
+    depth: int = 1
+    max_papers: int | None = None
+    max_citations_per_paper: int | None = None
+    offline: bool = False
+    cache_ages: CacheAges | None = None
+    complete: bool = False
+
+
 async def _load(
-    refs: list[PaperRef],
+    request: LoadRequest,
     *,
     driver: Driver,
     settings: Settings,
-    source: str,
-    depth: int,
-    max_papers: int | None,
-    max_citations_per_paper: int | None,
-    offline: bool,
     progress: ProgressFn,
     transport: httpx.AsyncBaseTransport | None,
-    cache_ages: CacheAges | None,
-    complete: bool,
-    openalex_transport: httpx.AsyncBaseTransport | None = None,
+    openalex_transport: httpx.AsyncBaseTransport | None,
 ) -> LoadSummary:
+    offline = request.offline
     unreachable = None
     if not offline and transport is None:
         unreachable = await probe_s2(settings.s2_base_url)
@@ -150,69 +164,53 @@ async def _load(
     async with (
         openalex_session(oa_config, transport=openalex_transport) as (openalex, oa_down),
         S2Client(
-            settings.s2_config(), transport=transport, offline=offline, cache_ages=cache_ages
+            settings.s2_config(),
+            transport=transport,
+            offline=offline,
+            cache_ages=request.cache_ages,
         ) as client,
     ):
         return await run_load(
-            refs,
+            request.refs,
             driver=driver,
             database=settings.neo4j_database,
             client=client,
-            depth=depth,
-            max_papers=max_papers,
-            max_citations_per_paper=max_citations_per_paper,
+            depth=request.depth,
+            max_papers=request.max_papers,
+            max_citations_per_paper=request.max_citations_per_paper,
             offline=offline,
             progress=progress,
-            source=source,
+            source=request.source,
             unreachable=unreachable,
             flush_rows=settings.load_flush_rows,
             flush_interval_s=settings.load_flush_interval_s,
             openalex=openalex,
             openalex_unreachable=oa_down,
-            complete=complete,
+            complete=request.complete,
         )
 
 
 def load_refs(
-    refs: list[PaperRef],
+    request: LoadRequest,
     *,
     driver: Driver,
     settings: Settings,
-    source: str,
-    depth: int = 1,
-    max_papers: int | None = None,
-    max_citations_per_paper: int | None = None,
-    offline: bool = False,
     console: Console | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     openalex_transport: httpx.AsyncBaseTransport | None = None,
-    cache_ages: CacheAges | None = None,
-    complete: bool = False,
 ) -> LoadSummary:
-    """Run the pipeline with a progress bar on ``console`` (stderr by default).
-
-    ``cache_ages`` overrides the configured maximum ages of cached S2 answers
-    (``--refresh``: none is trusted; ``citekb refresh``: lists older than
-    ``--older-than``); ``complete`` is ``--complete``.
-    """
+    """Run the pipeline for ``request`` with a progress bar on ``console`` (stderr by default)."""
     console = console or Console(stderr=True)
     bar = _Bar(console)
     with bar.progress:
         return asyncio.run(
             _load(
-                refs,
+                request,
                 driver=driver,
                 settings=settings,
-                source=source,
-                depth=depth,
-                max_papers=max_papers,
-                max_citations_per_paper=max_citations_per_paper,
-                offline=offline,
                 progress=bar,
                 transport=transport,
                 openalex_transport=openalex_transport,
-                cache_ages=cache_ages,
-                complete=complete,
             )
         )
 
@@ -332,20 +330,17 @@ def run_load_command(
     """
     out = out or Console()
     err = err or Console(stderr=True)
-    summary = load_refs(
+    request = LoadRequest(
         refs,
-        driver=driver,
-        settings=settings,
-        source=source,
+        source,
         depth=depth,
         max_papers=max_papers,
         max_citations_per_paper=max_citations_per_paper,
         offline=offline,
-        console=err,
         cache_ages=cache_ages,
         complete=complete,
-        transport=transport,
     )
+    summary = load_refs(request, driver=driver, settings=settings, console=err, transport=transport)
     report(summary, out, as_json=as_json)
     if summary.failure is None and analytics and summary.writes.transactions:
         from graph_api.store.analytics_store import run_analytics_command
