@@ -716,12 +716,15 @@ class _Load:
         return list(keyphrase_topics(title or "", abstract or ""))
 
     # -- phases --------------------------------------------------------------
-    async def resolve_ids(self) -> None:
-        """POST /paper/batch with the detail fields: resolution and details in one call."""
-        seeds = [s for s in self.seeds if batch_id(s.ref) is not None]
-        if not seeds:
-            return
-        ids = [str(batch_id(s.ref)) for s in seeds]
+    async def _batch_details(
+        self, seeds: list[_Seed], ids: list[str], *, phase: str, miss: str
+    ) -> AsyncIterator[tuple[_Seed, dict[str, Any] | None]]:
+        """POST /paper/batch over ``ids`` in chunks: each seed with its answer, in order.
+
+        A chunk S2 cannot answer (offline and not cached, or failing past the
+        retries) marks its seeds unresolved with ``miss`` and forgets their
+        paper id, instead of failing the whole load.
+        """
         done = 0
         for chunk_start in range(0, len(ids), PAPER_BATCH_MAX):
             chunk = ids[chunk_start : chunk_start + PAPER_BATCH_MAX]
@@ -731,17 +734,26 @@ class _Load:
             except S2Error as exc:
                 self._note_s2_error(exc)
                 for seed in part:
-                    self._unresolved(seed, "not in the S2 cache (offline)")
+                    seed.paper_id = None
+                    self._unresolved(seed, miss)
                 continue
             for seed, answer in zip(part, answers, strict=True):
-                if answer is None or not answer.get("paperId"):
-                    self.summary.null_in_batches += 1
-                    self._unresolved(seed, f"not found in Semantic Scholar ({batch_id(seed.ref)})")
-                    continue
-                seed.paper_id = str(answer["paperId"])
-                seed.details = answer
+                yield seed, answer
             done += len(chunk)
-            self.progress("resolve ids", done, len(ids))
+            self.progress(phase, done, len(ids))
+
+    async def resolve_ids(self) -> None:
+        """POST /paper/batch with the detail fields: resolution and details in one call."""
+        seeds = [s for s in self.seeds if batch_id(s.ref) is not None]
+        ids = [str(batch_id(s.ref)) for s in seeds]
+        miss = "not in the S2 cache (offline)"
+        async for seed, answer in self._batch_details(seeds, ids, phase="resolve ids", miss=miss):
+            if answer is None or not answer.get("paperId"):
+                self.summary.null_in_batches += 1
+                self._unresolved(seed, f"not found in Semantic Scholar ({batch_id(seed.ref)})")
+                continue
+            seed.paper_id = str(answer["paperId"])
+            seed.details = answer
 
     async def resolve_titles(self) -> None:
         """GET /paper/search/match per title-only entry, verified by title and year."""
@@ -767,29 +779,16 @@ class _Load:
         """POST /paper/batch for seeds resolved by title (ids came with their details)."""
         seeds = [s for s in self.seeds if s.paper_id is not None and s.details is None]
         ids = [str(s.paper_id) for s in seeds]
-        done = 0
-        for chunk_start in range(0, len(ids), PAPER_BATCH_MAX):
-            chunk = ids[chunk_start : chunk_start + PAPER_BATCH_MAX]
-            part = seeds[chunk_start : chunk_start + PAPER_BATCH_MAX]
-            try:
-                answers = await self.client.paper_batch(chunk, DETAIL_FIELDS)
-            except S2Error as exc:
-                self._note_s2_error(exc)
-                for seed in part:
-                    seed.paper_id = None
-                    self._unresolved(seed, "details not in the S2 cache (offline)")
+        miss = "details not in the S2 cache (offline)"
+        async for seed, answer in self._batch_details(seeds, ids, phase="details", miss=miss):
+            if answer is None or not answer.get("paperId"):
+                self.summary.null_in_batches += 1
+                self._unresolved(seed, f"S2 has no details for {seed.paper_id}")
+                seed.paper_id = None
                 continue
-            for seed, answer in zip(part, answers, strict=True):
-                if answer is None or not answer.get("paperId"):
-                    self.summary.null_in_batches += 1
-                    self._unresolved(seed, f"S2 has no details for {seed.paper_id}")
-                    seed.paper_id = None
-                    continue
-                seed.details = answer
-                # S2 may answer with the canonical id of a merged record.
-                seed.paper_id = str(answer["paperId"])
-            done += len(chunk)
-            self.progress("details", done, len(ids))
+            seed.details = answer
+            # S2 may answer with the canonical id of a merged record.
+            seed.paper_id = str(answer["paperId"])
 
     async def write_seeds(self) -> None:
         """Rows for every resolved seed; two entries resolving to one paper count once."""
