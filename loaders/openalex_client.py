@@ -59,6 +59,7 @@ from loaders.s2_client import (
     Retryable,
     S2Stats,
     Sleep,
+    SourceUnavailable,
     backoff_delay,
     parse_retry_after,
     send_counted,
@@ -124,12 +125,8 @@ class OpenAlexOfflineMiss(OpenAlexError):
     """Offline mode and the answer is not in the cache."""
 
 
-class OpenAlexUnavailable(OpenAlexError):
+class OpenAlexUnavailable(OpenAlexError, SourceUnavailable):
     """OpenAlex kept failing past the retry limits (or the client's budget)."""
-
-    def __init__(self, message: str, *, last_fault: str | None = None) -> None:
-        super().__init__(message)
-        self.last_fault = last_fault
 
 
 def _message(text: str) -> str:

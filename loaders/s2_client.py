@@ -96,6 +96,17 @@ Clock = Callable[[], float]
 # --------------------------------------------------------------------------
 # Errors
 # --------------------------------------------------------------------------
+class SourceUnavailable(Exception):
+    """A source kept failing past its retry limits (shared with the OpenAlex client).
+
+    ``last_fault`` names the last failure (a status, a timeout) for the summary.
+    """
+
+    def __init__(self, message: str, *, last_fault: str | None = None) -> None:
+        super().__init__(message)
+        self.last_fault = last_fault
+
+
 class S2Error(Exception):
     """Base of every error the S2 client raises."""
 
@@ -128,12 +139,8 @@ class S2OfflineMiss(S2Error):
     """Offline mode and the answer is not in the cache."""
 
 
-class S2Unavailable(S2Error):
+class S2Unavailable(S2Error, SourceUnavailable):
     """S2 kept failing (429/5xx/timeouts) past the retry limits."""
-
-    def __init__(self, message: str, *, last_fault: str | None = None) -> None:
-        super().__init__(message)
-        self.last_fault = last_fault
 
 
 class S2RetryBudgetExceeded(S2Unavailable):
