@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
 
 import networkx as nx
 import strawberry
@@ -460,10 +461,21 @@ class RankOrder(Ordering):
     field: RankField = strawberry.field(default=RankField.INFLUENCE, description="The sort key")
 
 
+_RANKING = (
+    "{members} ranked by `orderBy`: summed PageRank of their papers (INFLUENCE, the default) "
+    "or papers (PAPERS), on the current graph. `first` 1..50."
+)
+_R = TypeVar("_R")
+
+
 async def _ranked(
-    info: Info, kind: Literal["orgs", "topics"], order: RankOrder | None, first: int
-) -> list[tuple[MemberRank, Row | None]]:
-    """Org or topic ranks on the current projection, each with its node's row (or None)."""
+    info: Info,
+    kind: Literal["orgs", "topics"],
+    order: RankOrder | None,
+    first: int,
+    build: Callable[[MemberRank, Row | None], _R],
+) -> list[_R]:
+    """Org or topic ranks on the current projection, each built with its node's row (or None)."""
     checked(lambda: check_k(first, name="first"))
     order = order or RankOrder()
     by: Literal["influence", "papers"] = (
@@ -484,7 +496,7 @@ async def _ranked(
         for r in ranked
     )
     rows = await asyncio.gather(*loads)
-    return list(zip(ranked, rows, strict=True))
+    return [build(r, row) for r, row in zip(ranked, rows, strict=True)]
 
 
 @strawberry.type(description="An organisation's papers in the graph and their summed PageRank.")
@@ -494,6 +506,11 @@ class OrgRank:
     influence: float = strawberry.field(description="Sum of its papers' PageRank")
     org: Org | None = strawberry.field(description="The organisation")
 
+    @classmethod
+    def of(cls, r: MemberRank, row: Row | None) -> OrgRank:
+        org = None if row is None else Org.from_props(row)
+        return cls(key=r.member, papers=r.papers, influence=r.influence, org=org)
+
 
 @strawberry.type(description="A topic's papers in the graph and their summed PageRank.")
 class TopicRank:
@@ -501,6 +518,11 @@ class TopicRank:
     papers: int = strawberry.field(description="Its papers in the graph")
     influence: float = strawberry.field(description="Sum of its papers' PageRank")
     topic: Topic | None = strawberry.field(description="The topic")
+
+    @classmethod
+    def of(cls, r: MemberRank, row: Row | None) -> TopicRank:
+        topic = None if row is None else Topic.from_props(row)
+        return cls(name=r.member, papers=r.papers, influence=r.influence, topic=topic)
 
 
 @strawberry.type(
@@ -778,41 +800,17 @@ class AnalyticsQuery:
         found = (stored_community(stored, i) for i in range(len(stored.community_labels)))
         return [c for c in found if c is not None][:first]
 
-    @resolver(
-        description="Organisations ranked by `orderBy`: summed PageRank of their papers "
-        "(INFLUENCE, the default) or papers (PAPERS), on the current graph. `first` 1..50."
-    )
+    @resolver(description=_RANKING.format(members="Organisations"))
     async def org_ranking(
         self, info: Info, order_by: RankOrder | None = None, first: int = DEFAULT_K
     ) -> list[OrgRank]:
-        ranked = await _ranked(info, "orgs", order_by, first)
-        return [
-            OrgRank(
-                key=r.member,
-                papers=r.papers,
-                influence=r.influence,
-                org=None if row is None else Org.from_props(row),
-            )
-            for r, row in ranked
-        ]
+        return await _ranked(info, "orgs", order_by, first, OrgRank.of)
 
-    @resolver(
-        description="Topics ranked by `orderBy`: summed PageRank of their papers "
-        "(INFLUENCE, the default) or papers (PAPERS), on the current graph. `first` 1..50."
-    )
+    @resolver(description=_RANKING.format(members="Topics"))
     async def topic_ranking(
         self, info: Info, order_by: RankOrder | None = None, first: int = DEFAULT_K
     ) -> list[TopicRank]:
-        ranked = await _ranked(info, "topics", order_by, first)
-        return [
-            TopicRank(
-                name=r.member,
-                papers=r.papers,
-                influence=r.influence,
-                topic=None if row is None else Topic.from_props(row),
-            )
-            for r, row in ranked
-        ]
+        return await _ranked(info, "topics", order_by, first, TopicRank.of)
 
     @resolver(
         description="The fastest-rising topics: share of papers in the last `window` years "
