@@ -260,23 +260,25 @@ def _read(tx: Any, with_attributes: bool, started: float) -> tuple[ProjectionArr
     return reader.build(version, topics, started), attributes
 
 
-def load_arrays(driver: Driver, database: str) -> ProjectionArrays:
-    """The citation arrays alone (what ``citekb analytics`` needs), one read transaction."""
-    started = time.perf_counter()
+def _read_snapshot(
+    driver: Driver, database: str, with_attributes: bool, started: float
+) -> tuple[ProjectionArrays, list[Record]]:
     with driver.session(
         database=database, fetch_size=FETCH_SIZE, notifications_min_severity=QUIET
     ) as session:
-        snapshot, _ = session.execute_read(_read, False, started)
+        return session.execute_read(_read, with_attributes, started)
+
+
+def load_arrays(driver: Driver, database: str) -> ProjectionArrays:
+    """The citation arrays alone (what ``citekb analytics`` needs), one read transaction."""
+    snapshot, _ = _read_snapshot(driver, database, False, time.perf_counter())
     return snapshot
 
 
 def load_projection(driver: Driver, database: str) -> Projection:
     """Arrays and attributes in one read transaction (a consistent snapshot)."""
     started = time.perf_counter()
-    with driver.session(
-        database=database, fetch_size=FETCH_SIZE, notifications_min_severity=QUIET
-    ) as session:
-        snapshot, attributes = session.execute_read(_read, True, started)
+    snapshot, attributes = _read_snapshot(driver, database, True, started)
     return build_projection(snapshot, attributes, started)
 
 
