@@ -177,6 +177,11 @@ class Settings(BaseSettings):
     api_response_cache_bytes: int = 64_000_000
     api_persisted_queries: int = 1000
     api_graph_poll_s: float = 1.0
+    # How long an API read retries a transient Neo4j failure (refused
+    # connection, restart) before the client gets SERVICE_UNAVAILABLE. Loads
+    # keep the driver's own 30 s: they ride out a restart; a GraphQL client
+    # and the process's startup must not wait that long for a dead database.
+    api_neo4j_retry_s: float = 2.0
     # Mutations (loadPapers, recomputeAnalytics; graph_api/service/mutation_auth.py,
     # graph_api/service/jobs.py): a token bucket per API key (and per client address
     # for failed attempts) of this many requests, refilled at this rate.

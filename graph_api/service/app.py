@@ -213,8 +213,6 @@ def create_app(
         app.state.jobs = JobRunner(
             settings, s2_transport=s2_transport, driver_factory=jobs_driver_factory
         )
-        # Jobs a killed or crashed process left RUNNING/QUEUED are marked FAILED.
-        await app.state.jobs.recover()
         # The graph state answers are cached under, read in the background
         # (store/graph_state.py); a change drops the cached answers.
         app.state.graph_state = GraphStateWatch(
@@ -226,6 +224,13 @@ def create_app(
         )
         await app.state.graph_state.refresh()  # health and cache token before serving
         app.state.graph_state.start()
+        # Jobs a killed or crashed process left RUNNING/QUEUED are marked FAILED.
+        # With Neo4j down that check would wait out the write driver's retries
+        # (30 s) before serving even /healthz; the next start with Neo4j up does it.
+        if app.state.graph_state.answered_within(HEALTH_TIMEOUT_S):
+            await app.state.jobs.recover()
+        else:
+            log.warning("Neo4j is not answering: jobs of stopped processes are checked next start")
         app.state.playground_ready = playground.assets_ready(settings)
         if not app.state.playground_ready:
             log.warning("GraphiQL files missing: run `citekb playground install`")

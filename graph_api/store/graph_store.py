@@ -41,7 +41,10 @@ def driver_for(settings: Settings, uri: str) -> Driver:
 
 
 def async_driver_for(settings: Settings, uri: str) -> AsyncDriver:
-    return AsyncGraphDatabase.driver(uri, **_driver_options(settings))
+    """The API's driver: reads retry a failing Neo4j for ``API_NEO4J_RETRY_S`` only."""
+    return AsyncGraphDatabase.driver(
+        uri, max_transaction_retry_time=settings.api_neo4j_retry_s, **_driver_options(settings)
+    )
 
 
 def apply_schema(driver: Driver, database: str) -> int:

@@ -15,10 +15,12 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
 import pytest
 from neo4j.exceptions import ServiceUnavailable
 
 from graph_api.service import admission
+from graph_api.service.app import create_app
 from graph_api.settings import Settings
 from tests.abusive_documents import doubling_document, nested_document
 from tests.unit.stub_api import RefusingDriver, StubApi, stub_api, unit_settings
@@ -296,6 +298,29 @@ async def test_a_database_that_does_not_answer(caplog: pytest.LogCaptureFixture)
             assert response.json() == {"status": "unavailable", "neo4j": "down"}
             body = await api.post("{ stats { papers } }")
     assert body["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+
+
+async def test_a_dead_database_is_reported_in_seconds(caplog: pytest.LogCaptureFixture) -> None:
+    """The real drivers at a closed port: the start and a query do not wait out 30 s of retries.
+
+    Before ``API_NEO4J_RETRY_S`` the start took 35 s (the stopped-jobs check on
+    the write driver) and a query 32-66 s before SERVICE_UNAVAILABLE. The bound
+    is generous for a loaded machine and well below those waits.
+    """
+    settings = unit_settings(neo4j_uri="bolt://127.0.0.1:9")
+    app = create_app(settings)
+    started = time.monotonic()
+    with caplog.at_level(logging.CRITICAL):
+        async with app.router.lifespan_context(app):
+            assert time.monotonic() - started < 15
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+                health = await client.get("/healthz")
+                asked = time.monotonic()
+                body = await client.post("/graphql", json={"query": "{ stats { papers } }"})
+    assert health.status_code == 503
+    assert body.json()["errors"][0]["extensions"]["code"] == "SERVICE_UNAVAILABLE"
+    assert time.monotonic() - asked < 15
 
 
 # --- CORS, introspection, playground, routes ------------------------------------
