@@ -177,6 +177,13 @@ def test_two_workers_and_a_load_take_turns_and_lose_nothing(
     assert _titles_in_graph(session_driver, db, wanted) == set(wanted)
 
 
+def _stored_status(driver: Driver, db: str, job_id: str) -> str | None:
+    records, _, _ = driver.execute_query(
+        "MATCH (j:Job {id: $id}) RETURN j.status AS s", id=job_id, database_=db
+    )
+    return records[0]["s"] if records else None
+
+
 def test_a_job_left_running_by_a_killed_worker_is_failed_on_restart(
     neo4j: Neo4jHandle, session_driver: Driver, fake_s2: str, tmp_path: Path
 ) -> None:
@@ -185,13 +192,15 @@ def test_a_job_left_running_by_a_killed_worker_is_failed_on_restart(
     env = cli_env(neo4j.uri, tmp_path / "cache", fake_s2, CITEKB_API_KEY=KEY)
     with serving(env, tmp_path / "serve-1.log") as (base, proc):
         job_id = _post(base, LOAD, {"titles": _titles()[20:30]})["loadPapers"]["id"]
-        wait_for(lambda: _job(base, job_id)["status"] == "RUNNING", "the job to run", 60)
+        # The API reports RUNNING a moment before Neo4j stores it: wait for the
+        # stored state, which is what a restart finds (a kill in between leaves
+        # it QUEUED, which the restart also fails, but this test is about RUNNING).
+        wait_for(
+            lambda: _stored_status(session_driver, db, job_id) == "RUNNING", "the job to run", 60
+        )
         os.kill(proc.pid, signal.SIGKILL)  # no shutdown: the job stays RUNNING in Neo4j
         proc.wait()
-    records, _, _ = session_driver.execute_query(
-        "MATCH (j:Job {id: $id}) RETURN j.status AS s", id=job_id, database_=db
-    )
-    assert records[0]["s"] == "RUNNING"
+    assert _stored_status(session_driver, db, job_id) == "RUNNING"
     assert read_lease(session_driver, db)["token"] == job_id
     started = time.monotonic()
     with serving(env, tmp_path / "serve-2.log") as (base, _):
