@@ -164,7 +164,10 @@ async def seed_ids(info: Info, ids: list[strawberry.ID]) -> list[str]:
 
 
 async def _collection_rows(info: Info, names: list[str] | None) -> list[dict[str, Any]]:
-    return await info.context.reader.rows("read/api/collections", {"names": names})
+    # Names are stored trimmed, inner spaces collapsed (store/collections.check_name):
+    # a name is looked up the way it was saved.
+    wanted = None if names is None else [" ".join(n.split()) for n in names]
+    return await info.context.reader.rows("read/api/collections", {"names": wanted})
 
 
 @strawberry.type(

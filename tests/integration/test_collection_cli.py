@@ -20,6 +20,7 @@ from graph_api.cli.main import app
 from graph_api.settings import Settings, get_settings
 from loaders.graph_writer import write_rows
 from tests.integration.api.api_graph import PAPERS, graph_rows
+from tests.integration.api.api_support import running_api
 
 BY_ARXIV = next(p for p in PAPERS if p.arxiv_id and p.doi)  # even and a multiple of 3
 OTHER = next(p for p in PAPERS if p.arxiv_id is None and p.doi is None)
@@ -148,3 +149,21 @@ def test_save_needs_ids_and_a_database(cli: CliRunner, monkeypatch: pytest.Monke
     down = run(cli, "list")
     assert down.exit_code == 1
     assert "Neo4j is not answering at bolt://127.0.0.1:9" in said(down)
+
+
+async def test_the_api_finds_a_saved_collection_by_its_name_as_typed(
+    cli: CliRunner, neo4j_settings: Settings
+) -> None:
+    # Names are stored trimmed with inner spaces collapsed; the API looks them up so.
+    assert run(cli, "save", "  my   papers ", PAPERS[1].paper_id).exit_code == 0
+    by_name = "query($n: String!) { collection(name: $n) { name seeds { paperId } } }"
+    feed = "query($n: String!) { changes(since: 0, collection: $n) { since } }"
+    async with running_api(neo4j_settings) as api:
+        for typed in ("my papers", "  my   papers "):
+            found = await api.data(by_name, {"n": typed})
+            assert found["collection"] == {
+                "name": "my papers",
+                "seeds": [{"paperId": PAPERS[1].paper_id}],
+            }
+            assert (await api.data(feed, {"n": typed}))["changes"] == {"since": 0}
+        assert (await api.data(by_name, {"n": "my paper"}))["collection"] is None
