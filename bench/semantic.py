@@ -7,11 +7,12 @@
    --embeddings`` writes) through the real writer (``write/papers``,
    ``write/embeddings``) into a throwaway Neo4j, and waits for the vector
    index. No citations: the field reads only papers and the index.
-2. Times S requests, each for a different paper, three ways in the same run,
+2. Times S requests, each for a different paper, several ways in the same run,
    interleaved (each paper through every path, in a rotating order):
    the statement alone (``read/api/semantic_neighbours``: vector index, then
    exact cosine on 2k+1 candidates), the GraphQL field through the app
    in-process (``semanticNeighbours(id:, first:) { similarity paper { title } }``),
+   its parts alone (the vector index query, the paper's own seek: the profile),
    and, as the baseline, an exact scan computing the cosine with every paper
    (``cypher/bench/semantic_scan``; fewer samples, it is slow).
 3. Records recall of the index path against the exact scan, p50/p90/p99,
@@ -127,7 +128,9 @@ def time_statement(
 
 
 LOOKUP = "query($id: ID!) { paper(id: $id) { title } }"
-PATHS = ("statement", "graphql", "lookup")
+PATHS = ("statement", "graphql", "lookup", "index", "seek")
+# The profile of the statement: its parts alone, timed beside it on the same papers.
+PARTS = {"index": "bench/semantic_index_only", "seek": "bench/semantic_lookup_only"}
 
 
 async def time_paths(
@@ -141,7 +144,7 @@ async def time_paths(
     first: plans compiled, the index's upper layers cached, the app's pool open."""
     app = create_app(settings)
     stmt = cypher.statement("read/api/semantic_neighbours")
-    ms: dict[str, list[float]] = {p: [] for p in (*PATHS, "server")}
+    ms: dict[str, list[float]] = {p: [] for p in (*PATHS, "server", "indexServer")}
     found: list[list[str]] = []
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
@@ -153,6 +156,8 @@ async def time_paths(
                 async def one(path: str, pid: str) -> tuple[float, float, list[str]]:
                     if path == "statement":
                         return run_statement(session, stmt, pid, k)
+                    if path in PARTS:
+                        return run_statement(session, cypher.statement(PARTS[path]), pid, k)
                     query, variables = (
                         (QUERY, {"id": pid, "k": k}) if path == "graphql" else (LOOKUP, {"id": pid})
                     )
@@ -173,12 +178,15 @@ async def time_paths(
                     for path in PATHS:
                         await one(path, pid)
                 for i, pid in enumerate(ids):
-                    for path in PATHS[i % 3 :] + PATHS[: i % 3]:
+                    turn = i % len(PATHS)
+                    for path in PATHS[turn:] + PATHS[:turn]:
                         wall, server, got = await one(path, pid)
                         ms[path].append(wall)
                         if path == "statement":
                             ms["server"].append(server)
                             found.append(got)
+                        elif path == "index":
+                            ms["indexServer"].append(server)
     return ms, found
 
 
@@ -246,6 +254,9 @@ def main(argv: list[str] | None = None) -> int:
             server=percentiles(ms["server"]),
             graphql=percentiles(ms["graphql"]),
             lookup=percentiles(ms["lookup"]),
+            indexOnly=percentiles(ms["index"]),
+            indexOnlyServer=percentiles(ms["indexServer"]),
+            seekOnly=percentiles(ms["seek"]),
             scan=percentiles(scan_ms),
             recallAtK=recall,
             neo4jRss=neo_mem,
@@ -299,6 +310,22 @@ def main(argv: list[str] | None = None) -> int:
                     f"{lookup['p99']:.1f}",
                     lookup["n"],
                 ],
+                *(
+                    [label, f"{f['p50']:.1f}", f"{f['p90']:.1f}", f"{f['p99']:.1f}", f["n"]]
+                    for label, f in (
+                        (
+                            "profile: its vector index query alone (`bench/semantic_index_only`,"
+                            " same 2k+1 candidates, no re-rank, paperId only)",
+                            payload["indexOnly"],
+                        ),
+                        ("of which Neo4j's own time", payload["indexOnlyServer"]),
+                        (
+                            "profile: its first step alone (`bench/semantic_lookup_only`: the"
+                            " paper by id, its vector read)",
+                            payload["seekOnly"],
+                        ),
+                    )
+                ),
                 [
                     "baseline: exact scan (`bench/semantic_scan`)",
                     f"{scan['p50']:.1f}",
