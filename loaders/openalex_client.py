@@ -312,8 +312,7 @@ class OpenAlexClient:
                 delay = self._backoff(retries, fault.retry_after)
                 retries += 1
                 self._retries_left -= 1
-                self.stats.retries += 1
-                self.stats.slept_s += delay
+                self.stats.count_retry(delay)
                 log.warning(
                     "OpenAlex GET /%s: %s; retry %d/%d in %.1f s",
                     path,

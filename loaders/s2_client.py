@@ -176,6 +176,11 @@ class S2Stats:
     statuses: Counter[int] = field(default_factory=Counter)
     faults: Counter[str] = field(default_factory=Counter)
 
+    def count_retry(self, delay_s: float) -> None:
+        """One retry, after sleeping ``delay_s``."""
+        self.retries += 1
+        self.slept_s += delay_s
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "requests_sent": self.requests_sent,
@@ -598,8 +603,7 @@ class S2Client:
                 delay = self._backoff(retries, fault.retry_after)
                 retries += 1
                 self._retries_left -= 1
-                self.stats.retries += 1
-                self.stats.slept_s += delay
+                self.stats.count_retry(delay)
                 log.warning(
                     "S2 %s /%s: %s; retry %d/%d in %.1f s",
                     method,

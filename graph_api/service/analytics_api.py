@@ -604,6 +604,22 @@ def _years(year_from: int | None, year_to: int | None) -> tuple[int, int] | None
 # --- the root fields -----------------------------------------------------------
 
 
+def _seed_works_field(*, prior: bool) -> SeedWorks:
+    """The ``priorWorks`` or ``derivativeWorks`` field: one resolver, two directions."""
+
+    async def works(
+        info: Info, ids: list[strawberry.ID], k: int = DEFAULT_SEED_K, min_count: int = 1
+    ) -> SeedWorks:
+        return await _seed_works(info, ids, k, min_count, prior=prior)
+
+    kind, papers = ("Prior", "cited by") if prior else ("Derivative", "citing")
+    description = (
+        f"{kind} works of a seed set (at most 100 ids): papers {papers} many of the seeds, "
+        "most seeds first. `k` 1..50."
+    )
+    return strawberry.field(resolver=works, description=description)
+
+
 @strawberry.type
 class AnalyticsQuery:
     @resolver(
@@ -772,23 +788,8 @@ class AnalyticsQuery:
             for s in found
         ]
 
-    @resolver(
-        description="Prior works of a seed set (at most 100 ids): papers cited by many of the "
-        "seeds, most seeds first. `k` 1..50."
-    )
-    async def prior_works(
-        self, info: Info, ids: list[strawberry.ID], k: int = DEFAULT_SEED_K, min_count: int = 1
-    ) -> SeedWorks:
-        return await _seed_works(info, ids, k, min_count, prior=True)
-
-    @resolver(
-        description="Derivative works of a seed set (at most 100 ids): papers citing many of "
-        "the seeds, most seeds first. `k` 1..50."
-    )
-    async def derivative_works(
-        self, info: Info, ids: list[strawberry.ID], k: int = DEFAULT_SEED_K, min_count: int = 1
-    ) -> SeedWorks:
-        return await _seed_works(info, ids, k, min_count, prior=False)
+    prior_works: SeedWorks = _seed_works_field(prior=True)
+    derivative_works: SeedWorks = _seed_works_field(prior=False)
 
     @resolver(
         description="Louvain communities as `citekb analytics` stored them, largest first, "
