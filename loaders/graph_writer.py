@@ -160,8 +160,8 @@ PAPER_PROPERTIES: tuple[str, ...] = (
     "rejectedMatches",
 )
 # Load bookkeeping write/papers sets on create, besides PAPER_PROPERTIES: the
-# creating load's number (write/load_begin). The offline importer's initial
-# load stamps nothing (its Load record counts no additions).
+# creating load's number (write/load_begin). The offline importer stamps its
+# load's number too (loaders/import_csv.py, IMPORT_LOAD_NO).
 PAPER_BOOKKEEPING = ("addedBy",)
 # List fields that accumulate: folded rows keep every distinct value, in order.
 _UNION_FIELDS = frozenset({"aliases", "nameKeys"})

@@ -19,11 +19,16 @@ the same chunks, value for value:
   ``handle`` and a venue's ``type`` first non-null, relationship values
   later non-null wins (``intents``: later non-empty).
 * A relationship row whose endpoint no node row has created is dropped (the
-  statements ``MATCH`` their endpoints), except CITES, whose unknown
-  endpoints become stub papers ``{paperId, isSeed: false}`` as
-  ``write/cites`` creates them.
+  statements ``MATCH`` their endpoints). CITES endpoints always have one: a
+  citation naming a corpus id no papers file lists brings its stub papers
+  row ``{paperId: 'CorpusId:<n>', corpusId}``, as on the online path.
 * ``loadedAt`` is the load's one timestamp (the online path stamps each
-  write; both are left out of graph dumps).
+  write; both are left out of graph dumps); ``addedBy`` on every Paper and
+  CITES is the load's number (:data:`IMPORT_LOAD_NO`), as ``write/papers``
+  and ``write/cites`` stamp what a load creates.
+* Two processes: the citations files, most of a corpus, are written by a
+  second one (:func:`write_cites_csv`, below) while this one reads the
+  others.
 * Values: integers are ``long``, scores ``double``, flags ``boolean``,
   dates and timestamps the same ISO strings; a null is an empty field (no
   property), a string is always quoted (so ``""`` stays an empty string);
@@ -42,9 +47,12 @@ end with the merged values.
 from __future__ import annotations
 
 import csv
+import multiprocessing
 import time
+import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -81,6 +89,7 @@ NODE_TABLES: dict[str, tuple[str, str, tuple[tuple[str, str], ...]]] = {
             ("authorsCount", "long"),
             ("rejectedMatches", "string[]"),
             ("loadedAt", "string"),
+            ("addedBy", "long"),
             # write/embeddings: db.create.setNodeVectorProperty stores float32.
             ("embedding", "float[]"),
             ("embeddingModel", "string"),
@@ -112,6 +121,7 @@ REL_TABLES: dict[str, tuple[str, str, tuple[tuple[str, str], ...]]] = {
             ("contexts", "string[]"),
             ("contextIntents", "string[]"),
             ("source", "string"),
+            ("addedBy", "long"),
         ),
     ),
     "AUTHORED": ("Author", "Paper", (("position", "long"),)),
@@ -149,6 +159,10 @@ _UNFOLDED = {"cites": ("citing", "cited"), "authored": ("authorId", "paperId")}
 # separator, which no intent contains; passed to the importer as U+001F.
 ARRAY_DELIMITER = "\x1f"
 ARRAY_DELIMITER_ARG = "U+001F"
+
+# The load number an import stamps as ``addedBy``: it only writes into an
+# empty database, whose first load (write/load_begin) is number 1.
+IMPORT_LOAD_NO = 1
 
 
 def _string(value: Any) -> str:
@@ -244,6 +258,7 @@ class ImportCsv:
     nodes: dict[str, int] = field(default_factory=dict)
     relationships: dict[str, int] = field(default_factory=dict)
     loaded_at: str = ""
+    load_no: int = IMPORT_LOAD_NO
     elapsed_s: float = 0.0
 
     @property
@@ -296,15 +311,17 @@ class _NodeTable:
         else:
             self.merge(have, row)
 
-    def write(self, path: Path, loaded_at: str) -> CsvFile:
+    def write(self, path: Path, loaded_at: str, load_no: int) -> CsvFile:
         out = CsvFile("nodes", self.label, path)
         columns = ((self.key, f"ID({self.label})"), *self.columns)
         encoders = [(name, _ENCODERS[kind]) for name, kind in self.columns]
         with path.open("w", encoding="utf-8", newline="") as fh:
             fh.write(_header(columns) + "\n")
             for key, row in self.rows.items():
-                if self.kind == "papers" and "loadedAt" not in row:
-                    row["loadedAt"] = loaded_at
+                if self.kind == "papers":
+                    # Every paper of an import is created by it (write/papers: ON CREATE).
+                    row.setdefault("loadedAt", loaded_at)
+                    row["addedBy"] = load_no
                 fields = [_string(key)]
                 fields.extend(encode(row.get(name)) for name, encode in encoders)
                 line = ",".join(fields)
@@ -411,11 +428,16 @@ class _RelTable:
         return self.file
 
 
-def _cites_create(row: Row) -> Row:
-    """write/cites ON CREATE: an unknown influence is false."""
-    if row.get("isInfluential") is None:
-        return {**row, "isInfluential": False}
-    return row
+def _cites_create(load_no: int) -> Callable[[Row], Row]:
+    """write/cites ON CREATE: an unknown influence is false; ``addedBy`` the load's number."""
+
+    def create(row: Row) -> Row:
+        # The row is the caller's own fresh dict (see _Graph._add_cites).
+        row["isInfluential"] = bool(row.get("isInfluential"))
+        row["addedBy"] = load_no
+        return row
+
+    return create
 
 
 def _cites_merge(have: Row, row: Row) -> None:
@@ -434,16 +456,14 @@ def _cites_merge(have: Row, row: Row) -> None:
 class _Graph:
     """The node tables and relationship files of one import, fed chunk by chunk."""
 
-    def __init__(self, out: Path) -> None:
+    def __init__(self, out: Path, load_no: int) -> None:
         self.out = out
+        self.load_no = load_no
         self.papers = _NodeTable("papers", _later_non_null(("isSeed", "synthetic")))
         self.authors = _NodeTable("authors", _later_non_null())
         self.orgs = _NodeTable("orgs", _first_non_null("handle"))
         self.topics = _NodeTable("topics", _first_non_null())
         self.venues = _NodeTable("venues", _first_non_null("type"))
-        # CITES endpoints no papers row created: {paperId, isSeed: false} stubs.
-        self.cite_stubs: dict[str, int] = {}
-        self.stubs_made = 0
 
         def rel(
             rel_type: str,
@@ -452,8 +472,8 @@ class _Graph:
         ) -> _RelTable:
             return _RelTable(rel_type, out / f"rel_{rel_type}.csv", merge, on_create)
 
+        # CITES: written by the CITES pass (write_cites_csv), not from chunks.
         self.rels = {
-            "CITES": rel("CITES", _cites_merge, _cites_create),
             "AUTHORED": rel("AUTHORED", _later_non_null()),
             "AFFILIATED_WITH": rel("AFFILIATED_WITH", _later_non_null()),
             "SUBMITTED": rel("SUBMITTED", _later_non_null()),
@@ -462,14 +482,8 @@ class _Graph:
         }
         self.rows_by_kind: dict[str, int] = dict.fromkeys(WRITE_ORDER, 0)
 
-    # Papers get one index across papers rows and CITES stubs, so a pair key
-    # names each paper once whichever way it was created.
     def paper_index(self, paper_id: str) -> int | None:
-        idx = self.papers.index.get(paper_id)
-        if idx is not None:
-            return idx
-        stub = self.cite_stubs.get(paper_id)
-        return None if stub is None else -1 - stub
+        return self.papers.index.get(paper_id)
 
     def add_chunk(self, rows: GraphRows) -> None:
         for kind in WRITE_ORDER:
@@ -487,18 +501,15 @@ class _Graph:
 
     def _add_papers(self, rows: list[Row]) -> None:
         for row in rows:
-            paper_id = row["paperId"]
-            stub = self.cite_stubs.pop(paper_id, None)
             new = {k: v for k, v in row.items() if k != "paperId"}
             new["isSeed"] = bool(new.get("isSeed"))
             new["synthetic"] = bool(new.get("synthetic"))
-            if stub is not None:
-                # write/papers on a stub: its isSeed false OR the row's; the
-                # stub keeps its index so pairs already written stay valid.
-                self.papers.index[paper_id] = -1 - stub
-                self.papers.rows[paper_id] = new
-            else:
-                self.papers.upsert(paper_id, new)
+            self.papers.upsert(row["paperId"], new)
+
+    def add_stub_papers(self, rows: list[Row]) -> None:
+        """One citations chunk's folded stub papers (from the CITES pass), counted as rows."""
+        self.rows_by_kind["papers"] += len(rows)
+        self._add_papers(rows)
 
     def _add_embeddings(self, rows: list[Row]) -> None:
         # write/embeddings MATCHes the paper: only papers already in a table.
@@ -577,31 +588,8 @@ class _Graph:
     _add_org_parents = _add_topic_tree
     _add_affiliations = _add_topic_tree
 
-    def _cite_end(self, paper_id: str) -> int:
-        idx = self.paper_index(paper_id)
-        if idx is None:
-            stub = self.stubs_made
-            self.stubs_made += 1
-            self.cite_stubs[paper_id] = stub
-            idx = -1 - stub
-        return idx
-
     def _add_cites(self, rows: list[Row]) -> None:
-        add, end_of = self.rels["CITES"].add, self._cite_end
-        for row in rows:
-            citing, cited = row["citing"], row["cited"]
-            add(
-                _pair(end_of(citing), end_of(cited)),
-                citing,
-                cited,
-                {
-                    "isInfluential": row.get("isInfluential"),
-                    "intents": row.get("intents") or None,
-                    "contexts": row.get("contexts") or None,
-                    "contextIntents": row.get("contextIntents") if row.get("contexts") else None,
-                    "source": row.get("source"),
-                },
-            )
+        assert not rows, "CITES rows go through write_cites_csv"
 
     def pair_of(self, rel_type: str) -> Callable[[str, str], int]:
         start_label, end_label, _ = REL_TABLES[rel_type]
@@ -624,15 +612,9 @@ class _Graph:
         for kind in ("papers", "authors", "orgs", "topics", "venues"):
             table: _NodeTable = getattr(self, kind)
             if table.rows:
-                files.append(table.write(self.out / f"nodes_{table.label}.csv", loaded_at))
-        if self.cite_stubs:
-            stubs = CsvFile("nodes", "Paper", self.out / "nodes_Paper_stubs.csv")
-            with stubs.path.open("w", encoding="utf-8", newline="") as fh:
-                fh.write("paperId:ID(Paper),isSeed:boolean\n")
-                for paper_id in self.cite_stubs:
-                    fh.write(_encode(paper_id, "string") + ",false\n")
-                    stubs.rows += 1
-            files.append(stubs)
+                files.append(
+                    table.write(self.out / f"nodes_{table.label}.csv", loaded_at, self.load_no)
+                )
         for rel_type, table_ in self.rels.items():
             done = table_.finish(self.pair_of(rel_type))
             if done.rows:
@@ -642,12 +624,161 @@ class _Graph:
         return files
 
 
+def _cites_values(row: Row) -> Row:
+    """A CITES row's relationship values, as write/cites stores them (empty lists: none)."""
+    contexts = row.get("contexts") or None
+    return {
+        "isInfluential": row.get("isInfluential"),
+        "intents": row.get("intents") or None,
+        "contexts": contexts,
+        "contextIntents": row.get("contextIntents") if contexts else None,
+        "source": row.get("source"),
+    }
+
+
 def _pair(start: int, end: int) -> int:
-    """One integer for a (start, end) pair of node indexes (stubs are negative)."""
+    """One integer for a (start, end) pair of node indexes."""
     return (start << 32) ^ (end & 0xFFFFFFFF)
 
 
 Progress = Callable[[str, int, int | None], None]
+
+
+# --- the CITES pass, in a process of its own ----------------------------------
+#
+# Citations are most of a corpus (10 per paper) and need nothing the other
+# files build but the papers' corpus id -> paperId table, so their CSV is
+# written by a second process while this one reads the papers, abstracts,
+# embeddings and authors files: the two halves of the CPU work run on two
+# cores. The second process builds its own table from the papers files
+# (JSON decoding only, about a tenth of the papers' row building) and hands
+# back its file, its counts and the stub papers its chunks made, which
+# join the papers table here exactly as the one-process pass adds them
+# (after every other file, chunk by chunk, folded per chunk).
+
+
+@dataclass
+class CitesPass:
+    """What the CITES pass wrote and counted."""
+
+    file: CsvFile
+    records: dict[str, int] = field(default_factory=dict)  # per citations file (path)
+    skipped: int = 0
+    rows: int = 0  # distinct pairs per chunk, summed: the writer's "rows"
+    stub_chunks: list[list[Row]] = field(default_factory=list)  # folded papers rows per chunk
+
+
+def write_cites_csv(
+    paper_files: Sequence[Path],
+    citation_files: Sequence[Path],
+    path: Path,
+    *,
+    citation_chunk: int,
+    load_no: int,
+    on_records: Callable[[int], None] | None = None,
+) -> CitesPass:
+    """The CITES CSV of ``citation_files`` (checked line by line), with its own paper table.
+
+    Raises ``DatasetError`` at the first bad line, of a papers file too.
+    """
+    paper_ids: dict[int, str] = {}
+    for paper_path in paper_files:
+        for line_no, record in s2_datasets.iter_records(paper_path):
+            try:
+                paper_ids[s2_datasets.check_paper(record)] = s2_datasets.paper_id_of(record)
+            except ValueError as exc:
+                raise s2_datasets.DatasetError(paper_path, line_no, str(exc)) from exc
+    validation = s2_datasets.Validation(files=[], paper_ids=paper_ids)
+    table = _RelTable("CITES", path, _cites_merge, _cites_create(load_no))
+    index: dict[str, int] = {}
+
+    def index_of(paper_id: str) -> int:
+        idx = index.get(paper_id)
+        if idx is None:
+            idx = index[paper_id] = len(index)
+        return idx
+
+    done = CitesPass(file=table.file)
+    for cites_path in citation_files:
+        for chunk in s2_datasets.iter_file_chunks(
+            "citations", cites_path, validation, citation_chunk
+        ):
+            if chunk.rows.papers:
+                done.stub_chunks.append(fold_rows("papers", chunk.rows.papers))
+            rows = chunk.rows.cites
+            done.rows += len({(r["citing"], r["cited"]) for r in rows})
+            for row in rows:
+                citing, cited = row["citing"], row["cited"]
+                table.add(
+                    _pair(index_of(citing), index_of(cited)), citing, cited, _cites_values(row)
+                )
+            done.skipped += chunk.skipped
+            key = str(cites_path)
+            done.records[key] = done.records.get(key, 0) + chunk.records
+            if on_records is not None:
+                on_records(chunk.records)
+    table.finish(lambda start, end: _pair(index[start], index[end]))
+    return done
+
+
+def _cites_process(
+    conn: Connection, counter: Any, args: tuple[Any, ...], kw: dict[str, Any]
+) -> None:
+    """The second process: run write_cites_csv, send ("ok", result) or the failure."""
+
+    def on_records(n: int) -> None:
+        with counter.get_lock():
+            counter.value += n
+
+    try:
+        conn.send(("ok", write_cites_csv(*args, on_records=on_records, **kw)))
+    except s2_datasets.DatasetError as exc:
+        conn.send(("bad", exc))
+    except BaseException as exc:  # reported by the parent, which then stops
+        conn.send(("error", "".join(traceback.format_exception(exc))[-3000:]))
+    finally:
+        conn.close()
+
+
+class _CitesProcess:
+    """write_cites_csv in a spawned process; :meth:`result` waits for it and re-raises."""
+
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        ctx = multiprocessing.get_context("spawn")
+        self.counter = ctx.Value("q", 0)
+        self.recv, send = ctx.Pipe(duplex=False)
+        self.proc = ctx.Process(
+            target=_cites_process,
+            args=(send, self.counter, args, kw),
+            name="citekb-cites-csv",
+            daemon=True,
+        )
+        self.proc.start()
+        send.close()
+
+    def result(self, progress: Callable[[int], None] | None) -> CitesPass:
+        while not self.recv.poll(0.5):
+            if progress is not None:
+                progress(int(self.counter.value))
+            if not self.proc.is_alive() and not self.recv.poll(0):
+                raise RuntimeError(f"the CITES CSV process died (exit code {self.proc.exitcode})")
+        try:
+            status, payload = self.recv.recv()
+        except EOFError:
+            raise RuntimeError(
+                f"the CITES CSV process died (exit code {self.proc.exitcode})"
+            ) from None
+        if status == "bad":
+            raise payload
+        if status == "error":
+            raise RuntimeError(f"the CITES CSV process failed:\n{payload}")
+        return payload  # type: ignore[no-any-return]
+
+    def stop(self) -> None:
+        if self.proc.is_alive():
+            self.proc.terminate()
+        self.proc.join()
+        self.recv.close()
 
 
 def write_import_csv(
@@ -658,13 +789,18 @@ def write_import_csv(
     paper_chunk: int = 5000,
     citation_chunk: int = 50000,
     loaded_at: str | None = None,
+    load_no: int = IMPORT_LOAD_NO,
+    processes: int = 2,
 ) -> ImportCsv:
     """One pass over the Datasets files in ``directory``: check, build rows, write CSV into ``out``.
 
     Raises ``DatasetError`` (``file:line: reason``) at the first bad line; the
     CSV written so far is then worthless and the caller discards ``out``.
     The chunk sizes are the online bulk path's, so that the per-chunk folding
-    (and so the graph) is the same.
+    (and so the graph) is the same. With ``processes`` >= 2 the citations
+    files are written by a second process (see :func:`write_cites_csv`); the
+    CSV is the same either way. ``load_no`` is stamped as ``addedBy`` on every
+    Paper and CITES, as the online path stamps what a load creates.
     """
     started = time.perf_counter()
     files = s2_datasets.find_files(directory)
@@ -676,19 +812,43 @@ def write_import_csv(
             " `citekb load DIR` (the online bulk path), or move the openalex_works files aside",
         )
     out.mkdir(parents=True, exist_ok=True)
-    graph = _Graph(out)
-    result = ImportCsv(directory=out, loaded_at=loaded_at or now_iso())
-    done: dict[Path, int] = {}
-    for chunk in s2_datasets.iter_checked_chunks(
-        files, paper_chunk=paper_chunk, citation_chunk=citation_chunk
-    ):
-        graph.add_chunk(chunk.rows)
-        result.skipped += chunk.skipped
-        result.records[chunk.kind] = result.records.get(chunk.kind, 0) + chunk.records
-        done[chunk.path] = done.get(chunk.path, 0) + chunk.records
-        if progress is not None:
-            progress(f"csv {chunk.path.name}", done[chunk.path], None)
+    graph = _Graph(out, load_no)
+    result = ImportCsv(directory=out, loaded_at=loaded_at or now_iso(), load_no=load_no)
+    cites_args = (files.papers, files.citations, out / "rel_CITES.csv")
+    cites_kw: dict[str, Any] = {"citation_chunk": citation_chunk, "load_no": load_no}
+    second = _CitesProcess(*cites_args, **cites_kw) if files.citations and processes > 1 else None
+    try:
+        done: dict[Path, int] = {}
+        for chunk in s2_datasets.iter_checked_chunks(
+            replace(files, citations=[]), paper_chunk=paper_chunk, citation_chunk=citation_chunk
+        ):
+            graph.add_chunk(chunk.rows)
+            result.skipped += chunk.skipped
+            result.records[chunk.kind] = result.records.get(chunk.kind, 0) + chunk.records
+            done[chunk.path] = done.get(chunk.path, 0) + chunk.records
+            if progress is not None:
+                progress(f"csv {chunk.path.name}", done[chunk.path], None)
+        cites: CitesPass | None = None
+        if files.citations:
+            name = f"csv {files.citations[0].name}"
+            if second is not None:
+                cites = second.result(
+                    None if progress is None else lambda n: progress(name, n, None)
+                )
+            else:
+                cites = write_cites_csv(*cites_args, **cites_kw)
+    finally:
+        if second is not None:
+            second.stop()
+    if cites is not None:
+        for stubs in cites.stub_chunks:
+            graph.add_stub_papers(stubs)
+        graph.rows_by_kind["cites"] += cites.rows
+        result.skipped += cites.skipped
+        result.records["citations"] = sum(cites.records.values())
     result.files = graph.finish(result.loaded_at)
+    if cites is not None and cites.file.rows:
+        result.files.append(cites.file)
     result.rows_by_kind = graph.rows_by_kind
     for f in result.files:
         bucket = result.nodes if f.flag == "nodes" else result.relationships

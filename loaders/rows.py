@@ -117,7 +117,8 @@ class GraphRows:
     ``contexts`` are the sentences of the citing paper that cite (S2's
     ``contexts``); ``contextIntents[i]`` holds the intents of ``contexts[i]``
     joined by ``","`` (``""`` when S2 gives none), since a Neo4j property
-    cannot hold a list of lists. Both are ``None`` when S2 gave no contexts.
+    cannot hold a list of lists. Both are ``None`` when S2 gave no contexts;
+    ``contextIntents`` is also ``None`` when no context has an intent.
     """
 
     papers: list[Row] = field(default_factory=list)
@@ -633,13 +634,18 @@ def cites_rows(
     ``contexts`` are (sentence, its intents) pairs; see :class:`GraphRows`.
     """
     pairs = [(text, _dedupe(i)) for text, i in contexts or () if text]
+    joined = [",".join(i) for _, i in pairs]
     return {
         "citing": citing,
         "cited": cited,
         "isInfluential": bool(is_influential) if is_influential is not None else None,
         "intents": _dedupe(intents or ()),
         "contexts": [text for text, _ in pairs] or None,
-        "contextIntents": [",".join(i) for _, i in pairs] or None,
+        # None when no context has an intent: readers take a missing list as
+        # "none for each context", and the offline importer cannot store a
+        # list of empty strings (its CSV field for [""] is empty: no property), so both
+        # paths store nothing rather than [""].
+        "contextIntents": joined if any(joined) else None,
         "source": source,
     }
 

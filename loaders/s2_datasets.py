@@ -93,6 +93,10 @@ class DatasetError(ValueError):
         self.reason = reason
         super().__init__(f"{self.path}:{line}: {reason}")
 
+    def __reduce__(self) -> tuple[type[DatasetError], tuple[str, int, str]]:
+        # Raised in the importer's CITES process and re-raised in its parent.
+        return (DatasetError, (self.path, self.line, self.reason))
+
 
 @dataclass(frozen=True)
 class DatasetFiles:
@@ -479,6 +483,16 @@ def iter_checked_chunks(
         validation.files.append(fc)
         size = citation_chunk if kind == "citations" else paper_chunk
         yield from _file_chunks(fc, validation, size, register=True)
+
+
+def iter_file_chunks(kind: str, path: Path, validation: Validation, size: int) -> Iterator[Chunk]:
+    """Pass 2 over one file: its chunks of ``size`` records, every record checked.
+
+    For a caller that reads the files of one dataset by itself (the
+    importer's CITES pass, in a process of its own); ``validation`` must
+    already hold the papers' corpus id -> paperId table.
+    """
+    yield from _file_chunks(FileCheck(path=path, kind=kind), validation, size, register=False)
 
 
 def _file_chunks(

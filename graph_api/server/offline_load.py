@@ -14,9 +14,11 @@ or when asked with ``--importer``:
 5. **Schema**: the store the importer wrote has no constraints or indexes;
    ``schema.cypher`` is applied and the indexes are awaited, as ``citekb db
    init`` does.
-6. **Meta**: :func:`loaders.graph_writer.record_load_meta` records the load
+6. **Meta**: the load takes its number (``write/load_begin``: 1, the number
+   the CSV stamped as ``addedBy``) and
+   :func:`loaders.graph_writer.record_load_meta` records the load
    on ``Meta{key:'load'}`` and bumps ``Meta{key:'graph'}.version``, the same
-   call the online path ends with, so the graph and its version are those an
+   calls the online path makes, so the graph and its version are those an
    online load of the same directory leaves.
 
 A server citekb does not run (``NEO4J_URI``, docker compose) keeps its store
@@ -36,7 +38,7 @@ from graph_api.server import neo4j_server
 from graph_api.server.neo4j_import import ImportResult, run_import
 from graph_api.settings import Settings
 from graph_api.store import graph_store
-from loaders.graph_writer import WriteCounts, record_load_meta
+from loaders.graph_writer import WriteCounts, begin_load, record_load_meta
 from loaders.import_csv import ARRAY_DELIMITER_ARG, ImportCsv, Progress, write_import_csv
 
 
@@ -150,12 +152,20 @@ def offline_load(
             graph_store.apply_schema(driver, database)
             t = mark("schema", t)
             counts = csv.write_counts(imported.properties, time.perf_counter() - started)
+            # The load number the CSV stamped as addedBy: the new store's first,
+            # taken and recorded as the online path takes and records its own.
+            load_no = begin_load(driver, database=database)
+            if load_no != csv.load_no:
+                raise RuntimeError(
+                    f"the imported store numbered this load {load_no}, not {csv.load_no}"
+                )
             version = record_load_meta(
                 driver,
                 counts,
                 database=database,
                 source=f"s2-datasets:{directory.resolve()}",
                 at=csv.loaded_at,
+                load_no=load_no,
             )
             mark("meta", t)
         finally:

@@ -43,11 +43,31 @@ runner = CliRunner()
 pytestmark = pytest.mark.timeout(1800)
 
 
+# Citation contexts as S2's Datasets give them (one intents list per
+# context), in every shape the two paths must store alike: intents on some
+# contexts only (first, last), on none, text with a comma, quotes and a line
+# break, and a pair cited twice whose second record brings the contexts.
+CONTEXT_SHAPES: list[dict[str, Any]] = [
+    {"contexts": ["As in [3], we use it.", "See [3]."], "intents": [["methodology"], []]},
+    {"contexts": ["Unlike [7].", '[7] shows, "clearly",\na gain.'], "intents": [[], ["result"]]},
+    {"contexts": ["Cited in passing [2]."], "intents": [[]]},
+    {"contexts": ["Both [1]."], "intents": [["background", "methodology"]]},
+]
+
+
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("synth2000-offline")
     result = runner.invoke(app, ["synth", "--papers", "2000", "--seed", "3", "--out", str(out)])
     assert result.exit_code == 0, result.output
+    # The synthetic corpus has no contexts: give some citations the shapes above.
+    path = out / "citations.jsonl"
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    for n, record in enumerate(records[: 40 * len(CONTEXT_SHAPES)]):
+        record.update(CONTEXT_SHAPES[n % len(CONTEXT_SHAPES)])
+    records.append({**records[0], "contexts": [], "intents": []})  # seen again, without
+    records.append({**records[1], **CONTEXT_SHAPES[3]})  # seen again, with others
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     return out
 
 
@@ -100,6 +120,17 @@ def meta(driver: Driver, db: str, key: str) -> dict[str, Any]:
     return dict(records[0]["p"]) if records else {}
 
 
+def stamped(driver: Driver, db: str) -> tuple[list[Any], list[Any]]:
+    """The distinct addedBy values of Paper nodes and of CITES relationships."""
+    nodes, _, _ = driver.execute_query(
+        "MATCH (p:Paper) RETURN DISTINCT p.addedBy AS n ORDER BY n", database_=db
+    )
+    rels, _, _ = driver.execute_query(
+        "MATCH ()-[c:CITES]->() RETURN DISTINCT c.addedBy AS n ORDER BY n", database_=db
+    )
+    return [r["n"] for r in nodes], [r["n"] for r in rels]
+
+
 def assert_as_it_was(server: neo4j_server.LocalServer, settings: Settings) -> None:
     """Served again, empty, its constraints and indexes in place, nothing left set aside."""
     assert server.running_pid() is not None
@@ -129,7 +160,8 @@ def test_importer_and_online_writer_leave_the_same_graph(
         imported = graph_dump(drv, database=db)
         imported_counts = graph_counts(drv, database=db)
         assert graph_store.schema_applied(drv, db)
-        imported_meta = (meta(drv, db, "graph"), meta(drv, db, "load"))
+        imported_meta = (meta(drv, db, "graph"), meta(drv, db, "load"), meta(drv, db, "load:1"))
+        imported_stamps = stamped(drv, db)
 
     # The online path (the concurrent writer) on the session's server.
     online = load_datasets_dir(driver, corpus, neo4j_settings.neo4j_database)
@@ -140,11 +172,30 @@ def test_importer_and_online_writer_leave_the_same_graph(
     online_meta = (
         meta(driver, neo4j_settings.neo4j_database, "graph"),
         meta(driver, neo4j_settings.neo4j_database, "load"),
+        meta(driver, neo4j_settings.neo4j_database, "load:1"),
     )
-    # The same graph version, and the load recorded with the same fields and row counts.
-    assert imported_meta[0]["version"] == online_meta[0]["version"] == 1
+    # Contexts came through, and a context without intents is stored alike.
+    contexts = [r["props"] for r in imported["relationships"] if r["props"].get("contexts")]
+    assert len(contexts) >= 40 * len(CONTEXT_SHAPES) - 1
+    assert any("" in (p.get("contextIntents") or ()) for p in contexts)
+    # The same graph version, the same load numbers (addedBy), and the load
+    # recorded with the same fields and row counts.
+    for key in ("version", "loadSeq", "loadsRecordedTo"):
+        assert imported_meta[0][key] == online_meta[0][key] == 1, key
+    assert imported_stamps == stamped(driver, neo4j_settings.neo4j_database) == ([1], [1])
+    # The Load record counts what load 1 added, both ways.
+    for key in ("fromLoadNo", "toLoadNo", "papersAdded", "citationsAdded"):
+        assert imported_meta[2][key] == online_meta[2][key], key
+    assert imported_meta[2]["papersAdded"] == imported_counts["papers"]
     assert set(imported_meta[1]) == set(online_meta[1])
-    for key in ("source", "status", "papersRows", "citesRows", "authorsRows", "nodesCreated"):
+    for key in (
+        "source",
+        "status",
+        "papersRows",
+        "citesRows",
+        "authorsRows",
+        "nodesCreated",
+    ):
         assert imported_meta[1][key] == online_meta[1][key], key
     assert imported_meta[1]["relationshipsCreated"] == online.counts.relationships_created
 

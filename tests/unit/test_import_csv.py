@@ -62,9 +62,13 @@ def test_papers_columns_are_what_the_online_writer_stores() -> None:
     set_by_embeddings |= set(re.findall(r"setNodeVectorProperty\(p, '(\w+)'", embeddings))
     assert set_by_embeddings == {"embedding", "embeddingModel"}
     columns = [name for name, _ in import_csv.NODE_TABLES["papers"][2]]
-    set_by_papers -= set(PAPER_BOOKKEEPING)  # the importer's initial load stamps no load number
     assert set(columns) == set_by_papers | set_by_embeddings
-    assert set_by_papers == {*PAPER_PROPERTIES, "loadedAt"}
+    assert set_by_papers == {*PAPER_PROPERTIES, *PAPER_BOOKKEEPING, "loadedAt"}
+    # CITES: what write/cites sets on a relationship it creates, addedBy included.
+    cites = cypher.statement("write/cites").split("ON MATCH SET")[0]
+    assert {name for name, _ in import_csv.REL_TABLES["CITES"][2]} == set(
+        re.findall(r"r\.(\w+) = ", cites)
+    )
 
 
 @pytest.fixture
@@ -153,6 +157,26 @@ def test_one_pass_writes_every_label_and_type_with_the_writers_merge_rules(
     assert counts.by_kind["cites"].relationships_created == 2
     assert counts.by_kind["papers"].nodes_created == 3
     assert counts.nodes_created == 7
+
+
+def test_one_process_and_two_write_the_same_csv(datasets: Path, tmp_path: Path) -> None:
+    # The citations go to a second process by default; the files must not change.
+    kw: dict[str, Any] = {"paper_chunk": 1, "citation_chunk": 2, "loaded_at": "2026-01-01"}
+    one = import_csv.write_import_csv(datasets, tmp_path / "one", processes=1, **kw)
+    two = import_csv.write_import_csv(datasets, tmp_path / "two", processes=2, **kw)
+    assert sorted(f.path.name for f in one.files) == sorted(f.path.name for f in two.files)
+    for f in one.files:
+        assert f.path.read_bytes() == (tmp_path / "two" / f.path.name).read_bytes(), f.path.name
+    assert (one.records, one.skipped, one.rows_by_kind, one.nodes, one.relationships) == (
+        two.records,
+        two.skipped,
+        two.rows_by_kind,
+        two.nodes,
+        two.relationships,
+    )
+    # Every Paper and CITES carries the import's load number, as online.
+    for name in ("nodes_Paper.csv", "rel_CITES.csv"):
+        assert {r["addedBy:long"] for r in read_csv(tmp_path / "two" / name)} == {"1"}
 
 
 def test_a_bad_line_raises_with_file_and_line(datasets: Path, tmp_path: Path) -> None:
