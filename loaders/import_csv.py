@@ -741,10 +741,19 @@ def _cites_process(
 
 
 class _CitesProcess:
-    """write_cites_csv in a spawned process; :meth:`result` waits for it and re-raises."""
+    """write_cites_csv in a second process; :meth:`result` waits for it and re-raises."""
 
     def __init__(self, *args: Any, **kw: Any) -> None:
-        ctx = multiprocessing.get_context("spawn")
+        # fork where there is one: spawn would re-run the caller's __main__
+        # module in the child (a script without a __name__ guard loads twice)
+        # and import every package again; the forked child starts at once and
+        # touches nothing of the parent's but its arguments and the pipe.
+        methods = multiprocessing.get_all_start_methods()
+        ctx = (
+            multiprocessing.get_context("fork")
+            if "fork" in methods
+            else multiprocessing.get_context("spawn")
+        )
         self.counter = ctx.Value("q", 0)
         self.recv, send = ctx.Pipe(duplex=False)
         self.proc = ctx.Process(
