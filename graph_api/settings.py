@@ -182,6 +182,17 @@ class Settings(BaseSettings):
     # keep the driver's own 30 s: they ride out a restart; a GraphQL client
     # and the process's startup must not wait that long for a dead database.
     api_neo4j_retry_s: float = 2.0
+    # Per-request analytics (graph_api/service/analytics_pool.py): worker threads,
+    # the deadline after which the client gets TIMEOUT and the work is told to
+    # stop, and results kept per graph version.
+    api_analytics_concurrency: int = 2
+    api_analytics_timeout_s: float = 20.0
+    api_analytics_cache_entries: int = 1000
+    # `citekb analytics` stores PageRank personalised on every topic with at
+    # least this many papers (its best `analytics_topic_top` papers), so
+    # influentialPapers(topic:, personalized: true) is an index read.
+    analytics_topic_min_papers: int = 20
+    analytics_topic_top: int = 200
     # Mutations (loadPapers, recomputeAnalytics; graph_api/service/mutation_auth.py,
     # graph_api/service/jobs.py): a token bucket per API key (and per client address
     # for failed attempts) of this many requests, refilled at this rate.

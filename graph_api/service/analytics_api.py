@@ -39,10 +39,8 @@ from graph_api.analytics import (
     citation_view,
     coverage,
     derivative_works,
-    influential_papers,
     lineage,
     main_path,
-    pagerank,
     prior_works,
     rank_members,
     rising_topics,
@@ -51,6 +49,7 @@ from graph_api.analytics import (
 )
 from graph_api.analytics.lineage import Edge
 from graph_api.analytics.ranking import MemberRank
+from graph_api.analytics.sparse_rank import RankMatrix, top_personalised
 from graph_api.service.analytics_fields import Community, Coverage, checked, stored_community
 from graph_api.service.bibliography import Bibliography, CitationFormat, make_bibliography
 from graph_api.service.connections import checked_first
@@ -61,6 +60,7 @@ from graph_api.service.inputs import Ordering, descending
 from graph_api.service.paper_ids import InvalidPaperId, PaperKey, parse_paper_id
 from graph_api.service.types import Org, Paper, Topic, YearCount, parse_datetime
 from graph_api.store.analytics_store import StoredAnalytics
+from graph_api.store.analytics_store import TOPIC_TOP as STORED_TOPIC_TOP
 from loaders.rows import topic_key
 
 DEFAULT_LINEAGE_PAPERS = 100
@@ -580,15 +580,49 @@ class AnalyticsStatus:
         )
 
 
-def topic_influence(
-    G: nx.DiGraph, topic: str, years: tuple[int, int] | None, k: int
+def personalised_influence(
+    matrix: RankMatrix,
+    G: nx.DiGraph,
+    seeds: list[str],
+    years: tuple[int, int] | None,
+    k: int,
+    *,
+    include_seeds: bool,
+    should_stop: Callable[[], bool],
 ) -> list[Scored]:
-    """Top ``k`` by PageRank personalised on a topic's papers, optionally within ``years``."""
-    seeds = topic_papers(G, topic)
-    if not seeds:
-        return []
-    scores = pagerank(G, personalization=dict.fromkeys(seeds, 1.0))
-    return influential_papers(G, scores, years=years, k=k)
+    """Top ``k`` by PageRank personalised on ``seeds``, optionally within ``years``
+    (inclusive; papers without a year then left out). Stops when ``should_stop`` says so."""
+
+    def in_years(paper: str) -> bool:
+        if years is None:
+            return True
+        year = G.nodes[paper].get("year")
+        return year is not None and years[0] <= int(year) <= years[1]
+
+    best = top_personalised(
+        matrix, seeds, k=k, include_seeds=include_seeds, keep=in_years, should_stop=should_stop
+    )
+    return [Scored(paper_id=p, score=s) for p, s in best]
+
+
+def stored_topic_rank(
+    row: Row | None, graph_version: int | None, k: int, stored_top: int = STORED_TOPIC_TOP
+) -> list[Scored] | None:
+    """The topic's stored personalised ranking, or ``None`` when it cannot answer (not
+    stored, or stored on another graph version).
+
+    >>> row = {"paperIds": ["a", "b"], "scores": [0.5, 0.2], "version": 3}
+    >>> stored_topic_rank(row, 3, 1), stored_topic_rank(row, 4, 1)
+    ([Scored(paper_id='a', score=0.5)], None)
+    """
+    if row is None or row.get("paperIds") is None or row.get("version") != graph_version:
+        return None
+    if k > stored_top:
+        return None  # more than was stored (first is at most 50, the list 200 by default)
+    return [
+        Scored(paper_id=str(p), score=float(s))
+        for p, s in zip(row["paperIds"][:k], row["scores"][:k], strict=True)
+    ]
 
 
 def _years(year_from: int | None, year_to: int | None) -> tuple[int, int] | None:
@@ -712,7 +746,10 @@ class AnalyticsQuery:
         description="The most influential papers by the PageRank `citekb analytics` stored, "
         "optionally within a topic and years (inclusive). `personalized: true` (with a topic) "
         "ranks by PageRank personalised on the topic's papers instead, computed on the current "
-        "graph: what the topic's papers build on most, inside the topic or not."
+        "graph: what the topic's papers build on most, inside the topic or not (stored by "
+        "`citekb analytics` for topics with enough papers, so an index read). With `seeds` "
+        "(at most 100 paper ids) and `personalized: true`, PageRank personalised on that "
+        "reading list instead, seeds left out."
     )
     async def influential_papers(
         self,
@@ -723,16 +760,16 @@ class AnalyticsQuery:
         year_to: int | None = None,
         first: int = DEFAULT_K,
         personalized: bool = False,
+        seeds: list[strawberry.ID] | None = None,
     ) -> list[InfluentialPaper]:
         checked(lambda: check_k(first, name="first"))
         years = _years(year_from, year_to)
-        if personalized and not topic:
-            raise BadUserInput("`personalized: true` needs a `topic`")
+        if personalized and not topic and not seeds:
+            raise BadUserInput("`personalized: true` needs a `topic` or `seeds`")
+        if seeds is not None and not personalized:
+            raise BadUserInput("`seeds` rank by personalised PageRank: add `personalized: true`")
         if personalized:
-            assert topic is not None
-            analytics = info.context.analytics
-            projection = await analytics.projection()
-            top = await analytics.compute(topic_influence, projection.graph, topic, years, first)
+            top = await _personalised(info, topic, seeds, years, first)
             return [
                 InfluentialPaper(paper_id=strawberry.ID(s.paper_id), score=s.score) for s in top
             ]
@@ -891,4 +928,47 @@ async def _seed_works(
         ],
         seeds=[strawberry.ID(s) for s in found.seeds],
         missing=missing,
+    )
+
+
+async def _personalised(
+    info: Info,
+    topic: str | None,
+    seeds: list[strawberry.ID] | None,
+    years: tuple[int, int] | None,
+    first: int,
+) -> list[Scored]:
+    """Personalised PageRank by seed set (computed) or topic (stored, else computed)."""
+    analytics = info.context.analytics
+    if seeds is None and years is None:
+        # Stored by `citekb analytics` for topics with enough papers (no year filter:
+        # the stored list holds the topic's best papers of any year).
+        assert topic is not None
+        rows = await info.context.reader.rows(
+            "read/api/topic_personalised", {"topicKey": topic_key(topic)}
+        )
+        row = rows[0] if rows else None
+        version = (await analytics.stored()).graph_version
+        stored = stored_topic_rank(row, version, years, first)
+        if stored is not None:
+            return stored
+    projection = await analytics.projection()
+    if seeds is not None:
+        given = checked(lambda: check_seeds(str(i) for i in seeds))
+        resolved = await resolve_keys(info, [paper_key(g) for g in given])
+        chosen = sorted({p for p in resolved if p is not None and p in projection.graph})
+    else:
+        assert topic is not None
+        chosen = topic_papers(projection.graph, topic)
+    if not chosen:
+        return []
+    matrix = await analytics.runtime.rank_matrix(projection)
+    return await analytics.compute_stoppable(
+        personalised_influence,
+        matrix,
+        projection.graph,
+        chosen,
+        years,
+        first,
+        include_seeds=seeds is None,
     )

@@ -21,11 +21,14 @@ nothing would tell a later change apart.
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
 from neo4j import AsyncDriver
 
+from graph_api.analytics.sparse_rank import RankMatrix
+from graph_api.service.analytics_pool import AnalyticsPool
 from graph_api.service.dataloaders import Batched, Row
 from graph_api.settings import Settings
 from graph_api.store.analytics_store import StoredAnalytics
@@ -35,15 +38,27 @@ from graph_api.store.projection import Projection, aload_projection
 P = ParamSpec("P")
 T = TypeVar("T")
 
+log = logging.getLogger("citekb.api")
+
 
 class AnalyticsRuntime:
-    """The projection shared across the app's requests (owned by the app's lifespan)."""
+    """The projection shared across the app's requests (owned by the app's lifespan).
+
+    The projection is read by a task of the runtime, never by a request: at
+    startup and whenever the graph version changes (:meth:`warm`), or on the
+    first request that needs a version not read yet. Requests await that task
+    under the analytics deadline (``TIMEOUT`` past it, while the read goes on
+    for the next request). The sparse matrix of personalised PageRank is
+    built once per projection beside it (:meth:`rank_matrix`).
+    """
 
     def __init__(self, driver: AsyncDriver, settings: Settings) -> None:
         self.driver = driver
         self.database = settings.neo4j_database
+        self.pool = AnalyticsPool(settings)
         self._projection: Projection | None = None
-        self._lock = asyncio.Lock()
+        self._loading: dict[int | None, asyncio.Task[Projection]] = {}
+        self._matrix: tuple[int | None, asyncio.Task[RankMatrix]] | None = None
         # Projection reads so far (a test and the logs can see the cache work).
         self.loads = 0
 
@@ -57,22 +72,72 @@ class AnalyticsRuntime:
             return hit
         return None
 
+    def _loader(self, version: int | None) -> asyncio.Task[Projection]:
+        task = self._loading.get(version)
+        if task is None:
+            task = asyncio.create_task(self._load_and_keep(version), name="projection-read")
+            self._loading[version] = task
+            task.add_done_callback(lambda _t: self._loading.pop(version, None))
+        return task
+
+    def warm(self, version: int | None) -> None:
+        """Read the projection at ``version`` (and build its rank matrix) in the background."""
+        if version is None or self._fresh(version) is not None:
+            return
+        task = self._loader(version)
+
+        def then(done: asyncio.Task[Projection]) -> None:
+            if not done.cancelled() and done.exception() is None:
+                self.rank_matrix_task(done.result())
+            elif not done.cancelled():
+                log.warning("background projection read failed", exc_info=done.exception())
+
+        task.add_done_callback(then)
+
+    async def warmed(self) -> None:
+        """Wait for the background reads in flight (tests, and a caller that must)."""
+        while self._loading:
+            await asyncio.gather(*self._loading.values(), return_exceptions=True)
+        if self._matrix is not None:
+            await asyncio.gather(self._matrix[1], return_exceptions=True)
+
     async def projection(self, version: int | None) -> Projection:
-        """The projection at ``version``: the cached one, or one new read shared by all callers."""
+        """The projection at ``version``: the cached one, or the runtime's read of it."""
         hit = self._fresh(version)
         if hit is not None:
             return hit
-        async with self._lock:
-            hit = self._fresh(version)  # another request may have read it meanwhile
-            if hit is not None:
-                return hit
-            projection = await self._load()
-            self.loads += 1
-            self._projection = projection if projection.version is not None else None
-            return projection
+        return await self.pool.within_deadline(asyncio.shield(self._loader(version)))
+
+    async def _load_and_keep(self, version: int | None) -> Projection:
+        projection = await self._load()
+        self.loads += 1
+        if projection.version is not None:
+            self._projection = projection
+            self.pool.forget()
+        return projection
+
+    def rank_matrix_task(self, projection: Projection) -> asyncio.Task[RankMatrix]:
+        if self._matrix is None or self._matrix[0] != projection.version:
+            arrays = projection.arrays
+            build = asyncio.to_thread(
+                RankMatrix.of_arrays, arrays.paper_ids, arrays.citing, arrays.cited
+            )
+            task = asyncio.create_task(build)
+            self._matrix = (projection.version, task)
+        return self._matrix[1]
+
+    async def rank_matrix(self, projection: Projection) -> RankMatrix:
+        """The personalised-PageRank matrix of ``projection``, built once."""
+        task = self.rank_matrix_task(projection)
+        return await self.pool.within_deadline(asyncio.shield(task))
 
     async def _load(self) -> Projection:
         return await aload_projection(self.driver, self.database)
+
+    def close(self) -> None:
+        for task in self._loading.values():
+            task.cancel()
+        self.pool.close()
 
 
 def _items(row: Row) -> list[Row]:
@@ -114,5 +179,12 @@ class RequestAnalytics:
             return self._projection
 
     async def compute(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
-        """``fn(*args, **kwargs)`` in a worker thread (networkx work is CPU-bound)."""
-        return await asyncio.to_thread(fn, *args, **kwargs)
+        """``fn(*args, **kwargs)`` in the app's bounded analytics pool, under its deadline,
+        reused per graph version (:mod:`graph_api.service.analytics_pool`)."""
+        version = (await self.stored()).graph_version
+        return await self.runtime.pool.run(version, fn, args, kwargs)
+
+    async def compute_stoppable(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """:meth:`compute` for a function taking ``should_stop``: it stops at the deadline."""
+        version = (await self.stored()).graph_version
+        return await self.runtime.pool.run(version, fn, *args, deadline_arg="should_stop", **kwargs)

@@ -40,7 +40,7 @@ from graph_api.service.schema import CitekbSchema, build_schema
 from graph_api.settings import Settings, get_settings
 from graph_api.store import graph_store
 from graph_api.store.graph_reader import GraphReader
-from graph_api.store.graph_state import GraphStateWatch
+from graph_api.store.graph_state import GraphState, GraphStateWatch
 
 log = logging.getLogger("citekb.api")
 
@@ -215,14 +215,21 @@ def create_app(
         )
         # The graph state answers are cached under, read in the background
         # (store/graph_state.py); a change drops the cached answers.
+        analytics: AnalyticsRuntime = app.state.analytics
+
+        def graph_changed(previous: GraphState, current: GraphState) -> None:
+            view.answers.graph_changed(previous, current)
+            if not current.dirty:
+                analytics.warm(current.version)  # the new projection, read in the background
+
         app.state.graph_state = GraphStateWatch(
             app.state.driver,
             settings.neo4j_database,
             settings.api_graph_poll_s,
-            view.answers.graph_changed,
+            graph_changed,
             timeout_s=HEALTH_TIMEOUT_S,
         )
-        await app.state.graph_state.refresh()  # health and cache token before serving
+        await app.state.graph_state.refresh()  # health, cache token and projection warm-up
         app.state.graph_state.start()
         # Jobs a killed or crashed process left RUNNING/QUEUED are marked FAILED.
         # With Neo4j down that check would wait out the write driver's retries
@@ -241,6 +248,7 @@ def create_app(
             yield
         finally:
             await app.state.graph_state.close()
+            analytics.close()
             await app.state.jobs.close()
             await app.state.driver.close()
 

@@ -27,14 +27,20 @@ from rich.console import Console
 
 import cypher
 from graph_api.analytics import Scored, top_scored
-from graph_api.analytics.citation_arrays import GlobalScores, igraph_scores
+from graph_api.analytics.citation_arrays import CitationArrays, GlobalScores, igraph_scores
 from graph_api.analytics.communities import SEED
 from graph_api.analytics.influence import ALPHA
+from graph_api.analytics.sparse_rank import RankMatrix, top_personalised
 from graph_api.store.projection import ProjectionArrays, load_arrays, read_one
+from loaders.rows import topic_key
 
 # Rows per write transaction: 100k papers are 5 transactions; a 20,000-row
 # batch of six scalars is ~1 MB of parameters and well inside a 1 GB heap.
 BATCH_SIZE = 20_000
+# Topics with at least this many papers get their personalised PageRank stored
+# (their best TOPIC_TOP papers); settings.analytics_topic_* carry the same defaults.
+TOPIC_MIN_PAPERS = 20
+TOPIC_TOP = 200
 
 
 @dataclass(frozen=True)
@@ -50,10 +56,13 @@ class AnalyticsRun:
     pagerank_s: float
     communities_s: float
     write_s: float
+    # PageRank personalised per topic (every topic with enough papers), stored on Topic.
+    topics_ranked: int = 0
+    topic_rank_s: float = 0.0
 
     @property
     def total_s(self) -> float:
-        return self.load_s + self.pagerank_s + self.communities_s + self.write_s
+        return self.load_s + self.pagerank_s + self.communities_s + self.write_s + self.topic_rank_s
 
 
 @dataclass(frozen=True)
@@ -132,6 +141,13 @@ def _write(tx: ManagedTransaction, name: str, rows: list[list[Any]]) -> None:
     tx.run(cypher.statement(name), {"rows": rows}).consume()
 
 
+def _write_topic_ranks(
+    tx: ManagedTransaction, rows: Sequence[dict[str, Any]], version: int | None
+) -> None:
+    params = {"rows": list(rows), "graphVersion": version}
+    tx.run(cypher.statement("write/topic_personalised"), params).consume()
+
+
 def _store_meta(tx: ManagedTransaction, meta: dict[str, Any]) -> None:
     tx.run(cypher.statement("write/analytics_meta"), {"meta": meta}).consume()
 
@@ -176,6 +192,30 @@ def store_scores(
         )
 
 
+def topic_rank_rows(
+    arrays: CitationArrays, *, min_papers: int = TOPIC_MIN_PAPERS, top: int = TOPIC_TOP
+) -> list[dict[str, Any]]:
+    """For every topic with at least ``min_papers`` papers: its ``top`` best papers by
+    PageRank personalised on its papers (seeds included, as ``topic_pagerank``).
+
+    Spellings of one topic (the same normalised key) are one topic. One sparse
+    matrix serves every topic (:mod:`graph_api.analytics.sparse_rank`).
+    """
+    by_key: dict[str, set[str]] = {}
+    for paper, topic in zip(arrays.topic_paper.tolist(), arrays.topic_topic.tolist(), strict=True):
+        key = topic_key(arrays.topic_names[topic])
+        by_key.setdefault(key, set()).add(arrays.paper_ids[paper])
+    chosen = {k: sorted(ps) for k, ps in by_key.items() if len(ps) >= min_papers}
+    if not chosen:
+        return []
+    matrix = RankMatrix.of_arrays(arrays.paper_ids, arrays.citing, arrays.cited)
+    rows = []
+    for key, seeds in sorted(chosen.items()):
+        best = top_personalised(matrix, seeds, k=top, include_seeds=True)
+        rows.append({"key": key, "paperIds": [p for p, _ in best], "scores": [s for _, s in best]})
+    return rows
+
+
 def compute_and_store(
     driver: Driver,
     database: str,
@@ -183,13 +223,23 @@ def compute_and_store(
     seed: int = SEED,
     resolution: float = 1.0,
     batch_size: int = BATCH_SIZE,
+    topic_min_papers: int = TOPIC_MIN_PAPERS,
+    topic_top: int = TOPIC_TOP,
 ) -> AnalyticsRun:
-    """Compute PageRank and communities on fresh citation arrays and store them."""
+    """Compute PageRank, communities and per-topic personalised PageRank on fresh
+    citation arrays and store them."""
     began = started = time.perf_counter()
     snapshot = load_arrays(driver, database)
     load_s = time.perf_counter() - started
     scores, took = igraph_scores(snapshot.arrays, seed=seed, resolution=resolution)
     started = time.perf_counter()
+    topic_rows = topic_rank_rows(snapshot.arrays, min_papers=topic_min_papers, top=topic_top)
+    topic_rank_s = time.perf_counter() - started
+    started = time.perf_counter()
+    with driver.session(database=database, notifications_min_severity="OFF") as session:
+        for start in range(0, len(topic_rows), 200):
+            batch = topic_rows[start : start + 200]
+            session.execute_write(_write_topic_ranks, batch, snapshot.version)
     meta = {
         "alpha": ALPHA,
         "louvainSeed": seed,
@@ -211,6 +261,8 @@ def compute_and_store(
         pagerank_s=took["graph"] + took["pagerank"],
         communities_s=took["louvain"],
         write_s=write_s,
+        topics_ranked=len(topic_rows),
+        topic_rank_s=topic_rank_s,
     )
 
 
@@ -240,7 +292,8 @@ def run_analytics_command(
         f"analytics stored at graph version {run.graph_version}: {run.papers} papers, "
         f"{run.cites} citations, {run.communities} communities in {run.total_s:.1f}s "
         f"(read {run.load_s:.1f}s, pagerank {run.pagerank_s:.1f}s, "
-        f"louvain {run.communities_s:.1f}s, write {run.write_s:.1f}s)",
+        f"louvain {run.communities_s:.1f}s, personalised PageRank of {run.topics_ranked} "
+        f"topics {run.topic_rank_s:.1f}s, write {run.write_s:.1f}s)",
         markup=False,
         highlight=False,
     )

@@ -71,6 +71,10 @@ async def running_api(settings: Settings) -> AsyncIterator[Api]:
     counting = CountingDriver(graph_store.async_driver_for(settings, settings.neo4j_uri))
     app = create_app(settings, driver_factory=lambda _s: counting)  # type: ignore[arg-type,return-value]
     async with app.router.lifespan_context(app):
+        # The projection is read in the background from startup on; let that read
+        # end first, so a test counting statements counts only its own.
+        await app.state.analytics.warmed()
+        counting.reset()
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://citekb.test") as client:
             yield Api(client=client, driver=counting, settings=settings, app=app)
