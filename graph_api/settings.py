@@ -188,6 +188,9 @@ class Settings(BaseSettings):
     api_analytics_concurrency: int = 2
     api_analytics_timeout_s: float = 20.0
     api_analytics_cache_entries: int = 1000
+    # Read the projection in the background as soon as the API starts (else on
+    # the first request that needs it); after a load it is always re-read.
+    api_projection_at_startup: bool = True
     # `citekb analytics` stores PageRank personalised on every topic with at
     # least this many papers (its best `analytics_topic_top` papers), so
     # influentialPapers(topic:, personalized: true) is an index read.

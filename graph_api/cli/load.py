@@ -345,7 +345,14 @@ def run_load_command(
     if summary.failure is None and analytics and summary.writes.transactions:
         from graph_api.store.analytics_store import run_analytics_command
 
-        run_analytics_command(driver, settings.neo4j_database, err, status_only=False)
+        run_analytics_command(
+            driver,
+            settings.neo4j_database,
+            err,
+            status_only=False,
+            topic_min_papers=settings.analytics_topic_min_papers,
+            topic_top=settings.analytics_topic_top,
+        )
     elif not analytics:
         err.print("analytics not recomputed (--no-analytics): run `citekb analytics`")
     return summary.exit_code

@@ -534,7 +534,8 @@ def analytics(
         with sole_writer(driver, s, "citekb analytics", wait):
             run_analytics_command(
                 driver, s.neo4j_database, console, status_only=False, seed=seed,
-                resolution=resolution,
+                resolution=resolution, topic_min_papers=s.analytics_topic_min_papers,
+                topic_top=s.analytics_topic_top,
             )  # fmt: skip
 
 

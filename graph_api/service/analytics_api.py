@@ -949,7 +949,8 @@ async def _personalised(
         )
         row = rows[0] if rows else None
         version = (await analytics.stored()).graph_version
-        stored = stored_topic_rank(row, version, years, first)
+        top = info.context.settings.analytics_topic_top
+        stored = stored_topic_rank(row, version, years, first, top)
         if stored is not None:
             return stored
     projection = await analytics.projection()

@@ -219,8 +219,12 @@ def create_app(
 
         def graph_changed(previous: GraphState, current: GraphState) -> None:
             view.answers.graph_changed(previous, current)
-            if not current.dirty:
-                analytics.warm(current.version)  # the new projection, read in the background
+            # The new projection, read in the background: after a load, and at
+            # startup unless API_PROJECTION_AT_STARTUP is off (then the first
+            # request that needs it starts the same background read).
+            first = previous.version is None
+            if not current.dirty and (settings.api_projection_at_startup or not first):
+                analytics.warm(current.version)
 
         app.state.graph_state = GraphStateWatch(
             app.state.driver,

@@ -534,7 +534,13 @@ class JobRunner:
         from graph_api.store.analytics_store import compute_and_store  # noqa: PLC0415
 
         driver = await asyncio.to_thread(self._write_driver)
-        run = await asyncio.to_thread(compute_and_store, driver, self.settings.neo4j_database)
+        run = await asyncio.to_thread(
+            compute_and_store,
+            driver,
+            self.settings.neo4j_database,
+            topic_min_papers=self.settings.analytics_topic_min_papers,
+            topic_top=self.settings.analytics_topic_top,
+        )
         job.counts = {
             "graphVersion": run.graph_version if run.graph_version is not None else -1,
             "papers": run.papers,

@@ -281,13 +281,22 @@ def run_analytics_command(
     status_only: bool,
     seed: int = SEED,
     resolution: float = 1.0,
+    topic_min_papers: int = TOPIC_MIN_PAPERS,
+    topic_top: int = TOPIC_TOP,
 ) -> StoredAnalytics | AnalyticsRun:
     """What ``citekb analytics [--status]`` does and prints."""
     if status_only:
         status = analytics_status(driver, database)
         console.print(status.describe(), markup=False, highlight=False)
         return status
-    run = compute_and_store(driver, database, seed=seed, resolution=resolution)
+    run = compute_and_store(
+        driver,
+        database,
+        seed=seed,
+        resolution=resolution,
+        topic_min_papers=topic_min_papers,
+        topic_top=topic_top,
+    )
     console.print(
         f"analytics stored at graph version {run.graph_version}: {run.papers} papers, "
         f"{run.cites} citations, {run.communities} communities in {run.total_s:.1f}s "

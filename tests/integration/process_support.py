@@ -76,11 +76,12 @@ def settings_env(settings: Settings) -> dict[str, str]:
 
 
 @contextmanager
-def citekb_serve(settings: Settings, log: Path) -> Iterator[str]:
+def citekb_serve(settings: Settings, log: Path, **extra: str) -> Iterator[str]:
     """`citekb serve` (uvicorn, one worker) on a free port against ``settings``' Neo4j and
-    cache, as in production; yields its base URL and stops it afterwards."""
+    cache, as in production; ``extra`` adds settings. Yields its base URL and stops it
+    afterwards."""
     port = neo4j_server.free_port()
-    env = settings_env(settings)
+    env = {**settings_env(settings), **extra}
     cli = Path(sys.executable).with_name("citekb")
     with log.open("wb") as out:
         proc = subprocess.Popen(

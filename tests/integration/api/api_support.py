@@ -65,16 +65,22 @@ class Api(GraphQLClient):
 
 
 @asynccontextmanager
-async def running_api(settings: Settings) -> AsyncIterator[Api]:
-    """The app with its lifespan entered, a counting driver and an in-process client."""
+async def running_api(settings: Settings, *, warm: bool = False) -> AsyncIterator[Api]:
+    """The app with its lifespan entered, a counting driver and an in-process client.
+
+    ``warm``: read the projection at startup, as `citekb serve` does, and wait for
+    it; off by default, so tests that need no analytics do not pay for it (the
+    first request that needs the projection then starts the read)."""
     assert settings.neo4j_uri is not None
+    settings = settings.model_copy(update={"api_projection_at_startup": warm})
     counting = CountingDriver(graph_store.async_driver_for(settings, settings.neo4j_uri))
     app = create_app(settings, driver_factory=lambda _s: counting)  # type: ignore[arg-type,return-value]
     async with app.router.lifespan_context(app):
-        # The projection is read in the background from startup on; let that read
-        # end first, so a test counting statements counts only its own.
-        await app.state.analytics.warmed()
-        counting.reset()
+        if warm:
+            # Let the startup read end first, so a test counting statements counts
+            # only its own.
+            await app.state.analytics.warmed()
+            counting.reset()
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://citekb.test") as client:
             yield Api(client=client, driver=counting, settings=settings, app=app)

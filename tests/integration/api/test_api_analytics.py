@@ -461,7 +461,7 @@ async def test_one_projection_shared_by_concurrent_requests_until_the_graph_chan
     analysed_graph: Settings, session_driver: Driver
 ) -> None:
     db = analysed_graph.neo4j_database
-    async with running_api(analysed_graph) as api:
+    async with running_api(analysed_graph, warm=True) as api:
         # Read in the background at startup (running_api waits for it): no request reads it.
         assert api.app.state.analytics.loads == 1
         answers = await asyncio.gather(*(api.data(QUERY % pid(i)) for i in range(10, 16)))

@@ -46,7 +46,7 @@ async def test_topic_personalised_pagerank_is_a_stored_read(
 ) -> None:
     expected = topic_pagerank(ranked_graph, TOPIC, k=5)
     assert expected
-    async with running_api(synth_graph) as api:
+    async with running_api(synth_graph, warm=True) as api:
         before = pool(api).computed
         got = (await api.data(BY_TOPIC % TOPIC))["influentialPapers"]
         assert [g["paperId"] for g in got] == [e.paper_id for e in expected]
@@ -60,7 +60,7 @@ async def test_seed_set_personalised_pagerank_matches_networkx_and_is_reused(
     ranked_graph: nx.DiGraph, synth_graph: Settings
 ) -> None:
     expected = personalized_pagerank(ranked_graph, SEEDS, k=5)
-    async with running_api(synth_graph) as api:
+    async with running_api(synth_graph, warm=True) as api:
         before = pool(api).computed
         got = (await api.data(BY_SEEDS, {"s": SEEDS}))["influentialPapers"]
         assert [g["paperId"] for g in got] == [e.paper_id for e in expected]
@@ -76,7 +76,7 @@ async def test_past_the_deadline_the_client_gets_timeout_and_the_work_stops(
     ranked_graph: nx.DiGraph, synth_graph: Settings
 ) -> None:
     tight = synth_graph.model_copy(update={"api_analytics_timeout_s": 0.000_1})
-    async with running_api(tight) as api:
+    async with running_api(tight, warm=True) as api:
         body = await api.post(BY_SEEDS, {"s": SEEDS})
         (error,) = body["errors"]
         assert error["extensions"]["code"] == "TIMEOUT"
@@ -97,7 +97,7 @@ async def test_a_topic_without_a_fresh_stored_ranking_is_computed_the_same_way(
         key=topic_key(TOPIC),
         database_=synth_graph.neo4j_database,
     )
-    async with running_api(synth_graph) as api:
+    async with running_api(synth_graph, warm=True) as api:
         before = pool(api).computed
         got = (await api.data(BY_TOPIC % TOPIC))["influentialPapers"]
         assert [g["paperId"] for g in got] == [e.paper_id for e in expected]

@@ -3,61 +3,28 @@ validating are a unit test over a stub driver: tests/unit/test_api_refusals.py).
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 
-from graph_api.server import neo4j_server, playground
+from graph_api.server import playground
 from graph_api.settings import Settings
 from tests.integration.api.api_support import Api
-from tests.integration.process_support import wait_until_serving
+from tests.integration.process_support import citekb_serve
 
 KEY = "loose-ends-key-8f2a61c3"
 MUTATION = "mutation { recomputeAnalytics { id } }"
 
 
 @contextmanager
-def citekb_serve(settings: Settings, folder: Path, **env: str) -> Iterator[str]:
-    """`citekb serve` (uvicorn as the command configures it) on a free loopback port."""
+def serving(settings: Settings, folder: Path, **env: str) -> Iterator[str]:
+    """`citekb serve` with a key and a small failure bucket."""
     playground.install_assets(settings)  # no-op when the cache has them
-    assert settings.neo4j_uri is not None
-    port = neo4j_server.free_port()
-    full_env = {
-        **os.environ,
-        "NEO4J_URI": settings.neo4j_uri,
-        "NEO4J_USER": settings.neo4j_user,
-        "NEO4J_PASSWORD": settings.neo4j_password.get_secret_value(),
-        "NEO4J_DATABASE": settings.neo4j_database,
-        "CITEKB_CACHE_DIR": str(settings.citekb_cache_dir),
-        "CITEKB_API_KEY": KEY,
-        "API_MUTATION_BURST": "3",
-        "API_MUTATIONS_PER_MINUTE": "0.1",
-        **env,
-    }
-    log = folder / "serve.log"
-    cli = Path(sys.executable).with_name("citekb")
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [str(cli), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", "1"],
-            env=full_env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_serving(base, proc, log, 60, "citekb serve")
+    limits = {"CITEKB_API_KEY": KEY, "API_MUTATION_BURST": "3", "API_MUTATIONS_PER_MINUTE": "0.1"}
+    with citekb_serve(settings, folder / "serve.log", **limits, **env) as base:
         yield base
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def _guess_codes(base: str, addresses: list[str]) -> list[str]:
@@ -78,10 +45,10 @@ def test_forwarded_addresses_are_trusted_only_when_the_settings_say_so(
 ) -> None:
     rotating = [f"203.0.113.{i}" for i in range(5)]
     # Default: X-Forwarded-For is ignored, so rotating it gives no fresh bucket.
-    with citekb_serve(synth_graph, tmp_path) as base:
+    with serving(synth_graph, tmp_path) as base:
         assert _guess_codes(base, rotating) == ["UNAUTHENTICATED"] * 3 + ["RATE_LIMITED"] * 2
     # Behind a proxy the operator declares, each forwarded address has its own bucket.
-    with citekb_serve(synth_graph, tmp_path, API_TRUST_FORWARDED_FOR="true") as base:
+    with serving(synth_graph, tmp_path, API_TRUST_FORWARDED_FOR="true") as base:
         assert _guess_codes(base, rotating) == ["UNAUTHENTICATED"] * 5
 
 
