@@ -59,8 +59,8 @@ from graph_api.service.errors import BadUserInput
 from graph_api.service.inputs import Ordering, descending
 from graph_api.service.paper_ids import InvalidPaperId, PaperKey, parse_paper_id
 from graph_api.service.types import Org, Paper, Topic, YearCount, parse_datetime
-from graph_api.store.analytics_store import StoredAnalytics
 from graph_api.store.analytics_store import TOPIC_TOP as STORED_TOPIC_TOP
+from graph_api.store.analytics_store import StoredAnalytics
 from loaders.rows import topic_key
 
 DEFAULT_LINEAGE_PAPERS = 100
@@ -950,7 +950,7 @@ async def _personalised(
         row = rows[0] if rows else None
         version = (await analytics.stored()).graph_version
         top = info.context.settings.analytics_topic_top
-        stored = stored_topic_rank(row, version, years, first, top)
+        stored = stored_topic_rank(row, version, first, top)
         if stored is not None:
             return stored
     projection = await analytics.projection()
