@@ -187,4 +187,4 @@ class RequestAnalytics:
     async def compute_stoppable(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """:meth:`compute` for a function taking ``should_stop``: it stops at the deadline."""
         version = (await self.stored()).graph_version
-        return await self.runtime.pool.run(version, fn, *args, deadline_arg="should_stop", **kwargs)
+        return await self.runtime.pool.run(version, fn, args, kwargs, deadline_arg="should_stop")
