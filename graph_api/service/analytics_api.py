@@ -760,7 +760,13 @@ class AnalyticsQuery:
         year_to: int | None = None,
         first: int = DEFAULT_K,
         personalized: bool = False,
-        seeds: list[strawberry.ID] | None = None,
+        seeds: Annotated[
+            list[strawberry.ID] | None,
+            strawberry.argument(
+                description="Paper ids in any form (at most 100) to personalise PageRank on, "
+                "with `personalized: true`"
+            ),
+        ] = None,
     ) -> list[InfluentialPaper]:
         checked(lambda: check_k(first, name="first"))
         years = _years(year_from, year_to)

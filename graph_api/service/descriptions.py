@@ -39,8 +39,6 @@ ARGUMENTS: dict[str, str] = {
     "yearTo": "Only papers published in or before this year",
     "personalized": "Rank by PageRank personalised on the topic's papers or the `seeds` "
     "(else the stored score)",
-    "seeds": "Paper ids in any form (at most 100) to personalise PageRank on, with "
-    "`personalized: true`",
     "method": "How similarity is measured",
     "lastYear": "The last year of the recent window (default: the latest year in the graph)",
     "minRecent": "How many papers a topic needs in the recent window at least",
