@@ -91,6 +91,8 @@ class AnalyticsPool:
         self._results: OrderedDict[Hashable, Any] = OrderedDict()
         self._running: dict[Hashable, asyncio.Future[Any]] = {}
         self._work: set[asyncio.Future[Any]] = set()
+        # The deadlines of computations under way: close() expires them all.
+        self._deadlines: set[Deadline] = set()
         self.computed = 0
         self.reused = 0
         self.timeouts = 0
@@ -163,9 +165,15 @@ class AnalyticsPool:
         if deadline_arg is not None:
             kwargs = {**kwargs, deadline_arg: deadline.expired}
         loop = asyncio.get_running_loop()
-        work = loop.run_in_executor(self._executor, lambda: fn(*args, **kwargs))
+        try:
+            work = loop.run_in_executor(self._executor, lambda: fn(*args, **kwargs))
+        except RuntimeError:  # the pool was closed: the app is shutting down
+            slots.release()
+            raise
         self._work.add(work)
         work.add_done_callback(self._work.discard)
+        self._deadlines.add(deadline)
+        work.add_done_callback(lambda _f: self._deadlines.discard(deadline))
         # The slot is given back when the work really ends, not when its client gives up.
         work.add_done_callback(lambda _f: slots.release())
 
@@ -207,4 +215,16 @@ class AnalyticsPool:
         return await self._await(awaitable, Deadline(self.timeout_s))
 
     def close(self) -> None:
+        """Refuse new work, drop what waits for a worker, and tell what runs to stop.
+
+        Returns at once: a stoppable computation ends within one iteration, any
+        other when its current call does (the app's shutdown waits for them a
+        bounded time, :meth:`AnalyticsRuntime.aclose`)."""
         self._executor.shutdown(wait=False, cancel_futures=True)
+        for deadline in list(self._deadlines):
+            deadline.cancel()
+
+    @property
+    def running(self) -> list[asyncio.Future[Any]]:
+        """The computations still running in a worker (abandoned ones included)."""
+        return [w for w in self._work if not w.done()]

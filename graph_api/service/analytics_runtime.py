@@ -134,10 +134,28 @@ class AnalyticsRuntime:
     async def _load(self) -> Projection:
         return await aload_projection(self.driver, self.database)
 
-    def close(self) -> None:
-        for task in self._loading.values():
+    async def aclose(self, grace_s: float) -> None:
+        """Stop the background reads and the pool, and wait at most ``grace_s`` for them.
+
+        Bounded, because neither a projection read cancelled inside the driver nor
+        a networkx call in a worker thread need end promptly, and the app's
+        shutdown must not wait on them (its driver is closed next; a thread still
+        computing holds no connection)."""
+        tasks: list[asyncio.Future[Any]] = list(self._loading.values())
+        if self._matrix is not None:
+            tasks.append(self._matrix[1])
+        for task in tasks:
             task.cancel()
         self.pool.close()
+        pending = [t for t in (*tasks, *self.pool.running) if not t.done()]
+        if pending:
+            _, left = await asyncio.wait(pending, timeout=grace_s)
+            if left:
+                log.warning(
+                    "%d analytics reads/computations still running at shutdown after %.1f s",
+                    len(left),
+                    grace_s,
+                )
 
 
 def _items(row: Row) -> list[Row]:

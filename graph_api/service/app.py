@@ -13,7 +13,7 @@ import asyncio
 import logging
 import re
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -46,6 +46,22 @@ log = logging.getLogger("citekb.api")
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 HEALTH_TIMEOUT_S = 3.0
+# The most a shutdown step may take (the jobs' own graces are longer: service/jobs.py).
+SHUTDOWN_STEP_S = 5.0
+JOBS_SHUTDOWN_S = 20.0
+
+
+async def _bounded(what: str, step: Awaitable[None], seconds: float | None = None) -> None:
+    """Await one shutdown step for at most ``seconds`` (default :data:`SHUTDOWN_STEP_S`),
+    then go on (it is cancelled)."""
+    seconds = SHUTDOWN_STEP_S if seconds is None else seconds
+    task = asyncio.ensure_future(step)
+    done, _ = await asyncio.wait({task}, timeout=seconds)
+    if not done:
+        task.cancel()
+        log.warning("shutdown: %s did not end within %.1f s; going on", what, seconds)
+    elif not task.cancelled() and task.exception() is not None:
+        log.warning("shutdown: %s failed", what, exc_info=task.exception())
 
 
 def request_id_of(scope: Scope) -> str:
@@ -251,10 +267,12 @@ def create_app(
         try:
             yield
         finally:
-            await app.state.graph_state.close()
-            analytics.close()
-            await app.state.jobs.close()
-            await app.state.driver.close()
+            # Every step is bounded: a shutdown never waits on a read cancelled
+            # inside the driver, a worker thread still computing, or a stuck close.
+            await _bounded("graph-state poller", app.state.graph_state.close())
+            await _bounded("analytics", analytics.aclose(SHUTDOWN_STEP_S), 2 * SHUTDOWN_STEP_S)
+            await _bounded("jobs", app.state.jobs.close(), JOBS_SHUTDOWN_S)
+            await _bounded("driver", app.state.driver.close())
 
     async def healthz(request: Request) -> Response:
         # Neo4j's health is the background graph-state read (every API_GRAPH_POLL_S,

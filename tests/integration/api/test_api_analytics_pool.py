@@ -4,20 +4,26 @@ graph version. Expectations come from networkx on a projection read in the test.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import networkx as nx
 import pytest
 from neo4j import Driver
 
 from graph_api.analytics import personalized_pagerank, topic_pagerank
+from graph_api.analytics.sparse_rank import RankStopped
+from graph_api.service import app as app_module
 from graph_api.service.analytics_pool import AnalyticsPool
 from graph_api.settings import Settings
+from graph_api.store import graph_store
 from graph_api.store.analytics_store import compute_and_store
 from graph_api.store.projection import load_projection
 from loaders.rows import topic_key
 from tests.integration.api.api_graph import PAPERS
-from tests.integration.api.api_support import Api, running_api
+from tests.integration.api.api_support import Api, CountingDriver, running_api
 
 TOPIC = "computer science"
 SEEDS = [PAPERS[20].paper_id, PAPERS[22].paper_id, PAPERS[30].paper_id]
@@ -103,3 +109,61 @@ async def test_a_topic_without_a_fresh_stored_ranking_is_computed_the_same_way(
         assert [g["paperId"] for g in got] == [e.paper_id for e in expected]
         assert all(abs(g["score"] - e.score) < 1e-9 for g, e in zip(got, expected, strict=True))
         assert pool(api).computed == before + 1
+
+
+class _StuckClose(CountingDriver):
+    """A driver whose close() never returns (after really closing): a stuck shutdown step."""
+
+    async def close(self) -> None:
+        await self.inner.close()
+        await asyncio.Event().wait()
+
+
+async def _stubborn_read() -> Any:
+    """A projection read that does not end promptly when cancelled (as one inside the
+    driver need not)."""
+    try:
+        await asyncio.sleep(60)
+    except asyncio.CancelledError:
+        await asyncio.sleep(60)
+
+
+def _until_stopped(should_stop: Callable[[], bool]) -> str:
+    while not should_stop():
+        time.sleep(0.01)
+    raise RankStopped
+
+
+async def test_a_shutdown_is_bounded_whatever_is_still_running(
+    ranked_graph: nx.DiGraph, synth_graph: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lifespan ends within its bounds while a projection read ignores its
+    cancellation, a stoppable and an unstoppable computation run in the pool, and the driver's
+    close() never returns."""
+    monkeypatch.setattr(app_module, "SHUTDOWN_STEP_S", 0.5)
+    assert synth_graph.neo4j_uri is not None
+    driver = _StuckClose(graph_store.async_driver_for(synth_graph, synth_graph.neo4j_uri))
+    app = app_module.create_app(synth_graph, driver_factory=lambda _s: driver)  # type: ignore[arg-type,return-value]
+    async with app.router.lifespan_context(app):
+        runtime = app.state.analytics
+        await runtime.warmed()
+        monkeypatch.setattr(runtime, "_load", _stubborn_read)
+        reading = runtime._loader(-1)  # a projection read under way
+        stoppable = asyncio.ensure_future(
+            runtime.pool.run(None, _until_stopped, (), {}, deadline_arg="should_stop")
+        )
+        unstoppable = asyncio.ensure_future(runtime.pool.run(None, time.sleep, (3.0,), {}))
+        await asyncio.sleep(0.2)
+        assert not (reading.done() or stoppable.done() or unstoppable.done())
+        started = time.monotonic()
+    took = time.monotonic() - started
+    # Poller (at once), analytics (0.5 s grace for the unstoppable sleep), jobs (none),
+    # driver (0.5 s): about 1 s, far from the sleep's 3 s or forever.
+    assert took < 2.5, took
+    assert not reading.done()  # still ignoring its cancellation: the shutdown went on
+    reading.cancel()
+    await asyncio.wait({reading})
+    with pytest.raises(RankStopped):
+        await stoppable  # told to stop by the shutdown, within one check
+    assert runtime.pool.stopped == 1
+    assert await unstoppable is None  # it ran to its end in its thread, unwaited-for
