@@ -11,6 +11,14 @@ go to the personalisation vector, stop when the L1 change is below
 ``N * tol``), so its scores equal :func:`graph_api.analytics.influence.pagerank`
 with the same personalisation (checked in ``tests/unit/test_sparse_rank.py``).
 
+Only papers reachable from the seeds along citations can score: teleports and
+dangling mass go back to the seeds, and every other step follows a citation.
+So the iteration runs on that reach (:func:`reach`, a breadth-first walk from
+all seeds at once), a closed sub-graph whose papers keep their whole
+out-degree: the same iterates as on the whole matrix, zero elsewhere, and the
+same stopping test. At 100k synthetic papers 20 random seeds reach 6-8% of
+the graph, so each iteration costs that share of a whole-matrix product.
+
 ``should_stop`` is called once per iteration: the API passes its deadline,
 so a request that ran out of time stops its computation within one
 iteration (a sparse product, milliseconds at 100k papers) instead of
@@ -55,6 +63,8 @@ class RankMatrix:
     index: dict[str, int]
     transition: sp.csr_matrix
     dangling: np.ndarray
+    # references[i] lists the papers i cites (the transition's pattern, transposed).
+    references: sp.csr_matrix
 
     @classmethod
     def of(cls, G: nx.DiGraph) -> RankMatrix:
@@ -76,10 +86,41 @@ class RankMatrix:
         out_degree = np.bincount(citing, minlength=n).astype(float)
         weights = 1.0 / out_degree[citing] if len(citing) else np.zeros(0)
         transition = sp.csr_matrix((weights, (cited, citing)), shape=(n, n))
-        return cls(papers, {p: i for i, p in enumerate(papers)}, transition, out_degree == 0)
+        references = sp.csr_matrix(transition.T)
+        index = {p: i for i, p in enumerate(papers)}
+        return cls(papers, index, transition, out_degree == 0, references)
 
     def __len__(self) -> int:
         return len(self.papers)
+
+
+def reach(m: RankMatrix, starts: np.ndarray) -> np.ndarray:
+    """The papers reachable from ``starts`` along citations (themselves included), sorted.
+
+    One breadth-first walk from all starts at once, a level per step, each level's
+    references gathered with array operations.
+
+    >>> import networkx as nx
+    >>> m = RankMatrix.of(nx.DiGraph([("a", "b"), ("b", "c"), ("x", "c"), ("y", "x")]))
+    >>> [m.papers[i] for i in reach(m, np.array([m.index["a"]]))]
+    ['a', 'b', 'c']
+    """
+    indptr, indices = m.references.indptr, m.references.indices
+    seen = np.zeros(len(m), dtype=bool)
+    frontier = np.unique(starts)
+    seen[frontier] = True
+    while frontier.size:
+        begins, ends = indptr[frontier], indptr[frontier + 1]
+        counts = ends - begins
+        total = int(counts.sum())
+        if total == 0:
+            break
+        # The positions of every reference of the frontier, range by range.
+        offsets = np.repeat(begins - np.cumsum(counts) + counts, counts)
+        cited = indices[offsets + np.arange(total)]
+        frontier = np.unique(cited[~seen[cited]])
+        seen[frontier] = True
+    return np.flatnonzero(seen)
 
 
 def personalised_scores(
@@ -96,22 +137,26 @@ def personalised_scores(
     Seeds not in the graph are ignored; with none left the scores are all zero.
     """
     n = len(m)
-    p = np.zeros(n)
-    for seed in seeds:
-        i = m.index.get(seed)
-        if i is not None:
-            p[i] = 1.0
-    if n == 0 or p.sum() == 0:
+    found = sorted({i for i in (m.index.get(seed) for seed in seeds) if i is not None})
+    if n == 0 or not found:
         return np.zeros(n)
-    p /= p.sum()
+    within = reach(m, np.array(found, dtype=np.int64))
+    # On the reach only (a closed sub-graph: its papers cite nothing outside it).
+    transition = m.transition[within][:, within] if len(within) < n else m.transition
+    dangling = m.dangling[within]
+    p = np.zeros(len(within))
+    p[np.searchsorted(within, found)] = 1.0 / len(found)
     x = p.copy()
     for _ in range(max_iter):
         if should_stop():
             raise RankStopped
         previous = x
-        x = alpha * (m.transition @ previous + previous[m.dangling].sum() * p) + (1 - alpha) * p
+        x = alpha * (transition @ previous + previous[dangling].sum() * p) + (1 - alpha) * p
+        # networkx's test, over the whole graph (the papers outside the reach stay 0).
         if np.abs(x - previous).sum() < n * tol:
-            return np.asarray(x)
+            scores = np.zeros(n)
+            scores[within] = x
+            return scores
     raise NotConverged(f"personalised PageRank did not converge in {max_iter} iterations")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 import networkx as nx
+import numpy as np
 import pytest
 
 from graph_api.analytics import pagerank
@@ -12,6 +13,7 @@ from graph_api.analytics.sparse_rank import (
     RankMatrix,
     RankStopped,
     personalised_scores,
+    reach,
     top_personalised,
 )
 
@@ -58,3 +60,25 @@ def test_the_stop_check_ends_the_iteration() -> None:
     with pytest.raises(RankStopped):
         personalised_scores(m, ["p5"], should_stop=stop)
     assert len(calls) == 3
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_the_reach_is_what_networkx_finds_from_the_seeds(seed: int) -> None:
+    G = random_citations(300, seed)
+    starts = random.Random(seed).sample(range(300), 4)
+    m = RankMatrix.of(G)
+    expected = set().union(*({f"p{i}"} | nx.descendants(G, f"p{i}") for i in starts))
+    got = reach(m, np.array([m.index[f"p{i}"] for i in starts]))
+    assert {m.papers[i] for i in got} == expected
+
+
+def test_scores_on_a_small_reach_equal_networkx_on_the_whole_graph() -> None:
+    """Seeds among the oldest papers reach few: the iteration on that reach gives
+    networkx's scores on the whole graph (zero outside it)."""
+    G = random_citations(400, 9)
+    seeds = ["p3", "p7", "p12"]
+    m = RankMatrix.of(G)
+    assert len(reach(m, np.array([m.index[s] for s in seeds]))) < 40
+    reference = pagerank(G, personalization=dict.fromkeys(seeds, 1.0))
+    scores = personalised_scores(m, seeds)
+    assert max(abs(scores[m.index[p]] - s) for p, s in reference.items()) < 1e-9
