@@ -100,8 +100,10 @@ class StubApi(GraphQLClient):
 
 def unit_settings(**update: Any) -> Settings:
     """Settings as the unit conftest leaves them (services at a closed port), the
-    response cache off (a cached answer would need no driver and prove nothing)."""
-    return Settings().model_copy(update={"api_response_cache_bytes": 0, **update})
+    response cache off (a cached answer would need no driver and prove nothing) and
+    no projection read at startup (the app's own background read, not a request's)."""
+    quiet = {"api_response_cache_bytes": 0, "api_projection_at_startup": False}
+    return Settings().model_copy(update={**quiet, **update})
 
 
 @asynccontextmanager
