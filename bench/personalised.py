@@ -152,13 +152,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     args = parse_args(argv)
-    payload: dict[str, Any] = {
-        "benchmark": "personalised",
-        "command": results.command_line(),
-        "date": results.now_iso(),
-        "machine": results.machine(),
-        "loadAverageAtStart": results.load_average(),
-    }
+    payload = results.new_payload("personalised", loadAverageAtStart=results.load_average())
     corpus = ensure_corpus(args.papers, args.seed)
     payload["corpus"] = corpus.describe()
     with bench_neo4j() as neo, connected_driver(neo) as driver:
