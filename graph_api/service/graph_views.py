@@ -5,6 +5,10 @@
   (:func:`graph_api.analytics.similarity_graph.similarity_graph`);
 * ``communityGraph(id, first)``: a stored community's papers of highest
   PageRank and the citations among them;
+* ``citationsBetween(id, others)``: the citations between a paper and
+  others, either way, with their intents and citing sentences (the
+  explorer's details panel: why the clicked paper and the origins cite each
+  other);
 * ``bibliography(ids, format)``: papers as BibTeX or RIS, the text a
   reference manager imports (:mod:`loaders.bib_files`, :mod:`loaders.ris_files`);
   ``Lineage``, ``SimilarityGraph`` and ``CommunityGraph`` have a
@@ -37,7 +41,7 @@ from graph_api.service.bibliography import Bibliography, CitationFormat, make_bi
 from graph_api.service.connections import checked_first
 from graph_api.service.context import Info, resolver
 from graph_api.service.errors import BadUserInput
-from graph_api.service.types import Paper
+from graph_api.service.types import CitationContext, Paper, citation_contexts
 
 DEFAULT_GRAPH_PAPERS = 40
 DEFAULT_COMMUNITY_PAPERS = 60
@@ -118,6 +122,23 @@ class CommunityGraph:
         return await make_bibliography(info, [str(n.paper_id) for n in self.nodes], format)
 
 
+@strawberry.type(
+    description="A citation between two papers, `citing` cites `cited`, with why and where."
+)
+class CitationBetween:
+    citing: strawberry.ID = strawberry.field(description="paperId of the citing paper")
+    cited: strawberry.ID = strawberry.field(description="paperId of the cited paper")
+    is_influential: bool | None = strawberry.field(
+        description="Semantic Scholar's judgement that the citation is influential"
+    )
+    intents: list[str] = strawberry.field(
+        description="Why it cites: 'methodology', 'background', 'result'"
+    )
+    contexts: list[CitationContext] = strawberry.field(
+        description="The citing sentences with their intents (empty when Semantic Scholar has none)"
+    )
+
+
 def _first(first: int, info: Info, field: str) -> int:
     checked_first(first, info.context.settings, field)
     checked(lambda: check_graph_size(first))
@@ -190,6 +211,35 @@ class GraphViewQuery:
             ],
             truncated=graph.truncated,
         )
+
+    @resolver(
+        description="The citations between paper `id` and each of `others` (at most 100; any "
+        "id form), either way, with Semantic Scholar's intents and citing sentences, ordered "
+        "by citing then cited paperId. Ids of no paper in the graph have no citations: the "
+        "answer is empty for them."
+    )
+    async def citations_between(
+        self, info: Info, id: strawberry.ID, others: list[strawberry.ID]
+    ) -> list[CitationBetween]:
+        given = checked(lambda: check_seeds(str(o) for o in others))
+        keys = [paper_key(str(id)), *(paper_key(g) for g in given)]
+        paper_id, *resolved = await resolve_keys(info, keys)
+        found = list(dict.fromkeys(p for p in resolved if p is not None and p != paper_id))
+        if paper_id is None or not found:
+            return []
+        rows = await info.context.reader.rows(
+            "read/api/citations_between", {"id": paper_id, "others": found}
+        )
+        return [
+            CitationBetween(
+                citing=strawberry.ID(str(r["citing"])),
+                cited=strawberry.ID(str(r["cited"])),
+                is_influential=r["isInfluential"],
+                intents=[str(i) for i in r["intents"] or []],
+                contexts=citation_contexts(r["contexts"], r["contextIntents"]),
+            )
+            for r in rows
+        ]
 
     @resolver(
         description="Papers (at most 100, any id form) as a BibTeX or RIS file, in the order "
