@@ -1,32 +1,36 @@
 """The explorer page (``/explore``): search, lineage, similarity map, community.
 
 The page is a GraphQL client like any frontend: its HTML, JavaScript and CSS
-are ours, shipped as package data in ``graph_api/server/explorer_page/``, and
-it draws with **Cytoscape.js**, fetched once from the npm registry and pinned
-by its Subresource Integrity hash exactly like GraphiQL
-(:mod:`graph_api.server.playground`, bundle :data:`EXPLORER`). Nothing is
+are ours, shipped as package data in ``graph_api/server/explorer_page/``. It
+draws with two libraries, fetched once from the npm registry and pinned by
+their Subresource Integrity hashes exactly like GraphiQL
+(:mod:`graph_api.server.playground`, bundle :data:`EXPLORER`); nothing is
 loaded from a CDN at run time.
 
-Why Cytoscape.js rather than sigma.js + graphology: the views hold at most
-1,000 papers (``similarityGraph``/``communityGraph`` cap ``first`` there,
-lineage at the page size), and by default 40-100; it is one
-dependency-free file (sigma needs graphology plus a layout package, and
-graphology's ForceAtlas2 ships no browser bundle), brings the force layout
-(cose) and preset positions the lineage-by-year view needs, tap events and
-data-mapped styles; and it draws on a 2D canvas, so it works in headless
-Chromium without a GPU, where sigma's WebGL falls back to a software
-renderer or fails. The cost of that choice, measured (bench/BENCHMARKS.md,
-"Explorer"): a 1,000-node view took 10 s of wall time and 3-5 s of browser
-CPU on the shared 2-core machine, over the 2 s target; 40 papers take about a
-second, most of it loading the page. Above a few hundred papers sigma's WebGL
-(or Cytoscape's experimental WebGL renderer) is the next step.
+Which library draws what, and why (times in bench/BENCHMARKS.md, "Explorer"):
+
+* **Cytoscape.js** draws views of up to ``FORCE_MAX`` (150) papers, the
+  default sizes (40-100): it brings the force layout (cose) that gives the
+  Connected-Papers look, tap events and data-mapped styles, in one
+  dependency-free file on a 2D canvas. cose compares every pair of papers on
+  every iteration (over a minute at 1,000), and Cytoscape itself is slow at
+  that size: measured on 1,000 papers and 6,000 links it spent ~1 s adding the
+  elements and computing styles and bounding boxes and 1-3 s in its first
+  canvas render, 3-5 s of browser CPU in all against the 2 s target.
+* **sigma.js 3 over a graphology graph** draws the larger views: WebGL draws
+  every node and link in a few calls, so 1,000 papers take a fraction of a
+  second. It has no layout of its own (graphology's ForceAtlas2 ships no
+  browser bundle), so the page places the papers itself: the lineage by year
+  (as for Cytoscape), the maps as rings, best first in the middle. Headless
+  Chromium without a GPU runs it on SwiftShader, Chromium's software WebGL
+  (the browser test and the benchmark use that); a browser with neither GPU
+  nor software WebGL cannot draw views above 150 papers, and
+  ``/explore?renderer=cytoscape`` forces the canvas path (as the benchmark's
+  baseline does).
 
 Layouts: the lineage is placed by the page itself (one column per year, the
 main path on the centre line; linear). The similarity and community views
-use Cytoscape's force layout (cose) up to 150 papers; cose compares every
-pair of papers on every iteration, which at 1,000 papers took over a minute
-on the shared test machine, so larger views are drawn as rings (concentric,
-the API's best first in the middle), which is linear.
+use cose up to 150 papers and rings above.
 """
 
 from __future__ import annotations
@@ -42,14 +46,23 @@ PAGE_ROUTE = "/explore"
 ASSET_ROUTE = "/explore/assets"
 
 EXPLORER = Bundle(
-    "explorer/cytoscape-3.34.4",
+    "explorer/cytoscape-3.34.4+sigma-3.0.3",
     (
         Asset(
             "cytoscape", "3.34.4", "package/dist/cytoscape.min.js", "cytoscape.min.js",
             "sha384-lyd1lDWZ623YSUJ/wMQH50y+T81dWKJk7ZoFdYWXQS83b0+QpW0pgdfXEnQnXL/X",
         ),
+        Asset(
+            "graphology", "0.26.0", "package/dist/graphology.umd.min.js",
+            "graphology.umd.min.js",
+            "sha384-YdXPUVLFDJ3oITK7LFAPRyzkOcDK06bb7KRaE8GiQyGLsrvHaLS9Ej/lELMC7aCE",
+        ),
+        Asset(
+            "sigma", "3.0.3", "package/dist/sigma.min.js", "sigma.min.js",
+            "sha384-2BM4IWUXdUSofkFc94Y1PY8U+cZYLJjB+EqQAoA2vfFGBvZK8aVaxEhICqCY4rlq",
+        ),
     ),
-    "the explorer's Cytoscape.js file",
+    "the explorer's Cytoscape.js, sigma.js and graphology files",
 )  # fmt: skip
 
 # Our own files, served from the package (they change with the code, not with npm).
@@ -68,7 +81,8 @@ _MISSING = """<!doctype html>
 <head><meta charset="utf-8" /><title>citekb explorer</title></head>
 <body>
 <h1>citekb explorer</h1>
-<p>The explorer's Cytoscape.js file is not installed on this server (expected in
+<p>The explorer's drawing libraries (Cytoscape.js, sigma.js, graphology) are not
+installed on this server (expected in
 <code>{folder}</code>). Run <code>citekb playground install</code> (it needs
 <code>npm</code> and the npm registry) and reload.</p>
 <p>The GraphQL API works without it: <a href="/graphql">/graphql</a>.</p>
@@ -78,19 +92,21 @@ _MISSING = """<!doctype html>
 
 
 def page(settings: Settings, *, ready: bool, graphql_url: str = "/graphql") -> str:
-    """The explorer page; a short explanation instead when Cytoscape.js is missing."""
+    """The explorer page; a short explanation instead when its libraries are missing."""
     if not ready:
         folder = settings.citekb_cache_dir / EXPLORER.folder
         return _MISSING.format(folder=html.escape(str(folder)))
     template = (own_file("explorer.html") or b"").decode("utf-8")
-    (cytoscape,) = EXPLORER.assets
+    integrity = {asset.name: asset.integrity for asset in EXPLORER.assets}
     return template.format(
         asset_route=ASSET_ROUTE,
         page_route=PAGE_ROUTE,
         graphql_route=html.escape(graphql_url),
         # json.dumps gives a JS string literal; "</" is escaped so it cannot end the script.
         graphql_url=json.dumps(graphql_url).replace("</", "<\\/"),
-        cytoscape_integrity=cytoscape.integrity,
+        cytoscape_integrity=integrity["cytoscape.min.js"],
+        graphology_integrity=integrity["graphology.umd.min.js"],
+        sigma_integrity=integrity["sigma.min.js"],
         js_integrity=sri(own_file("explorer.js") or b""),
         css_integrity=sri(own_file("explorer.css") or b""),
     )

@@ -33,7 +33,7 @@ def page_queries() -> dict[str, str]:
 
 def test_the_page_sends_exactly_the_documented_queries() -> None:
     sent = page_queries()
-    assert set(sent) == {"search", "paper", "lineage", "similar", "community"}
+    assert set(sent) == {"search", "paper", "lineage", "similar", "community", "contexts"}
     documented = [q for h, q in cookbook_examples() if h.startswith("The explorer's queries")]
     assert len(documented) == len(sent)
     assert sorted(without_defaults(q) for q in sent.values()) == sorted(
@@ -47,8 +47,13 @@ def test_page_refers_to_pinned_and_own_files(tmp_path: Path) -> None:
     scripts = re.findall(r'<script src="([^"]+)" integrity="([^"]+)"', html)
     styles = re.findall(r'<link rel="stylesheet" href="([^"]+)" integrity="([^"]+)"', html)
     served = dict(scripts + styles)
-    (cytoscape,) = explorer.EXPLORER.assets
-    assert served[f"{explorer.ASSET_ROUTE}/cytoscape.min.js"] == cytoscape.integrity
+    assert {a.name for a in explorer.EXPLORER.assets} == {
+        "cytoscape.min.js",
+        "graphology.umd.min.js",
+        "sigma.min.js",
+    }
+    for asset in explorer.EXPLORER.assets:
+        assert served[f"{explorer.ASSET_ROUTE}/{asset.name}"] == asset.integrity
     for name in explorer.OWN_FILES:
         own = explorer.own_file(name)
         assert own is not None

@@ -1,9 +1,12 @@
 /* citekb explorer: a GraphQL client that draws lineages, similarity maps and communities.
  *
  * It sends only the queries listed in QUERIES (the same text is in docs/graphql.md,
- * "The explorer's queries") to the API it was served from, and draws with Cytoscape.js
- * (canvas; served by citekb, no CDN). window.citekbExplorer exposes what was asked,
- * what came back and what was drawn, so the browser test can compare them.
+ * "The explorer's queries") to the API it was served from. It draws views of up to
+ * FORCE_MAX papers with Cytoscape.js (2D canvas, force layout) and larger ones with
+ * sigma.js over a graphology graph (WebGL, positions computed here); both are served by
+ * citekb, no CDN. `?renderer=cytoscape|sigma` forces one (the benchmark compares them).
+ * window.citekbExplorer exposes what was asked, what came back and what was drawn, so
+ * the browser test can compare them.
  */
 (function () {
   "use strict";
@@ -50,6 +53,12 @@
     edges { citing cited }
   }
 }`,
+    contexts: `query ExplorerContexts($id: ID!, $others: [ID!]!) {
+  citationsBetween(id: $id, others: $others) {
+    citing cited isInfluential intents
+    contexts { text intents }
+  }
+}`,
   };
 
   const PALETTE = ["#1c7ed6", "#e8590c", "#2f9e44", "#ae3ec9", "#f08c00", "#0c8599",
@@ -61,6 +70,8 @@
     origins: [], // [{paperId, title}] of the similarity map
     last: null, // {name, variables, data} of the last graph query
     timing: null, // {requestMs, drawMs, totalMs} of the last drawing
+    renderer: null, // "cytoscape" or "sigma": which one holds the last drawing
+    selected: null, // paperId of the paper clicked in sigma (Cytoscape keeps its own)
     drawing: 0,
     seq: 0, // bumped by every show(): an answer to an older request is dropped
   };
@@ -93,9 +104,35 @@
     return Math.max(lo, Math.min(hi, Number.isFinite(v) ? v : lo));
   }
 
-  // ---- Cytoscape ---------------------------------------------------------------
+  // ---- Renderers -----------------------------------------------------------------
+  // Two renderers, one per size of view (bench/BENCHMARKS.md, "Explorer", has the
+  // times). Up to FORCE_MAX papers: Cytoscape.js on a 2D canvas, with its force layout
+  // (cose), the Connected-Papers look. Above: sigma.js (WebGL) over a graphology graph,
+  // with positions computed here (the lineage's year columns, rings for the maps):
+  // Cytoscape spent about 4 s of CPU on 1,000 papers and 6,000 links (styles, bounding
+  // boxes, the first canvas render), sigma puts the same graph in one WebGL draw.
+  const FORCE_MAX = 150;
+  const forcedRenderer = new URLSearchParams(window.location.search).get("renderer");
+
+  function rendererFor(nodeCount) {
+    if (forcedRenderer === "cytoscape" || forcedRenderer === "sigma") return forcedRenderer;
+    return nodeCount > FORCE_MAX ? "sigma" : "cytoscape";
+  }
+
+  function layer(id) {
+    const div = document.createElement("div");
+    div.id = id;
+    div.className = "layer";
+    div.hidden = true;
+    $("graph").append(div);
+    return div;
+  }
+  const cyLayer = layer("graph-cytoscape");
+  const sigmaLayer = layer("graph-sigma");
+
+  // ---- Cytoscape (views up to FORCE_MAX papers) -------------------------------------
   const cy = cytoscape({
-    container: $("graph"),
+    container: cyLayer,
     wheelSensitivity: 0.3,
     minZoom: 0.05,
     maxZoom: 4,
@@ -128,12 +165,114 @@
   // The details panel opening or closing changes the drawing area's size; Cytoscape
   // must be told, or taps land on the wrong node and fits use the old size.
   function fitView() {
+    if (state.renderer === "sigma") {
+      if (sigma) sigma.refresh(); // sigma reads its container's size on each render
+      return;
+    }
     cy.resize();
     if (!cy.nodes().length) return;
     cy.fit(undefined, 30);
     if (cy.zoom() > 1.2) { cy.zoom(1.2); cy.center(); } // small graphs: no giant labels
   }
   new ResizeObserver(fitView).observe($("graph"));
+
+  // ---- sigma.js (larger views) ------------------------------------------------------
+  // One sigma instance, its graph replaced per drawing. Labels: always on the origins
+  // (forceLabel), on hover, and on the larger papers as far as sigma's label grid
+  // finds room. The selected paper is highlighted through the node reducer.
+  let sigma = null;
+  function sigmaRenderer(graph) {
+    if (sigma) {
+      sigma.setGraph(graph);
+      sigma.getCamera().setState({ x: 0.5, y: 0.5, ratio: 1, angle: 0 });
+      return sigma;
+    }
+    sigma = new Sigma(graph, sigmaLayer, {
+      labelRenderedSizeThreshold: 6,
+      labelDensity: 0.5,
+      labelSize: 11,
+      labelFont: "system-ui, sans-serif",
+      labelColor: { color: "#1d2430" },
+      defaultEdgeType: "line",
+      zIndex: true,
+      minCameraRatio: 0.05,
+      maxCameraRatio: 4,
+      allowInvalidContainer: true,
+      nodeReducer: (node, data) => (node === state.selected
+        ? { ...data, highlighted: true, forceLabel: true, color: "#f2a93b" } : data),
+    });
+    sigma.on("clickNode", ({ node }) => { state.selected = node; sigma.refresh(); showDetails(node); });
+    sigma.on("enterNode", () => { sigmaLayer.style.cursor = "pointer"; });
+    sigma.on("leaveNode", () => { sigmaLayer.style.cursor = ""; });
+    return sigma;
+  }
+
+  // Positions for sigma when the view has none of its own: rings of growing size, the
+  // API's order (best first) from the middle out, as Cytoscape's concentric layout
+  // places them from the same `rank`.
+  function ringPositions(nodes) {
+    const rings = new Map();
+    for (const n of nodes) {
+      const ring = 10000 - (n.data.rank ?? 10000);
+      if (!rings.has(ring)) rings.set(ring, []);
+      rings.get(ring).push(n);
+    }
+    const positions = new Map();
+    for (const [ring, members] of rings) {
+      members.forEach((n, i) => {
+        const angle = (2 * Math.PI * i) / members.length - Math.PI / 2;
+        const r = ring === 0 && members.length === 1 ? 0 : 60 * (ring + 1);
+        positions.set(n.data.id, { x: r * Math.cos(angle), y: r * Math.sin(angle) });
+      });
+    }
+    return positions;
+  }
+
+  const TO_SIGMA_SIZE = 0.3; // Cytoscape's diameters (14-48 px) as sigma radii at full view
+
+  // The same elements Cytoscape takes, as a graphology graph for sigma. Cytoscape's y
+  // grows downwards, sigma's upwards: y is negated so both draw the same picture.
+  function sigmaGraph(elements) {
+    const graph = new graphology.Graph({ type: "directed", multi: false });
+    const nodes = elements.filter((e) => e.group === "nodes");
+    const rings = nodes.some((n) => !n.position) ? ringPositions(nodes) : null;
+    for (const n of nodes) {
+      const classes = new Set((n.classes || "").split(" "));
+      // Origins always carry their label; other labels go to sigma's label grid, which
+      // draws those of the larger papers that do not overlap (at 1,000 papers, forced
+      // labels on the 15 largest and the main path covered each other).
+      const marked = classes.has("seed") || classes.has("root");
+      const p = n.position || rings.get(n.data.id);
+      graph.addNode(n.data.id, {
+        x: p.x, y: -p.y, label: n.data.label, forceLabel: marked,
+        size: n.data.size * TO_SIGMA_SIZE * (classes.has("seed") || classes.has("root") ? 1.3 : 1),
+        color: classes.has("root") ? "#1c7ed6" : classes.has("main") ? "#d9480f" : n.data.color,
+        zIndex: marked ? 1 : 0,
+      });
+    }
+    for (const e of elements) {
+      if (e.group !== "edges") continue;
+      const classes = new Set((e.classes || "").split(" "));
+      const main = classes.has("main");
+      graph.addDirectedEdgeWithKey(e.data.id, e.data.source, e.data.target, {
+        type: classes.has("cites") ? "arrow" : "line",
+        size: main ? 2.5 : Math.max(0.4, e.data.width * 0.4),
+        color: main ? "#d9480f" : "#ced4da",
+        zIndex: main ? 1 : 0,
+      });
+    }
+    return graph;
+  }
+
+  function showLayer(renderer) {
+    cyLayer.hidden = renderer !== "cytoscape";
+    sigmaLayer.hidden = renderer !== "sigma";
+  }
+
+  function drawnCounts() {
+    if (state.renderer === "sigma") return [sigma.getGraph().order, sigma.getGraph().size];
+    return [cy.nodes().length, cy.edges().length];
+  }
 
   function yearColour(year, lo, hi) {
     if (year == null) return "#ced4da";
@@ -160,11 +299,11 @@
     for (const n of biggest) n.classes = ((n.classes || "") + " labelled").trim();
     const graph = $("graph");
     graph.dataset.state = "drawing";
+    const renderer = rendererFor(nodes.length);
     return new Promise((resolve) => {
-      cy.batch(() => {
-        cy.elements().remove();
-        cy.add(elements);
-      });
+      state.renderer = renderer;
+      state.selected = null;
+      showLayer(renderer);
       const done = () => {
         if (token !== state.drawing) return resolve();
         const drawnAt = performance.now();
@@ -173,12 +312,26 @@
           drawMs: Math.round(drawnAt - dataAt),
           totalMs: Math.round(drawnAt - requestStart),
         };
+        const [nodeCount, edgeCount] = drawnCounts();
         graph.dataset.state = "drawn";
         graph.dataset.view = state.view;
-        graph.dataset.nodes = String(cy.nodes().length);
-        graph.dataset.edges = String(cy.edges().length);
+        graph.dataset.renderer = renderer;
+        graph.dataset.nodes = String(nodeCount);
+        graph.dataset.edges = String(edgeCount);
         resolve();
       };
+      if (renderer === "sigma") {
+        cy.elements().remove(); // one renderer holds the view: drawn() reads it
+        sigmaRenderer(sigmaGraph(elements));
+        // sigma renders on the next animation frame; the one after puts it on screen.
+        requestAnimationFrame(() => requestAnimationFrame(done));
+        return;
+      }
+      if (sigma) sigma.getGraph().clear();
+      cy.batch(() => {
+        cy.elements().remove();
+        cy.add(elements);
+      });
       const run = cy.layout(layout);
       run.one("layoutstop", () => {
         fitView();
@@ -196,7 +349,7 @@
       id: state.focus,
       direction: $("lineage-direction").value,
       depth: intInput("lineage-depth", 1, 5),
-      first: intInput("lineage-first", 1, 1000),
+      first: intInput("lineage-first", 1, 5000), // the API bounds it (API_MAX_PAGE_SIZE)
     };
     const t0 = performance.now();
     const data = await gql("lineage", variables);
@@ -270,11 +423,9 @@
 
   // Up to FORCE_MAX papers: Cytoscape's force layout (cose), the Connected-Papers
   // look, with heavier edges shorter. cose compares every pair of papers on every
-  // iteration: at 1,000 papers it took over a minute on the test machine, so larger
-  // views use rings instead (concentric: the closest to the origins, or the highest
-  // PageRank, in the middle), which is linear. bench/BENCHMARKS.md has the times.
-  const FORCE_MAX = 150;
-
+  // iteration (over a minute at 1,000 papers on the test machine): larger views, drawn
+  // by sigma, get rings (ringPositions); with `?renderer=cytoscape` they get
+  // Cytoscape's own rings (concentric, from the same rank), which are linear.
   function forceLayout(elements) {
     const count = elements.filter((e) => e.group === "nodes").length;
     if (count > FORCE_MAX) {
@@ -337,6 +488,12 @@
     if (!state.last || state.last.name !== "similar") return;
     const nodes = state.last.data.similarityGraph.nodes;
     const looks = colourAndSize(nodes);
+    if (state.renderer === "sigma") {
+      const graph = sigma.getGraph();
+      nodes.forEach((n, i) => graph.mergeNodeAttributes(n.paperId, {
+        color: looks[i].color, size: looks[i].size * TO_SIGMA_SIZE * (n.isSeed ? 1.3 : 1) }));
+      return;
+    }
     cy.batch(() => nodes.forEach((n, i) => cy.getElementById(n.paperId).data(looks[i])));
   }
 
@@ -406,6 +563,7 @@
     const panel = $("details");
     panel.hidden = false;
     panel.dataset.paperId = paperId;
+    delete panel.dataset.loaded;
     $("details-title").textContent = "Loading…";
     let p;
     try {
@@ -434,6 +592,85 @@
     $("details-abstract").textContent = p.tldr || p.abstract || "";
     panel.dataset.title = p.title || "";
     panel.dataset.loaded = paperId;
+    await showContexts(paperId);
+  }
+
+  // The papers a clicked paper is compared with: the map's origins, else the paper the
+  // view is about.
+  function currentOrigins() {
+    return state.view === "similar" ? state.origins.map((o) => o.paperId) : [state.focus];
+  }
+
+  function titleOf(paperId) {
+    const data = (state.last && state.last.data) || {};
+    const view = data.lineage || data.similarityGraph || data.communityGraph;
+    const node = view && view.nodes.find((n) => n.paperId === paperId);
+    const origin = state.origins.find((o) => o.paperId === paperId);
+    return (node && node.paper && node.paper.title) || (origin && origin.title) || paperId;
+  }
+
+  // Why the clicked paper and the origins cite each other: the citations between them
+  // (either way) with Semantic Scholar's intents and citing sentences.
+  async function showContexts(paperId) {
+    const box = $("details-contexts");
+    box.replaceChildren();
+    delete box.dataset.loaded;
+    const others = currentOrigins().filter((o) => o && o !== paperId);
+    if (!others.length) { box.dataset.loaded = paperId; return; } // the origin itself
+    let links;
+    try {
+      links = (await gql("contexts", { id: paperId, others })).citationsBetween;
+    } catch (err) {
+      links = null;
+      box.textContent = String(err.message || err);
+    }
+    if ($("details").dataset.paperId !== paperId) return; // another paper was clicked since
+    if (links) {
+      const heading = document.createElement("h3");
+      heading.textContent = others.length > 1 ? "Citations with the origins" : "Citations with the origin";
+      box.append(heading);
+      if (!links.length) {
+        const none = document.createElement("p");
+        none.className = "legend";
+        none.textContent = "No citation between this paper and the origin in the graph.";
+        box.append(none);
+      }
+      for (const link of links) {
+        const item = document.createElement("div");
+        item.className = "citation";
+        item.dataset.citing = link.citing;
+        item.dataset.cited = link.cited;
+        const head = document.createElement("p");
+        head.textContent = link.citing === paperId
+          ? `Cites “${short(titleOf(link.cited), 70)}”` : `Cited by “${short(titleOf(link.citing), 70)}”`;
+        const tags = [...link.intents, link.isInfluential ? "influential" : null].filter(Boolean);
+        if (tags.length) {
+          const small = document.createElement("small");
+          small.textContent = ` · ${tags.join(", ")}`;
+          head.append(small);
+        }
+        item.append(head);
+        if (!link.contexts.length) {
+          const none = document.createElement("p");
+          none.className = "legend";
+          none.textContent = "Semantic Scholar has no citing sentence for it.";
+          item.append(none);
+        }
+        for (const c of link.contexts) {
+          const quote = document.createElement("blockquote");
+          quote.className = "context";
+          quote.textContent = c.text;
+          if (c.intents.length) {
+            const small = document.createElement("small");
+            small.textContent = ` (${c.intents.join(", ")})`;
+            quote.append(small);
+          }
+          item.append(quote);
+        }
+        box.append(item);
+      }
+    }
+    box.dataset.loaded = paperId;
   }
 
   function renderOrigins() {
@@ -539,35 +776,54 @@
   }
 
   // For tests and benchmarks: what was asked, what came back, what is drawn.
+  // Ids and positions (in pixels of the drawing area) of the drawn papers, from
+  // whichever renderer holds the drawing.
+  function drawnNodes() {
+    if (state.renderer === "sigma") {
+      const graph = sigma.getGraph();
+      return graph.mapNodes((id, attrs) => ({ id, position: sigma.graphToViewport(attrs) }));
+    }
+    return cy.nodes().map((n) => ({ id: n.id(), position: n.renderedPosition() }));
+  }
+
   window.citekbExplorer = {
     queries: QUERIES,
     state,
     drawn() {
+      if (state.renderer === "sigma") {
+        const graph = sigma.getGraph();
+        return {
+          nodes: graph.nodes().sort(),
+          edges: graph.mapEdges((edge, attrs, source, target) => [source, target]),
+        };
+      }
       return {
         nodes: cy.nodes().map((n) => n.id()).sort(),
         edges: cy.edges().map((e) => [e.source().id(), e.target().id()]),
       };
     },
     nodePosition(id) {
-      const node = cy.getElementById(id);
-      return node.empty() ? null : node.renderedPosition();
+      const found = drawnNodes().find((n) => n.id === id);
+      return found ? found.position : null;
     },
-    // The drawn node farthest from its nearest neighbour: the safest one to click.
-    loneliestNode(except) {
+    // The drawn node (of `among` when given) farthest from its nearest neighbour: the
+    // safest one to click.
+    loneliestNode(except, among) {
       let best = null, bestGap = -1;
-      const nodes = cy.nodes().filter((n) => n.id() !== except);
-      const all = cy.nodes().map((n) => n.renderedPosition());
-      const box = cy.container().getBoundingClientRect();
-      nodes.forEach((n) => {
-        const p = n.renderedPosition();
-        if (p.x < 20 || p.y < 20 || p.x > box.width - 20 || p.y > box.height - 20) return;
+      const all = drawnNodes();
+      const box = $("graph").getBoundingClientRect();
+      const allowed = among ? new Set(among) : null;
+      for (const n of all) {
+        const p = n.position;
+        if (n.id === except || (allowed && !allowed.has(n.id))) continue;
+        if (p.x < 20 || p.y < 20 || p.x > box.width - 20 || p.y > box.height - 20) continue;
         let gap = Infinity;
         for (const q of all) {
-          const d = Math.hypot(p.x - q.x, p.y - q.y);
+          const d = Math.hypot(p.x - q.position.x, p.y - q.position.y);
           if (d > 0 && d < gap) gap = d;
         }
-        if (gap > bestGap) { bestGap = gap; best = n.id(); }
-      });
+        if (gap > bestGap) { bestGap = gap; best = n.id; }
+      }
       return best;
     },
   };

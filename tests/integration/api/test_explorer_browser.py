@@ -9,9 +9,15 @@ a paper, clicks the hit, opens the lineage, similar and community views, and
 for each checks that the nodes and edges Cytoscape drew are exactly those the
 GraphQL API returns for the same query and variables (asked again by the test
 itself); it clicks a drawn node and sees its details, then adds it as an
-origin and sees a two-origin similarity map. One screenshot per view is kept
-in the test's folder, and copied to ``$CITEKB_SCREENSHOTS_DIR`` when that is
-set (how ``docs/screenshots/`` was made).
+origin and sees a two-origin similarity map. In the lineage it clicks a paper
+linked to the root and sees the citations between them, with the citing
+sentences the API returns (the sample's fake S2 gives about half of its
+citations SYNTHETIC sentences; the synthetic corpus has none, and the panel
+says so). Then each view is drawn again by sigma.js (WebGL, which the page
+uses above 150 papers; forced here with ``?renderer=sigma`` as the served API
+caps views at 100), checked the same way, and a node clicked in it. One
+screenshot per view and renderer is kept in the test's folder, and copied to
+``$CITEKB_SCREENSHOTS_DIR`` when that is set (how ``docs/screenshots/`` was made).
 """
 
 from __future__ import annotations
@@ -152,6 +158,70 @@ def assert_drawn_matches(base: str, page: Page) -> tuple[set[str], set[tuple[str
     return nodes, edges
 
 
+def click_node(page: Page, paper_id: str) -> None:
+    """Click the drawn paper where it is on screen and wait for its details."""
+    pos = page.evaluate(f"window.citekbExplorer.nodePosition({paper_id!r})")
+    assert pos is not None, paper_id
+    box = page.locator("#graph").bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + pos["x"], box["y"] + pos["y"])
+    page.wait_for_function(
+        f"document.getElementById('details').dataset.loaded === {paper_id!r}"
+        f" && document.getElementById('details-contexts').dataset.loaded === {paper_id!r}",
+        timeout=30_000,
+    )
+
+
+def linked_with_contexts(base: str, root: str) -> dict[str, list[str]]:
+    """Papers citing or cited by ``root`` -> the citing sentences of that citation."""
+    query = """query($id: ID!) { paper(id: $id) {
+      references(first: 100) { edges { node { paperId } contexts { text } } }
+      citations(first: 100) { edges { node { paperId } contexts { text } } } } }"""
+    paper = graphql(base, query, {"id": root})["paper"]
+    found: dict[str, list[str]] = {}
+    for side in ("references", "citations"):
+        for edge in paper[side]["edges"]:
+            found.setdefault(edge["node"]["paperId"], []).extend(
+                c["text"] for c in edge["contexts"]
+            )
+    return found
+
+
+def check_contexts_shown(
+    base: str, page: Page, clicked: str, root: str, sentences: list[str]
+) -> None:
+    """The details panel shows the citations between ``clicked`` and ``root`` as the API
+    returns them, each citing sentence included."""
+    links = graphql(
+        base,
+        page.evaluate("window.citekbExplorer.queries.contexts"),
+        {"id": clicked, "others": [root]},
+    )["citationsBetween"]
+    assert links, "the clicked paper and the root cite each other"
+    shown = page.locator("#details-contexts .citation")
+    assert shown.count() == len(links)
+    texts = page.locator("#details-contexts blockquote.context").all_inner_texts()
+    assert len(texts) == sum(len(link["contexts"]) for link in links) == len(sentences)
+    for sentence in sentences:
+        assert any(t.startswith(sentence) for t in texts), (sentence, texts)
+    if not sentences:
+        assert "no citing sentence" in page.locator("#details-contexts").inner_text()
+
+
+def pick_linked(page: Page, base: str, root: str) -> tuple[str, list[str]]:
+    """A drawn paper linked to ``root`` (one with citing sentences when there is one),
+    the easiest of those to click, and its sentences."""
+    linked = linked_with_contexts(base, root)
+    drawn = set(page.evaluate("window.citekbExplorer.drawn()")["nodes"])
+    with_text = [p for p in linked if p in drawn and linked[p]]
+    candidates = with_text or [p for p in linked if p in drawn]
+    assert candidates, "the lineage draws papers linked to its root"
+    clicked = page.evaluate("([root, among]) => window.citekbExplorer.loneliestNode(root, among)",
+                            [root, candidates])  # fmt: skip
+    assert clicked is not None
+    return str(clicked), linked[clicked]
+
+
 def keep(shot: Path, corpus: str, view: str) -> None:
     target = os.environ.get("CITEKB_SCREENSHOTS_DIR")
     if target:
@@ -198,14 +268,7 @@ def test_explorer_search_views_and_details(served: tuple[str, str], tmp_path: Pa
             # Click a drawn paper (in the community view): its details show.
             other = page.evaluate(f"window.citekbExplorer.loneliestNode({target['paperId']!r})")
             assert other is not None
-            pos = page.evaluate(f"window.citekbExplorer.nodePosition({other!r})")
-            box = page.locator("#graph").bounding_box()
-            assert box is not None
-            page.mouse.click(box["x"] + pos["x"], box["y"] + pos["y"])
-            page.wait_for_function(
-                f"document.getElementById('details').dataset.loaded === {other!r}",
-                timeout=30_000,
-            )
+            click_node(page, other)
             title = graphql(base, "query($id: ID!) { paper(id: $id) { title } }", {"id": other})
             assert page.locator("#details-title").inner_text() == title["paper"]["title"]
             assert page.locator("#details-meta").inner_text()
@@ -228,6 +291,42 @@ def test_explorer_search_views_and_details(served: tuple[str, str], tmp_path: Pa
             wait_drawn(page, "lineage", before)
             assert page.evaluate("window.citekbExplorer.state.last.variables.id") == other
             assert_drawn_matches(base, page)
+
+            # In the lineage, a paper linked to the root: the citations between them and
+            # their citing sentences show in its details.
+            clicked, sentences = pick_linked(page, base, other)
+            click_node(page, clicked)
+            check_contexts_shown(base, page, clicked, other, sentences)
+            if corpus == "sample":
+                assert sentences, "the sample's fake S2 gives the root's citations sentences"
+                shot = tmp_path / f"explorer-{corpus}-details.png"
+                page.screenshot(path=str(shot))
+                keep(shot, corpus, "details")
+
+            # The same views drawn by sigma.js (WebGL), checked the same way.
+            root = target["paperId"]
+            for view in VIEWS:
+                sg = browser.new_page(viewport={"width": 1400, "height": 860})
+                sg.on("requestfailed", lambda r: failed.append(r.url))
+                url = f"{base}{explorer.PAGE_ROUTE}?paper={root}&view={view}&renderer=sigma"
+                sg.goto(url, wait_until="load")
+                wait_drawn(sg, view, 0)
+                assert sg.evaluate("document.getElementById('graph').dataset.renderer") == "sigma"
+                nodes, _ = assert_drawn_matches(base, sg)
+                assert root in nodes
+                shot = tmp_path / f"explorer-{corpus}-{view}-sigma.png"
+                sg.screenshot(path=str(shot))
+                keep(shot, corpus, f"{view}-sigma")
+                if view == "lineage":
+                    # A click on a WebGL-drawn node opens its details and contexts.
+                    clicked, sentences = pick_linked(sg, base, root)
+                    click_node(sg, clicked)
+                    title = graphql(
+                        base, "query($id: ID!) { paper(id: $id) { title } }", {"id": clicked}
+                    )
+                    assert sg.locator("#details-title").inner_text() == title["paper"]["title"]
+                    check_contexts_shown(base, sg, clicked, root, sentences)
+                sg.close()
             assert not failed, failed  # every file came from citekb itself
         finally:
             browser.close()
