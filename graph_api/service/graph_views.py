@@ -41,7 +41,7 @@ from graph_api.service.bibliography import Bibliography, CitationFormat, make_bi
 from graph_api.service.connections import checked_first
 from graph_api.service.context import Info, resolver
 from graph_api.service.errors import BadUserInput
-from graph_api.service.types import CitationContext, Paper, citation_contexts
+from graph_api.service.types import CitationFacts, Paper, citation_contexts
 
 DEFAULT_GRAPH_PAPERS = 40
 DEFAULT_COMMUNITY_PAPERS = 60
@@ -125,18 +125,9 @@ class CommunityGraph:
 @strawberry.type(
     description="A citation between two papers, `citing` cites `cited`, with why and where."
 )
-class CitationBetween:
+class CitationBetween(CitationFacts):
     citing: strawberry.ID = strawberry.field(description="paperId of the citing paper")
     cited: strawberry.ID = strawberry.field(description="paperId of the cited paper")
-    is_influential: bool | None = strawberry.field(
-        description="Semantic Scholar's judgement that the citation is influential"
-    )
-    intents: list[str] = strawberry.field(
-        description="Why it cites: 'methodology', 'background', 'result'"
-    )
-    contexts: list[CitationContext] = strawberry.field(
-        description="The citing sentences with their intents (empty when Semantic Scholar has none)"
-    )
 
 
 def _first(first: int, info: Info, field: str) -> int:

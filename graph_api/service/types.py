@@ -612,11 +612,10 @@ def citation_contexts(texts: Any, intents: Any) -> list[CitationContext]:
     ]
 
 
-@strawberry.type(
-    name="CitationEdge",
-    description="A citation: `node` is the other paper; the edge carries the link.",
-)
-class CitationEdge(Edge[Paper]):
+@strawberry.type(description="What Semantic Scholar says of one citation: whether, why, where.")
+class CitationFacts:
+    """The fields every citation answer carries (``CitationEdge``, ``CitationBetween``)."""
+
     is_influential: bool | None = strawberry.field(
         description="Semantic Scholar's judgement that the citation is influential"
     )
@@ -626,6 +625,14 @@ class CitationEdge(Edge[Paper]):
     contexts: list[CitationContext] = strawberry.field(
         description="The citing sentences with their intents (empty when Semantic Scholar has none)"
     )
+
+
+@strawberry.type(
+    name="CitationEdge",
+    description="A citation: `node` is the other paper; the edge carries the link.",
+)
+class CitationEdge(Edge[Paper], CitationFacts):
+    pass
 
 
 @strawberry.type(name="CitationConnection", description="A page of references or citations.")
