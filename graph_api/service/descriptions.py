@@ -49,6 +49,7 @@ ARGUMENTS: dict[str, str] = {
     "edges": "Which citations to follow: ALL, INFLUENTIAL or METHODOLOGY",
     "seeds": "The origin papers, in any id form (at most 100)",
     "format": "BIBTEX or RIS",
+    "others": "The other papers, in any id form (at most 100)",
 }
 
 ROOTS: dict[str, str] = {

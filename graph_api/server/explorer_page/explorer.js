@@ -189,7 +189,9 @@
     }
     sigma = new Sigma(graph, sigmaLayer, {
       labelRenderedSizeThreshold: 6,
-      labelDensity: 0.5,
+      // One label per 260-pixel cell: titles are cut at 40 characters (~250 px).
+      labelGridCellSize: 260,
+      labelDensity: 1,
       labelSize: 11,
       labelFont: "system-ui, sans-serif",
       labelColor: { color: "#1d2430" },
