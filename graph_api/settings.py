@@ -26,24 +26,27 @@ def _default_cache_dir() -> Path:
 
 
 def default_api_workers(cores: int | None) -> int:
-    """One uvicorn worker per two cores, at least 1, at most 4.
+    """One uvicorn worker per core, at least 1, at most 4.
 
-    Neo4j runs on the same machine and needs about as much CPU as the API
-    (bench/BENCHMARKS.md: CPU seconds of both under the query mix). On the
-    2-core bench machine (shared, load average 25-120) a second worker did
-    not pay: in the same alternating rounds, one run gave one worker 20.1
-    req/s against two workers' 12.0 (lookup, 16 clients) and 9.3 against 3.8
-    (references + authors), another about the same (11.5 against 13.05; 5.0
-    against 5.15). So a 2-core machine gets one; 4 and more cores get one per
-    pair of cores. Above 4, workers on one machine mostly add copies of the
-    analytics projection (about 0.7 GiB each at 100k papers).
+    Neo4j runs on the same machine and needs CPU too. Before compiled reads
+    (graph_api/service/compiled_reads.py) each request cost milliseconds of
+    Python and a second worker did not pay on the 2-core bench machine (one
+    run: 12.0 req/s with two workers against 20.1 with one, lookups at 16
+    clients; another about the same). With compiled reads a request costs
+    well under a millisecond of the API's CPU and the API no longer saturates
+    while Neo4j waits: in the same alternating rounds at 100k papers, two
+    workers gave 1,601 req/s against one worker's 1,195 (a paper's first 10
+    citations, 16 clients) with p99 104 ms against 253, and more requests and
+    a shorter tail on every query of the peer table (bench/BENCHMARKS.md,
+    "Issue 11 targets"). Above 4, workers on one machine mostly add copies of
+    the analytics projection (about 0.7 GiB each at 100k papers).
 
     >>> default_api_workers(2), default_api_workers(4), default_api_workers(16)
-    (1, 2, 4)
+    (2, 4, 4)
     >>> default_api_workers(None)
     1
     """
-    return max(1, min(4, (cores or 1) // 2))
+    return max(1, min(4, cores or 1))
 
 
 class Settings(BaseSettings):
@@ -141,7 +144,7 @@ class Settings(BaseSettings):
     citekb_api_key: SecretStr | None = None
     api_host: str = "127.0.0.1"
     api_port: int = 8000
-    # uvicorn worker processes of `citekb serve` (default: one per two cores, at
+    # uvicorn worker processes of `citekb serve` (default: one per core, at
     # most 4; see default_api_workers). Loads and analytics keep one writer at a
     # time across them through a lease in Neo4j (graph_api/store/writer_lease.py).
     api_workers: int = Field(default_factory=lambda: default_api_workers(os.cpu_count()))
