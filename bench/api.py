@@ -257,8 +257,10 @@ def round_trips(
 
     # Which statements each query runs, with their parameters: recorded at
     # the API's one door to Neo4j (GraphReader.rows), then PROFILEd below.
+    # (rows: resolvers; maps: compiled reads, graph_api/service/compiled_reads.py).
     reader_calls: list[tuple[str, dict[str, Any]]] = []
     original_rows = graph_reader.GraphReader.rows
+    original_maps = graph_reader.GraphReader.maps
 
     async def recording_rows(
         self: graph_reader.GraphReader, name: str, params: Any = None
@@ -266,7 +268,14 @@ def round_trips(
         reader_calls.append((name, dict(params or {})))
         return await original_rows(self, name, params)
 
+    async def recording_maps(
+        self: graph_reader.GraphReader, name: str, params: Any = None
+    ) -> list[dict[str, Any]]:
+        reader_calls.append((name, dict(params or {})))
+        return await original_maps(self, name, params)
+
     graph_reader.GraphReader.rows = recording_rows  # type: ignore[method-assign]
+    graph_reader.GraphReader.maps = recording_maps  # type: ignore[method-assign]
     profiled: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     counter = BoltRunCounter()
     neo_log = logging.getLogger("neo4j")
@@ -275,7 +284,9 @@ def round_trips(
     neo_log.setLevel(logging.DEBUG)
     out: dict[str, Any] = {}
     try:
-        with TestClient(create_app(neo.settings)) as client:
+        # The response cache off: a repeated body would cost no statement at all.
+        uncached = neo.settings.model_copy(update={"api_response_cache_bytes": 0})
+        with TestClient(create_app(uncached)) as client:
             for name, q in plan.items():
                 if q.get("document") is None:
                     continue
@@ -305,6 +316,7 @@ def round_trips(
         neo_log.removeHandler(counter)
         neo_log.setLevel(old_level)
         graph_reader.GraphReader.rows = original_rows  # type: ignore[method-assign]
+        graph_reader.GraphReader.maps = original_maps  # type: ignore[method-assign]
     db = neo.settings.neo4j_database
     for name, calls in profiled.items():
         out[name]["profile"] = profile_statements(driver, db, calls)

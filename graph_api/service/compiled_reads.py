@@ -54,7 +54,7 @@ import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
@@ -205,6 +205,10 @@ class Sel:
     definition: GraphQLField | None  # None for __typename
     type_name: str  # the named type of the field (of its parent for __typename)
     children: tuple[Sel, ...] = ()
+    # under()'s answers: the tree never changes, each request asks the same paths.
+    _paths: dict[tuple[str, ...], list[Sel]] = field(
+        default_factory=dict, compare=False, hash=False, repr=False
+    )
 
     def args(self, variables: VariableValues) -> dict[str, Any]:
         assert self.definition is not None
@@ -212,9 +216,12 @@ class Sel:
 
     def under(self, *path: str) -> list[Sel]:
         """The selections reached by following field names (through every alias)."""
-        found = [self]
-        for name in path:
-            found = [c for s in found for c in s.children if c.name == name]
+        found = self._paths.get(path)
+        if found is None:
+            found = [self]
+            for name in path:
+                found = [c for s in found for c in s.children if c.name == name]
+            self._paths[path] = found
         return found
 
 
