@@ -5,6 +5,8 @@ from __future__ import annotations
 import pytest
 
 from graph_api.service.paper_ids import global_id
+from graph_api.service.search_query import lucene_query
+from graph_api.store.graph_reader import GraphReader
 from tests.integration.api.api_graph import (
     LAB,
     META,
@@ -354,6 +356,29 @@ async def test_search_pages_with_offset_cursors(api: Api) -> None:
     ids = [n["paperId"] for n in first["nodes"] + second["nodes"]]
     assert len(ids) == len(set(ids)) == 30
     assert first["totalCount"] == N_PAPERS  # every abstract says "synthetic"
+
+
+@pytest.mark.parametrize(
+    "text", ["scaling law", "synthetic", "attention mechanisms", "neural graph"]
+)
+async def test_search_pages_equal_a_sort_of_every_hit(api: Api, text: str) -> None:
+    """read/api/search_papers sorts only hits at or above the page's cut score: every page
+    must equal the reference, all hits sorted by (score desc, paperId) and cut in Python."""
+    lucene = lucene_query(text)
+    async with api.driver.inner.session(database=api.settings.neo4j_database) as session:
+        result = await session.run(
+            "CALL db.index.fulltext.queryNodes('paper_text', $q) YIELD node, score"
+            " RETURN node.paperId AS id, score",
+            q=lucene,
+        )
+        every = sorted([(r["id"], r["score"]) async for r in result], key=lambda h: (-h[1], h[0]))
+    assert len(every) >= 3
+    reader = GraphReader(api.driver, api.settings)
+    for skip, limit in ((0, 1), (0, 3), (2, 5), (0, 100), (len(every) - 1, 4), (len(every), 2)):
+        rows = await reader.rows(
+            "read/api/search_papers", {"query": lucene, "skip": skip, "limit": limit}
+        )
+        assert [(r["paper"]["paperId"], r["score"]) for r in rows] == every[skip : skip + limit]
 
 
 @pytest.mark.parametrize(
