@@ -55,6 +55,7 @@ from loaders.rows import bare_doi
 from loaders.s2_cache import CachedAnswer, S2Cache, cache_key
 from loaders.s2_client import (
     Clock,
+    HttpSession,
     RateLimiter,
     Retryable,
     S2Stats,
@@ -155,7 +156,7 @@ def filterable_doi(doi: str | None) -> str | None:
     return bare
 
 
-class OpenAlexClient:
+class OpenAlexClient(HttpSession):
     """Async client of OpenAlex ``/works``; see the module docstring."""
 
     def __init__(
@@ -194,15 +195,6 @@ class OpenAlexClient:
 
     def __repr__(self) -> str:
         return f"OpenAlexClient({self._config!r})"
-
-    async def __aenter__(self) -> OpenAlexClient:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
 
     @property
     def batch_size(self) -> int:

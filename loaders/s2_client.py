@@ -52,7 +52,7 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, Self
 from urllib.parse import quote
 
 import httpx
@@ -315,7 +315,25 @@ def _fields_param(fields: Sequence[str] | str) -> str:
 # --------------------------------------------------------------------------
 # The client
 # --------------------------------------------------------------------------
-class S2Client:
+class HttpSession:
+    """A client over one persistent httpx client (``_http``), closed on leaving ``async with``.
+
+    Shared by the S2 and OpenAlex clients: one connection pool per load.
+    """
+
+    _http: httpx.AsyncClient
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+
+class S2Client(HttpSession):
     """Async client of the S2 Graph API; see the module docstring for behaviour."""
 
     def __init__(
@@ -374,15 +392,6 @@ class S2Client:
             f" rate={1 / self._limiter.interval if self._limiter.interval else 'unlimited'}/s,"
             f" offline={self.offline})"
         )
-
-    async def __aenter__(self) -> S2Client:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
 
     @property
     def retries_left(self) -> int:

@@ -235,20 +235,26 @@ class LineagePaper:
         return await load_paper(info, self.paper_id)
 
 
+@strawberry.type(description="Papers in a chain of citations, in order.")
+class PaperChain:
+    paper_ids: list[strawberry.ID] = strawberry.field(
+        description="The papers' ids along the chain, in order"
+    )
+
+    @resolver(description="The papers along the chain, in order (one statement).")
+    async def papers(self, info: Info) -> list[Paper]:
+        return await load_papers(info, list(self.paper_ids))
+
+
 @strawberry.type(
     description="The main path by search path count (SPC): the chain of citations that the "
     "most source-to-sink citation paths run through. Oldest first: each paper is cited by "
     "the next."
 )
-class LineageMainPath:
-    paper_ids: list[strawberry.ID] = strawberry.field(description="The main path, oldest first")
+class LineageMainPath(PaperChain):
     spc: list[int] = strawberry.field(
         description="spc[i]: the search path count of the citation between papers i and i+1"
     )
-
-    @resolver(description="The papers of the path, oldest first.")
-    async def papers(self, info: Info) -> list[Paper]:
-        return await load_papers(info, list(self.paper_ids))
 
 
 @strawberry.type(description="Papers within `depth` citation hops of a paper, with the main path.")
@@ -323,18 +329,11 @@ class CitationStep(Enum):
     description="A chain of citations; `steps[i]` says whether paper i cites paper i+1 or is "
     "cited by it."
 )
-class CitationPath:
+class CitationPath(PaperChain):
     length: int = strawberry.field(description="Citations in the path")
-    paper_ids: list[strawberry.ID] = strawberry.field(
-        description="The papers along the path, from `from` to `to`"
-    )
     steps: list[CitationStep] = strawberry.field(
         description="How each step goes: the paper cites the next, or is cited by it"
     )
-
-    @resolver(description="The papers of the path, from `from` to `to`.")
-    async def papers(self, info: Info) -> list[Paper]:
-        return await load_papers(info, list(self.paper_ids))
 
 
 @strawberry.type(description="The shortest citation paths between two papers, shortest first.")
