@@ -52,7 +52,7 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final, Self
+from typing import Any, Final, Self, TypedDict, Unpack
 from urllib.parse import quote
 
 import httpx
@@ -315,6 +315,14 @@ def _fields_param(fields: Sequence[str] | str) -> str:
 # --------------------------------------------------------------------------
 # The client
 # --------------------------------------------------------------------------
+class Paging(TypedDict, total=False):
+    """How a reference or citation list is paged: ``limit`` items per request (at most
+    :data:`PAGE_MAX`, the default) and ``max_items`` in all (``None``: every item)."""
+
+    limit: int
+    max_items: int | None
+
+
 class HttpSession:
     """A client over one persistent httpx client (``_http``), closed on leaving ``async with``.
 
@@ -439,26 +447,16 @@ class S2Client(HttpSession):
         return first
 
     def references(
-        self,
-        paper_id: str,
-        fields: Sequence[str] | str,
-        *,
-        limit: int = PAGE_MAX,
-        max_items: int | None = None,
+        self, paper_id: str, fields: Sequence[str] | str, **paging: Unpack[Paging]
     ) -> AsyncIterator[dict[str, Any]]:
         """Items ``{citedPaper, isInfluential, intents, contexts, ...}``, paged via offset/next."""
-        return self._pages(paper_id, "references", fields, limit, max_items)
+        return self._pages(paper_id, "references", fields, **paging)
 
     def citations(
-        self,
-        paper_id: str,
-        fields: Sequence[str] | str,
-        *,
-        limit: int = PAGE_MAX,
-        max_items: int | None = None,
+        self, paper_id: str, fields: Sequence[str] | str, **paging: Unpack[Paging]
     ) -> AsyncIterator[dict[str, Any]]:
         """Items ``{citingPaper, isInfluential, intents, contexts, ...}``, paged via offset/next."""
-        return self._pages(paper_id, "citations", fields, limit, max_items)
+        return self._pages(paper_id, "citations", fields, **paging)
 
     # -- batches and pages --------------------------------------------------
     async def _batch(
@@ -497,8 +495,9 @@ class S2Client(HttpSession):
         paper_id: str,
         kind: str,
         fields: Sequence[str] | str,
-        limit: int,
-        max_items: int | None,
+        *,
+        limit: int = PAGE_MAX,
+        max_items: int | None = None,
     ) -> AsyncIterator[dict[str, Any]]:
         wanted = [f for f in _fields_param(fields).split(",") if f]
         fields_s = ",".join(dict.fromkeys([*EDGE_FIELDS, *wanted]))
