@@ -282,18 +282,37 @@ def load_projection(driver: Driver, database: str) -> Projection:
     return build_projection(snapshot, attributes, started)
 
 
+# Records decoded between two turns given back to the event loop (a few ms).
+YIELD_EVERY = 256
+
+
+async def _collected(result: Any) -> list[Record]:
+    """Every record of ``result``, giving the event loop a turn every :data:`YIELD_EVERY`.
+
+    The driver decodes buffered records without awaiting anything, so a plain
+    ``async for`` over a million citations held the API's loop for seconds at a
+    time while the projection was read (/healthz probes waited behind it)."""
+    rows: list[Record] = []
+    async for record in result:
+        rows.append(record)
+        if len(rows) % YIELD_EVERY == 0:
+            await asyncio.sleep(0)
+    return rows
+
+
 async def aload_projection(driver: AsyncDriver, database: str) -> Projection:
     """:func:`load_projection` over the async driver (the API's): the records are
-    collected on the event loop, the arrays and the graph built in a worker thread."""
+    collected on the event loop (in short turns), the arrays and the graph built in
+    a worker thread."""
     started = time.perf_counter()
 
     async def work(tx: Any) -> tuple[int | None, list[Record], list[Record], list[Record]]:
         result = await tx.run(cypher.statement("read/analytics_graph_version"))
         record = await result.single()
         version = int(record["version"]) if record and record["version"] is not None else None
-        citations = [r async for r in await tx.run(cypher.statement("read/projection_citations"))]
-        topics = [r async for r in await tx.run(cypher.statement("read/projection_topics"))]
-        attrs = [r async for r in await tx.run(cypher.statement("read/projection_attributes"))]
+        citations = await _collected(await tx.run(cypher.statement("read/projection_citations")))
+        topics = await _collected(await tx.run(cypher.statement("read/projection_topics")))
+        attrs = await _collected(await tx.run(cypher.statement("read/projection_attributes")))
         return version, citations, topics, attrs
 
     async with driver.session(
