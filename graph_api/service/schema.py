@@ -51,8 +51,10 @@ class CitekbSchema(strawberry.Schema):
     """A strawberry schema whose error log carries the request id, and whose every error
     leaves coded and masked (:func:`graph_api.service.errors.unmasked`)."""
 
-    # The parsed and validated documents of this schema (set by build_schema).
+    # The parsed and validated documents of this schema, and the parsed ones
+    # admission refused (set by build_schema).
     documents: DocumentCache
+    refused_documents: DocumentCache
 
     async def execute(  # noqa: PLR0917 (strawberry's signature)
         self,
@@ -93,10 +95,11 @@ def build_schema(settings: Settings) -> CitekbSchema:
     schema's parsed and validated documents.
     """
     documents = DocumentCache(settings.api_document_cache_entries)
+    refused = DocumentCache(settings.api_document_cache_entries)
     extensions: list[Any] = [
         PublicErrors,
         partial(MaxTokensLimiter, max_token_count=settings.api_max_tokens),
-        partial(Admission, settings, documents),
+        partial(Admission, settings, documents, refused),
     ]
     if not settings.api_introspection:
         extensions.append(DisableIntrospection)
@@ -104,6 +107,7 @@ def build_schema(settings: Settings) -> CitekbSchema:
     schema = CitekbSchema(query=Query, mutation=Mutation, extensions=extensions)
     describe(schema._schema)
     schema.documents = documents
+    schema.refused_documents = refused
     return schema
 
 

@@ -140,3 +140,36 @@ def test_depth_aliases_and_rows_use_the_same_walk() -> None:
     # Cheap in cost (no objects below the lists) but over the row budget.
     rows = run("{ papers(first: 100) { nodes { references(first: 51) { totalCount } } } }")
     assert "may return up to 5200 rows" in rows["errors"][0]["message"]
+
+
+def test_a_refused_document_sent_again_is_refused_without_parsing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Kept parsed apart from valid documents; with variables that admit it, it is
+    validated as a first-seen document would be."""
+    import strawberry.schema.schema as strawberry_schema
+
+    schema = build_schema(SETTINGS)
+    parses: list[str] = []
+    real = strawberry_schema.parse
+
+    def counting(source: Any, **kwargs: Any) -> Any:
+        parses.append(str(source))
+        return real(source, **kwargs)
+
+    monkeypatch.setattr(strawberry_schema, "parse", counting)
+
+    def codes(query: str, variables: dict[str, Any] | None = None) -> list[str]:
+        result = asyncio.run(schema.execute(query, variables))
+        return [str((e.extensions or {}).get("code")) for e in result.errors or []]
+
+    costly = doubling(20)
+    assert codes(costly) == codes(costly) == ["COST_LIMIT_EXCEEDED"]
+    assert len(parses) == 1 and schema.refused_documents.hits == 1
+    assert schema.documents.get(costly) is None  # never taken for a valid one
+    # Refused for its variables, then admitted with others: validation still runs
+    # (and finds the unknown field) although the parsed document was kept.
+    paged = "query($n: Int!) { papers(first: $n) { nodes { nope } } }"
+    assert codes(paged, {"n": 100_000}) == ["LIMIT_EXCEEDED"]
+    assert codes(paged, {"n": 5}) == ["GRAPHQL_VALIDATION_FAILED"]
+    assert len(parses) == 2
