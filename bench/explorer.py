@@ -113,7 +113,15 @@ def browser_cpu_s() -> float:
     return total / tick
 
 
-def measure(base: str, paper: str, view: str, params: dict[str, str], runs: int) -> dict[str, Any]:
+def measure(
+    base: str,
+    paper: str,
+    view: str,
+    params: dict[str, str],
+    runs: int,
+    *,
+    shots: Path | None = None,
+) -> dict[str, Any]:
     query = "&".join(f"{k}={v}" for k, v in params.items())
     url = f"{base}{explorer.PAGE_ROUTE}?paper={paper}&view={view}&{query}"
     samples: list[dict[str, Any]] = []
@@ -136,12 +144,18 @@ def measure(base: str, paper: str, view: str, params: dict[str, str], runs: int)
                 dataset, timing = state
                 if dataset.get("state") != "drawn":
                     raise RuntimeError(page.locator("#status").inner_text())
+                if shots is not None and len(samples) == runs - 1:
+                    shots.mkdir(parents=True, exist_ok=True)
+                    name = f"explorer-bench-{view}-{params.get('first')}-{dataset['renderer']}.png"
+                    page.screenshot(path=str(shots / name))
                 samples.append(
                     {
                         **timing,
                         "browserCpuS": round(cpu, 2),
                         "loadAverage": results.load_average(),
                         "renderer": dataset["renderer"],
+                        # sigma's WebGL layers are not blank (null for Cytoscape)
+                        "paintedPixels": page.evaluate("window.citekbExplorer.paintedPixels()"),
                         "nodes": int(dataset["nodes"]),
                         "edges": int(dataset["edges"]),
                     }
@@ -209,6 +223,10 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--papers", type=int, default=5000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument(
+        "--screenshots", type=Path, default=None,
+        help="keep a screenshot of each view's last run in this folder",
+    )  # fmt: skip
     return parser.parse_args(argv)
 
 
@@ -241,7 +259,9 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
             payload["paper"] = paper
             payload["views"] = {}
             for name, view, params in VIEWS:
-                payload["views"][name] = measure(base, paper, view, params, args.runs)
+                payload["views"][name] = measure(
+                    base, paper, view, params, args.runs, shots=args.screenshots
+                )
                 print(name, {k: v for k, v in payload["views"][name].items() if k != "runs"})
     payload["loadAverageAtEnd"] = results.load_average()
     results.write_json("explorer", corpus.papers, payload)

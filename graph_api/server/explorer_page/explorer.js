@@ -804,6 +804,24 @@
         edges: cy.edges().map((e) => [e.source().id(), e.target().id()]),
       };
     },
+    // Pixels sigma's WebGL layers hold right after a render, per layer (null for
+    // Cytoscape): evidence that the browser really drew the view with WebGL.
+    paintedPixels() {
+      if (state.renderer !== "sigma") return null;
+      sigma.refresh(); // renders now; the buffers are read before the frame is shown
+      const painted = {};
+      for (const name of ["nodes", "edges"]) {
+        const canvas = sigma.getCanvases()[name];
+        const gl = canvas.getContext("webgl2") || canvas.getContext("webgl");
+        const pixels = new Uint8Array(gl.drawingBufferWidth * gl.drawingBufferHeight * 4);
+        gl.readPixels(0, 0, gl.drawingBufferWidth, gl.drawingBufferHeight, gl.RGBA,
+          gl.UNSIGNED_BYTE, pixels);
+        let count = 0;
+        for (let i = 3; i < pixels.length; i += 4) if (pixels[i]) count += 1;
+        painted[name] = count;
+      }
+      return painted;
+    },
     nodePosition(id) {
       const found = drawnNodes().find((n) => n.id === id);
       return found ? found.position : null;

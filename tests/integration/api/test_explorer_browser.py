@@ -312,6 +312,9 @@ def test_explorer_search_views_and_details(served: tuple[str, str], tmp_path: Pa
                 sg.goto(url, wait_until="load")
                 wait_drawn(sg, view, 0)
                 assert sg.evaluate("document.getElementById('graph').dataset.renderer") == "sigma"
+                # WebGL (SwiftShader here) painted the nodes and the links.
+                painted = sg.evaluate("window.citekbExplorer.paintedPixels()")
+                assert painted["nodes"] > 0 and painted["edges"] > 0, painted
                 nodes, _ = assert_drawn_matches(base, sg)
                 assert root in nodes
                 shot = tmp_path / f"explorer-{corpus}-{view}-sigma.png"
