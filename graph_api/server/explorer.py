@@ -24,7 +24,7 @@ Which library draws what, and why (times in bench/BENCHMARKS.md, "Explorer"):
   (as for Cytoscape), the maps as rings, best first in the middle. Headless
   Chromium without a GPU runs it on SwiftShader, Chromium's software WebGL
   (the browser test and the benchmark use that); a browser with neither GPU
-  nor software WebGL cannot draw views above 150 papers, and
+  nor software WebGL gets Cytoscape for every view, and
   ``/explore?renderer=cytoscape`` forces the canvas path (as the benchmark's
   baseline does).
 

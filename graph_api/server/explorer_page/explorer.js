@@ -114,9 +114,20 @@
   const FORCE_MAX = 150;
   const forcedRenderer = new URLSearchParams(window.location.search).get("renderer");
 
+  // A browser without WebGL (no GPU and no software fallback) draws every view with
+  // Cytoscape: slower above a few hundred papers, but drawn.
+  const webgl = (() => {
+    try {
+      const canvas = document.createElement("canvas");
+      return Boolean(canvas.getContext("webgl2") || canvas.getContext("webgl"));
+    } catch (err) {
+      return false;
+    }
+  })();
+
   function rendererFor(nodeCount) {
     if (forcedRenderer === "cytoscape" || forcedRenderer === "sigma") return forcedRenderer;
-    return nodeCount > FORCE_MAX ? "sigma" : "cytoscape";
+    return nodeCount > FORCE_MAX && webgl ? "sigma" : "cytoscape";
   }
 
   function layer(id) {
