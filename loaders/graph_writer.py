@@ -39,8 +39,10 @@ place; re-running the same rows completes the load.
 
 Speed (bench/BENCHMARKS.md, "online writer"):
 
-* **Several transactions at once.** Papers, authors, AUTHORED and CITES rows
-  are split into up to ``concurrency`` partitions by one key (paperId,
+* **Several transactions at once** (``concurrency`` > 1; the default is one,
+  measured fastest on this project's 2 cores, see :data:`DEFAULT_CONCURRENCY`).
+  Papers, authors, AUTHORED and CITES rows are split into up to
+  ``concurrency`` partitions by one key (paperId,
   authorId, paperId, citing paper), each written by its own session on its
   own thread, so no two concurrent transactions write the same node's key or
   the same citing paper's edges. Inside a batch, AUTHORED rows are sorted by
@@ -86,10 +88,16 @@ import cypher
 from loaders.rows import GraphRows, Row, is_placeholder_id
 
 DEFAULT_BATCH_SIZE = 2000
-# Transactions in flight at once for the partitioned kinds. Measured on the
-# shared 2-core machine (bench/BENCHMARKS.md): the server keeps both cores
-# busy from 3-4 on; more only adds lock waits.
-DEFAULT_CONCURRENCY = 4
+# Transactions in flight at once for the partitioned kinds. 1: on the 2-core
+# machine at load 1-2 (bench/BENCHMARKS.md, Issue 13, run F) one transaction
+# at a time with CREATE for what is known new wrote 35,916-38,092 CITES/s and
+# 8,897-11,767 papers/s; 4 in flight wrote 16,804 CITES/s and 6,155 papers/s
+# (run A, load ~6), 2 in node-disjoint rounds 12,711 CITES/s (run C):
+# concurrent relationship CREATEs wait on each other's relationship-chain
+# locks and deadlock, and one transaction already keeps the server's core
+# busy while the client prepares the next. (4 was chosen at load 30+, where
+# one transaction never got a core to itself.)
+DEFAULT_CONCURRENCY = 1
 # A partition smaller than this is not worth a transaction of its own.
 MIN_PARTITION_ROWS = 500
 
