@@ -343,7 +343,7 @@ def render(payload: dict[str, Any]) -> list[str]:
     rows = []
     for name, q in payload["queries"].items():
         if q.get("document") is None:
-            rows.append([name, "not in the schema", *["-"] * 9])
+            rows.append([name, "not measured (below)", *["-"] * 9])
             continue
         rt = payload["roundTrips"].get(name, {})
         trips = "/".join(str(n) for n in rt.get("runsPerRequest", [])) or "?"
@@ -403,11 +403,11 @@ def render(payload: dict[str, Any]) -> list[str]:
             f"- mix p99 at concurrency 16: **{m16['p99Ms']} ms** with {m16['errors']} errors"
             f" (target <= {TARGET_MIX_P99_MS:g} ms, 0 errors: {_verdict(ok)})"
         )
-    missing = [n for n, q in payload["queries"].items() if q.get("document") is None]
-    if missing:
-        lines.append(
-            f"- not measured, the schema at this commit has no field for: {', '.join(missing)}"
-        )
+    for name, q in payload["queries"].items():
+        if q.get("document") is None:
+            # Why each candidate document was refused: not in the schema, or an error.
+            why = "; ".join(f"`{d}`: {r}" for d, r in q.get("rejected", {}).items())
+            lines.append(f"- not measured: {name} (the first request was refused: {why})")
     lines.append(
         "- round trips: Bolt RUN messages per request, counted in-process (the neo4j driver's"
         " debug log) over 5 sampled papers at page sizes 5 and 50"
