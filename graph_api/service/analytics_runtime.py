@@ -21,8 +21,10 @@ nothing would tell a later change apart.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any, ParamSpec, TypeVar
 
 from neo4j import AsyncDriver
@@ -61,6 +63,9 @@ class AnalyticsRuntime:
         self._matrix: tuple[int | None, asyncio.Task[RankMatrix]] | None = None
         # Projection reads so far (a test and the logs can see the cache work).
         self.loads = 0
+        # Reads under way with the cyclic collector paused, and whether to resume it.
+        self._pauses = 0
+        self._resume = False
 
     @property
     def cached(self) -> Projection | None:
@@ -109,12 +114,36 @@ class AnalyticsRuntime:
         return await self.pool.within_deadline(asyncio.shield(self._loader(version)))
 
     async def _load_and_keep(self, version: int | None) -> Projection:
-        projection = await self._load()
-        self.loads += 1
-        if projection.version is not None:
-            self._projection = projection
-            self.pool.forget()
+        # The projection is hundreds of thousands of objects (the graph's dicts)
+        # that live until the next graph version. The collector's full passes
+        # walk every tracked object with the GIL held, so while they are built
+        # and once built each pass stalled the event loop (0.1-0.35 s; /healthz
+        # probes waited behind it under a flood). So no cyclic collection while
+        # one is read and built, and in a served process (app_from_env froze its
+        # startup) the kept one is frozen too, so full passes skip it; an old
+        # projection is still freed by reference counting (no cycles).
+        with self._collector_paused():
+            projection = await self._load()
+            self.loads += 1
+            if projection.version is not None:
+                self._projection = projection
+                self.pool.forget()
+                if gc.get_freeze_count() > 0:
+                    gc.freeze()
         return projection
+
+    @contextlib.contextmanager
+    def _collector_paused(self) -> Iterator[None]:
+        if self._pauses == 0:
+            self._resume = gc.isenabled()
+            gc.disable()
+        self._pauses += 1
+        try:
+            yield
+        finally:
+            self._pauses -= 1
+            if self._pauses == 0 and self._resume:
+                gc.enable()
 
     def rank_matrix_task(self, projection: Projection) -> asyncio.Task[RankMatrix]:
         if self._matrix is None or self._matrix[0] != projection.version:

@@ -10,6 +10,7 @@ request body limit (413 before anything is parsed), and CORS.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import re
 import uuid
@@ -379,7 +380,14 @@ def create_app(
 
 def app_from_env() -> Starlette:
     """The app with settings from the environment (uvicorn's factory for `citekb serve`)."""
-    return create_app(get_settings())
+    app = create_app(get_settings())
+    # What is built so far (modules, the schema) lives as long as the process:
+    # frozen, the cyclic collector's full passes (on the event loop) skip it.
+    # Served processes only: in a test process a freeze would also keep whatever
+    # cyclic garbage other tests left. AnalyticsRuntime freezes each projection
+    # in a process that did this.
+    gc.freeze()
+    return app
 
 
 def serve(settings: Settings, *, host: str, port: int, workers: int) -> None:
