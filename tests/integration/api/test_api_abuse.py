@@ -479,8 +479,11 @@ async def test_healthz_answers_within_100_ms_while_8_clients_send_costly_documen
     assert set(codes) == {"COST_LIMIT_EXCEEDED"} and sum(codes.values()) >= 40, codes
     assert not failures, failures
     assert len(probes) >= 50, probes
-    # Issue 11 asks for every probe within 100 ms. On the shared 2-core test machine
-    # (load average 25-30 from other work) the slowest probe measured 587 ms with
-    # every document refused in ~1-2 ms of CPU: the bound held here is 1 s (before
-    # admission by cost one 18-level document alone took 3.8 s of the event loop).
-    assert slowest < 1.0, sorted(probes)[-5:]
+    # Issue 11 asks for every probe within 100 ms. Measured in session 3 (6 runs
+    # each, bench lock held, 2 shared cores): at load 6-7 the slowest probe was
+    # 47-87 ms in 4 runs and 156 and 423 ms in 2, p90 17-25 ms in all; before the
+    # projection read yielded and the collector skipped the projection, 180-240 ms
+    # in every run even at load 1.5. Every probe within 100 ms is not reliable on
+    # this machine, so the test holds 9 probes in 10 to it and the slowest to 1 s.
+    assert _percentile(probes, 0.9) < 0.1, probes[-20:]
+    assert slowest < 1.0, probes[-5:]
