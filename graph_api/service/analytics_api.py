@@ -108,6 +108,19 @@ async def load_papers(info: Info, paper_ids: list[str]) -> list[Paper]:
     return [p for p in found if p is not None]
 
 
+@strawberry.type(description="A paper named by its paperId in an answer; `paper` loads it.")
+class PaperById:
+    paper_id: strawberry.ID = strawberry.field(
+        description="The paper's Semantic Scholar id (paperId)"
+    )
+
+    @resolver(description="The paper (null only if it was deleted after the answer was computed).")
+    async def paper(self, info: Info) -> Paper | None:
+        # A subclass may carry the paper its statement already returned (``known``).
+        known: Paper | None = getattr(self, "known", None)
+        return known if known is not None else await load_paper(info, self.paper_id)
+
+
 # --- lineage -------------------------------------------------------------------
 
 
@@ -225,14 +238,9 @@ def _links(edges: list[Edge]) -> list[CitationLink]:
 
 
 @strawberry.type(description="A paper of a lineage and its distance from the root.")
-class LineagePaper:
-    paper_id: strawberry.ID = strawberry.field(description="The paper's paperId")
+class LineagePaper(PaperById):
     depth: int = strawberry.field(description="Citation hops from the root (the root is 0)")
     relation: LineageRelation = strawberry.field(description="How it relates to the root")
-
-    @resolver(description="The paper (null only if it was deleted after the projection was read).")
-    async def paper(self, info: Info) -> Paper | None:
-        return await load_paper(info, self.paper_id)
 
 
 @strawberry.type(description="Papers in a chain of citations, in order.")
@@ -373,16 +381,11 @@ def _no_path_message(source: str, target: str, directed: bool) -> str:
 
 
 @strawberry.type(description="An influential paper and its PageRank.")
-class InfluentialPaper:
-    paper_id: strawberry.ID = strawberry.field(description="The paper's paperId")
+class InfluentialPaper(PaperById):
     score: float = strawberry.field(
         description="Stored PageRank, or topic-personalised PageRank with `personalized: true`"
     )
     known: strawberry.Private[Paper | None] = None
-
-    @resolver(description="The paper.")
-    async def paper(self, info: Info) -> Paper | None:
-        return self.known if self.known is not None else await load_paper(info, self.paper_id)
 
 
 @strawberry.enum(description="How `similarPapers` measures similarity.")
@@ -406,8 +409,7 @@ SIMILARITY: dict[SimilarityMethod, Literal["co_citation", "coupling", "adamic_ad
 
 
 @strawberry.type(description="A similar paper with its score.")
-class SimilarPaper:
-    paper_id: strawberry.ID = strawberry.field(description="The similar paper's paperId")
+class SimilarPaper(PaperById):
     score: float = strawberry.field(
         description="CO_CITATION: papers citing both; COUPLING: Salton's cosine of shared "
         "references; ADAMIC_ADAR: sum of 1/log(degree) over shared neighbours"
@@ -419,20 +421,11 @@ class SimilarPaper:
         "paper's own is `paper(id:) { coverage }`)"
     )
 
-    @resolver(description="The paper.")
-    async def paper(self, info: Info) -> Paper | None:
-        return await load_paper(info, self.paper_id)
-
 
 @strawberry.type(description="A prior or derivative work of a seed set.")
-class SeedWork:
-    paper_id: strawberry.ID = strawberry.field(description="The work's paperId")
+class SeedWork(PaperById):
     count: int = strawberry.field(description="Seeds it is cited by (prior) or cites (derivative)")
     score: float = strawberry.field(description="count / seeds found in the graph")
-
-    @resolver(description="The paper.")
-    async def paper(self, info: Info) -> Paper | None:
-        return await load_paper(info, self.paper_id)
 
 
 @strawberry.type(description="Prior or derivative works of a seed set, best first.")
@@ -498,11 +491,15 @@ async def _ranked(
     return [build(r, row) for r, row in zip(ranked, rows, strict=True)]
 
 
-@strawberry.type(description="An organisation's papers in the graph and their summed PageRank.")
-class OrgRank:
-    key: str = strawberry.field(description="The organisation's key (normalised name)")
+@strawberry.type(description="A group of papers (an organisation's, a topic's) and its weight.")
+class MemberShare:
     papers: int = strawberry.field(description="Its papers in the graph")
     influence: float = strawberry.field(description="Sum of its papers' PageRank")
+
+
+@strawberry.type(description="An organisation's papers in the graph and their summed PageRank.")
+class OrgRank(MemberShare):
+    key: str = strawberry.field(description="The organisation's key (normalised name)")
     org: Org | None = strawberry.field(description="The organisation")
 
     @classmethod
@@ -512,10 +509,8 @@ class OrgRank:
 
 
 @strawberry.type(description="A topic's papers in the graph and their summed PageRank.")
-class TopicRank:
+class TopicRank(MemberShare):
     name: str = strawberry.field(description="The topic's name")
-    papers: int = strawberry.field(description="Its papers in the graph")
-    influence: float = strawberry.field(description="Sum of its papers' PageRank")
     topic: Topic | None = strawberry.field(description="The topic")
 
     @classmethod

@@ -35,21 +35,25 @@ from graph_api.analytics.similarity_graph import (
     community_graph,
     similarity_graph,
 )
-from graph_api.service.analytics_api import CitationLink, load_paper, paper_key, resolve_keys
+from graph_api.service.analytics_api import (
+    CitationLink,
+    PaperById,
+    paper_key,
+    resolve_keys,
+)
 from graph_api.service.analytics_fields import Community, checked, stored_community
 from graph_api.service.bibliography import Bibliography, CitationFormat, make_bibliography
 from graph_api.service.connections import checked_first
 from graph_api.service.context import Info, resolver
 from graph_api.service.errors import BadUserInput
-from graph_api.service.types import CitationFacts, Paper, citation_contexts
+from graph_api.service.types import CitationFacts, citation_contexts
 
 DEFAULT_GRAPH_PAPERS = 40
 DEFAULT_COMMUNITY_PAPERS = 60
 
 
 @strawberry.type(description="A paper of a drawn graph, with what sizes and colours it.")
-class GraphNode:
-    paper_id: strawberry.ID = strawberry.field(description="The paper's Semantic Scholar id")
+class GraphNode(PaperById):
     is_seed: bool = strawberry.field(description="An origin paper of the similarity graph")
     score: float = strawberry.field(
         description="similarityGraph: summed similarity to the origins (1 for an origin); "
@@ -61,10 +65,6 @@ class GraphNode:
     citation_count: int | None = strawberry.field(description="Semantic Scholar's count")
     community: int | None = strawberry.field(description="Stored Louvain community id")
     pagerank: float | None = strawberry.field(description="Stored PageRank")
-
-    @resolver(description="The paper (null only if it was deleted after the projection was read).")
-    async def paper(self, info: Info) -> Paper | None:
-        return await load_paper(info, self.paper_id)
 
     @classmethod
     def of(cls, node: GraphPaper) -> GraphNode:

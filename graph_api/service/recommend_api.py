@@ -34,7 +34,7 @@ from graph_api.analytics import (
     combine,
     graph_signals,
 )
-from graph_api.service.analytics_api import load_paper, resolve_keys
+from graph_api.service.analytics_api import PaperById, resolve_keys
 from graph_api.service.analytics_fields import checked
 from graph_api.service.context import Info, resolver
 from graph_api.service.errors import BadUserInput
@@ -79,16 +79,11 @@ class RecommendSignals:
 
 
 @strawberry.type(description="A recommended paper, its score and the signals it is made of.")
-class RecommendedPaper:
-    paper_id: strawberry.ID = strawberry.field(description="The paper's Semantic Scholar id")
+class RecommendedPaper(PaperById):
     score: float = strawberry.field(
         description="pagerank + coCitation + coupling + embedding + negative (higher is better)"
     )
     signals: RecommendSignals = strawberry.field(description="The parts of the score")
-
-    @resolver(description="The paper.")
-    async def paper(self, info: Info) -> Paper | None:
-        return await load_paper(info, self.paper_id)
 
 
 @strawberry.type(description="Papers to read next for a set of positive (and negative) seeds.")
@@ -103,16 +98,11 @@ class Recommendations:
 
 
 @strawberry.type(description="A paper near another by embedding.")
-class SemanticNeighbour:
-    paper_id: strawberry.ID = strawberry.field(description="The paper's Semantic Scholar id")
+class SemanticNeighbour(PaperById):
     similarity: float = strawberry.field(
         description="Cosine similarity of the two papers' embeddings, -1..1"
     )
     known: strawberry.Private[Paper | None] = None
-
-    @resolver(description="The paper.")
-    async def paper(self, info: Info) -> Paper | None:
-        return self.known if self.known is not None else await load_paper(info, self.paper_id)
 
 
 def _keys(given: Sequence[str], role: str) -> list[PaperKey]:
