@@ -301,19 +301,9 @@ class OpenAlexClient(HttpSession):
                         f" {self.stats.cache_writes} answers cached, a rerun resumes",
                         last_fault=fault.fault,
                     ) from None
-                delay = self._backoff(retries, fault.retry_after)
-                retries += 1
-                self._retries_left -= 1
-                self.stats.count_retry(delay)
-                log.warning(
-                    "OpenAlex GET /%s: %s; retry %d/%d in %.1f s",
-                    path,
-                    fault.fault,
-                    retries,
-                    self._config.max_retries,
-                    delay,
+                retries = self._schedule_retry(
+                    retries, fault, f"OpenAlex GET /{path}", self._config.max_retries
                 )
-                self._limiter.defer(delay)
 
     def _backoff(self, retries: int, retry_after: float | None) -> float:
         return backoff_delay(

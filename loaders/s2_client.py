@@ -324,12 +324,33 @@ class Paging(TypedDict, total=False):
 
 
 class HttpSession:
-    """A client over one persistent httpx client (``_http``), closed on leaving ``async with``.
+    """A client over one persistent httpx client (``_http``), closed on leaving ``async with``,
+    with one rate limiter and one retry budget.
 
-    Shared by the S2 and OpenAlex clients: one connection pool per load.
+    Shared by the S2 and OpenAlex clients: one connection pool per load, and
+    one way of spending a retry (:meth:`_schedule_retry`).
     """
 
     _http: httpx.AsyncClient
+    _limiter: RateLimiter
+    _retries_left: int
+    stats: S2Stats
+
+    def _backoff(self, retries: int, retry_after: float | None) -> float:
+        raise NotImplementedError
+
+    def _schedule_retry(self, retries: int, fault: Retryable, what: str, max_retries: int) -> int:
+        """Spend one retry: back off (``Retry-After`` honoured), count it, log it, defer the
+        next request; returns the retries made so far for ``what`` (the request)."""
+        delay = self._backoff(retries, fault.retry_after)
+        retries += 1
+        self._retries_left -= 1
+        self.stats.count_retry(delay)
+        logging.getLogger(type(self).__module__).warning(
+            "%s: %s; retry %d/%d in %.1f s", what, fault.fault, retries, max_retries, delay
+        )
+        self._limiter.defer(delay)
+        return retries
 
     async def __aenter__(self) -> Self:
         return self
@@ -608,20 +629,9 @@ class S2Client(HttpSession):
                         f" {self.stats.cache_writes} answers cached, a rerun resumes",
                         last_fault=fault.fault,
                     ) from None
-                delay = self._backoff(retries, fault.retry_after)
-                retries += 1
-                self._retries_left -= 1
-                self.stats.count_retry(delay)
-                log.warning(
-                    "S2 %s /%s: %s; retry %d/%d in %.1f s",
-                    method,
-                    path,
-                    fault.fault,
-                    retries,
-                    self._max_retries,
-                    delay,
+                retries = self._schedule_retry(
+                    retries, fault, f"S2 {method} /{path}", self._max_retries
                 )
-                self._limiter.defer(delay)
 
     def _backoff(self, retries: int, retry_after: float | None) -> float:
         return backoff_delay(
