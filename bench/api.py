@@ -34,6 +34,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -123,7 +124,8 @@ def bodies_for(doc: str, names: Sequence[str], picked: list[Sample], first: int 
 def serve(
     neo: BenchNeo4j, port: int, log: Path, extra_env: dict[str, str] | None = None
 ) -> Iterator[dict[str, Any]]:
-    """``citekb serve`` on ``port``, waited for on /healthz; stopped afterwards."""
+    """``citekb serve`` on ``port``, waited for on /healthz and every worker's /readyz;
+    stopped afterwards."""
     env = child_env(neo.uri)
     env["API_PORT"] = str(port)
     env.update(extra_env or {})
@@ -156,10 +158,47 @@ def serve(
                 time.sleep(0.5)
             else:
                 raise RuntimeError("the API did not become healthy in 600 s")
+            workers = int(env.get("API_WORKERS") or neo.settings.api_workers)
+            ready = wait_ready(port, workers, proc, deadline)
             yield {"command": " ".join(cmd[-6:]) if how != "citekb serve" else "citekb serve",
-                   "how": how, "pid": proc.pid}  # fmt: skip
+                   "how": how, "pid": proc.pid, "ready": ready}  # fmt: skip
         finally:
             stop_process(proc)
+
+
+def wait_ready(
+    port: int, workers: int, proc: subprocess.Popen[bytes], deadline: float
+) -> dict[str, Any]:
+    """Wait until every worker's ``/readyz`` said 200: its projection is loaded, so no
+    timed request waits on (or shares the CPU with) the startup read.
+
+    Each answer names its worker (``pid``); a worker stays ready once it is (until
+    the graph changes, which it does not during a run). Probes go in parallel on
+    fresh connections, so the kernel hands them to different workers. A build
+    without ``/readyz`` (404) is not waited for.
+    """
+    started = time.monotonic()
+    seen: set[int] = set()
+    url = f"http://127.0.0.1:{port}/readyz"
+
+    def probe(_: int) -> httpx.Response:
+        return httpx.get(url, timeout=5)
+
+    with ThreadPoolExecutor(max_workers=2 * workers) as pool:
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise RuntimeError("the API exited while loading its projection")
+            try:
+                answers = list(pool.map(probe, range(2 * workers)))
+            except httpx.HTTPError:
+                answers = []
+            if any(a.status_code == 404 for a in answers):
+                return {"readyz": False, "waitedS": round(time.monotonic() - started, 1)}
+            seen |= {int(a.json()["pid"]) for a in answers if a.status_code == 200}
+            if len(seen) >= workers:
+                return {"readyz": True, "waitedS": round(time.monotonic() - started, 1)}
+            time.sleep(0.5)
+    raise RuntimeError(f"the API's workers were not all ready in time ({len(seen)} of {workers})")
 
 
 def accepted(port: int, body: str) -> tuple[bool, str]:
@@ -328,6 +367,17 @@ def _verdict(ok: bool) -> str:
     return "met" if ok else "MISSED"
 
 
+def _ready_note(ready: dict[str, Any] | None) -> str:
+    if not ready:
+        return ""
+    if not ready.get("readyz"):
+        return " Timed from /healthz (this build has no /readyz)."
+    return (
+        " Timed once every worker's `/readyz` said its projection was loaded"
+        f" ({ready['waitedS']:g} s after /healthz)."
+    )
+
+
 def render(payload: dict[str, Any]) -> list[str]:
     lines = results.header_lines(payload)
     srv = payload["server"]
@@ -337,7 +387,7 @@ def render(payload: dict[str, Any]) -> list[str]:
         f" {payload['apiWorkers']}, limits on), against the graph above after `citekb analytics`;"
         f" load tool `wrk` ({payload['wrkVersion']}) with `bench/wrk/graphql.lua`, each run"
         f" {payload['duration']:g} s, variables rotated over {payload['sampleSize']} sampled"
-        " papers. Latency in ms.",
+        " papers. Latency in ms." + _ready_note(srv.get("ready")),
         "",
     ]
     rows = []
@@ -545,9 +595,12 @@ def citekb_only(
         # The busiest run is sampled with py-spy (when installed): where
         # the API process spends its CPU under load.
         spy = profiles.start(int(server["pid"]), args.duration * 2, tmp / "mix.raw")
-        cpu0 = (process_cpu_seconds(neo.pid), process_cpu_seconds(int(server["pid"])))
+        # The API's workers are children of uvicorn's process; Neo4j from NEO4J_URI
+        # is found by its port.
+        neo_pid = neo.pid or peer.listening_pid(int(neo.uri.rsplit(":", 1)[1]))
+        cpu0 = (process_cpu_seconds(neo_pid), peer.tree_cpu_seconds(int(server["pid"])))
         run = wrk(port, mix_path, c, args.duration * 2)
-        cpu1 = (process_cpu_seconds(neo.pid), process_cpu_seconds(int(server["pid"])))
+        cpu1 = (process_cpu_seconds(neo_pid), peer.tree_cpu_seconds(int(server["pid"])))
         run["cpuSeconds"] = {
             who: None if a is None or b is None else round(b - a, 1)
             for who, a, b in zip(("neo4j", "api"), cpu0, cpu1, strict=True)
@@ -704,7 +757,8 @@ def render_peer(payload: dict[str, Any]) -> list[str]:
         )
         + f") and the peer, both on 127.0.0.1; wrk ({payload['wrkVersion']}), each run"
         f" {payload['duration']:g} s, {payload.get('rounds', '?')} rounds alternating,"
-        f" variables rotated over {payload['sampleSize']} sampled papers.",
+        f" variables rotated over {payload['sampleSize']} sampled papers."
+        + _ready_note((payload.get("server") or {}).get("ready")),
         "",
     ]
     lines += peer.render(payload["peer"], payload["peerInstalled"], names)

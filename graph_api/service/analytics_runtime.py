@@ -99,6 +99,16 @@ class AnalyticsRuntime:
 
         task.add_done_callback(then)
 
+    def ready(self, version: int | None) -> bool:
+        """Whether a request at ``version`` finds the projection and its rank matrix built
+        (no request waits on a read). A graph without a version has nothing to keep."""
+        if version is None:
+            return True
+        if self._fresh(version) is None:
+            return False
+        matrix = self._matrix
+        return matrix is not None and matrix[0] == version and matrix[1].done()
+
     async def warmed(self) -> None:
         """Wait for the background reads in flight (tests, and a caller that must)."""
         while self._loading:

@@ -1,4 +1,4 @@
-"""The ASGI app: ``/graphql`` (GraphiQL on GET, queries on POST), ``/healthz``.
+"""The ASGI app: ``/graphql`` (GraphiQL on GET, queries on POST), ``/healthz``, ``/readyz``.
 
 :func:`create_app` builds a Starlette app whose lifespan owns the one
 ``AsyncDriver`` of the process (tests may hand in their own). Around the
@@ -12,9 +12,10 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import os
 import re
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -94,22 +95,27 @@ class RequestIdMiddleware:
         await self.app(scope, receive, send_with_id)
 
 
-class HealthFirst:
-    """Answers ``GET /healthz`` before every other layer (request ids, the body limit,
-    CORS, routing, GraphQL): a probe's own turn on the event loop costs tens of
-    microseconds. What it may wait for is the turns of requests already there;
-    admission keeps those short (a refusal is a millisecond or two) and
-    analytics run in the pool's threads, off the loop."""
+ProbeAnswer = Callable[[Starlette], Awaitable[Response]]
 
-    def __init__(self, app: ASGIApp, answer: Callable[[Starlette], Awaitable[Response]]) -> None:
+
+class HealthFirst:
+    """Answers ``GET /healthz`` and ``GET /readyz`` before every other layer (request
+    ids, the body limit, CORS, routing, GraphQL): a probe's own turn on the event
+    loop costs tens of microseconds. What it may wait for is the turns of requests
+    already there; admission keeps those short (a refusal is a millisecond or two)
+    and analytics run in the pool's threads, off the loop."""
+
+    def __init__(self, app: ASGIApp, answers: Mapping[str, ProbeAnswer]) -> None:
         self.app = app
-        self.answer = answer
+        self.answers = answers
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"] == "/healthz" and scope["method"] == "GET":
-            response = await self.answer(scope["app"])
-            await response(scope, receive, send)
-            return
+        if scope["type"] == "http" and scope["method"] == "GET":
+            answer = self.answers.get(scope["path"])
+            if answer is not None:
+                response = await answer(scope["app"])
+                await response(scope, receive, send)
+                return
         await self.app(scope, receive, send)
 
 
@@ -312,6 +318,37 @@ def create_app(
         # remains for the 405 to other methods.
         return await health(request.app)
 
+    async def readiness(app: Starlette) -> Response:
+        # Ready: Neo4j answers and no request of this worker would wait on a
+        # background read -- the projection (and its rank matrix) at the current
+        # graph version is loaded. Each worker answers for itself (`pid`), so a
+        # client that must wait for every worker (bench.api) asks until each
+        # has said so. Not waited for: a graph being loaded (dirty: read once
+        # the load is recorded), a graph without a version, and
+        # API_PROJECTION_AT_STARTUP=false (read on first use).
+        watch: GraphStateWatch = app.state.graph_state
+        runtime: AnalyticsRuntime = app.state.analytics
+        up = (await health(app)).status_code == 200
+        state = watch.current
+        if not settings.api_projection_at_startup:
+            projection = "on first use"
+        elif state.version is None or state.dirty:
+            projection = "not kept"
+        else:
+            projection = "loaded" if runtime.ready(state.version) else "loading"
+        ready = up and projection != "loading"
+        body = {
+            "status": "ready" if ready else "unavailable" if not up else "loading",
+            "neo4j": "up" if up else "down",
+            "projection": projection,
+            "graphVersion": state.version,
+            "pid": os.getpid(),
+        }
+        return JSONResponse(body, status_code=200 if ready else 503)
+
+    async def readyz(request: Request) -> Response:
+        return await readiness(request.app)
+
     async def _read_health(driver: AsyncDriver) -> bool:
         # The health read has its own budget: the user-query timeout may be set
         # short to protect Neo4j, and a busy server must not read as "down".
@@ -361,9 +398,10 @@ def create_app(
             Route(explorer.PAGE_ROUTE, explore, methods=["GET"]),
             Route(f"{explorer.ASSET_ROUTE}/{{name}}", explorer_asset, methods=["GET"]),
             Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
         ],
         middleware=[
-            Middleware(HealthFirst, answer=health),
+            Middleware(HealthFirst, answers={"/healthz": health, "/readyz": readiness}),
             Middleware(RequestIdMiddleware),
             Middleware(BodyLimitMiddleware, limit=settings.api_max_body_bytes),
             Middleware(

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import math
+import os
 import time
 from typing import Any
 
+import httpx
 import networkx as nx
 import pytest
 from neo4j import Driver
@@ -43,9 +45,12 @@ from graph_api.analytics import (
     withheld_reason,
 )
 from graph_api.service import analytics_api
+from graph_api.service.analytics_runtime import AnalyticsRuntime
+from graph_api.service.app import create_app
 from graph_api.settings import Settings
+from graph_api.store import graph_store
 from graph_api.store.analytics_store import analytics_status, compute_and_store, top_stored_pagerank
-from graph_api.store.projection import load_projection
+from graph_api.store.projection import Projection, load_projection
 from loaders.graph_writer import write_rows
 from loaders.rows import GraphRows, title_key
 from tests.integration.api.api_graph import PAPERS, author_id, graph_rows, hex_id
@@ -496,6 +501,50 @@ async def test_one_projection_shared_by_concurrent_requests_until_the_graph_chan
             assert projection_reads(api) == 1 and api.app.state.analytics.loads == 2
         finally:
             compute_and_store(session_driver, db)  # fresh again for the other tests
+
+
+async def test_readyz_says_when_the_projection_is_loaded(
+    analysed_graph: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """/readyz: 503 while this worker's startup read of the projection is under way
+    (/healthz is 200 meanwhile), 200 once the projection and its rank matrix are kept."""
+    gate = asyncio.Event()
+    real_load = AnalyticsRuntime._load
+
+    async def held(self: AnalyticsRuntime) -> Projection:
+        await gate.wait()
+        return await real_load(self)
+
+    monkeypatch.setattr(AnalyticsRuntime, "_load", held)
+    settings = analysed_graph.model_copy(update={"api_projection_at_startup": True})
+    assert settings.neo4j_uri is not None
+    app = create_app(settings, lambda s: graph_store.async_driver_for(s, str(s.neo4j_uri)))
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://citekb.test") as client:
+            loading = await client.get("/readyz")
+            assert loading.status_code == 503
+            version = app.state.graph_state.current.version
+            assert loading.json() == {
+                "status": "loading", "neo4j": "up", "projection": "loading",
+                "graphVersion": version, "pid": os.getpid(),
+            }  # fmt: skip
+            assert (await client.get("/healthz")).status_code == 200
+            gate.set()
+            await app.state.analytics.warmed()
+            ready = await client.get("/readyz")
+            assert ready.status_code == 200
+            assert ready.json()["status"] == "ready" and ready.json()["projection"] == "loaded"
+            assert (await client.post("/readyz")).status_code == 405
+            assert app.state.analytics.loads == 1
+
+
+async def test_readyz_without_a_startup_read_is_ready_at_once(analysed_graph: Settings) -> None:
+    async with running_api(analysed_graph) as api:  # API_PROJECTION_AT_STARTUP off
+        answer = await api.client.get("/readyz")
+        assert answer.status_code == 200
+        assert answer.json()["projection"] == "on first use"
+        assert api.app.state.analytics.loads == 0
 
 
 async def test_heavy_work_runs_off_the_event_loop(
