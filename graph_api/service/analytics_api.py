@@ -368,7 +368,7 @@ class CitationPaths:
         return None if self.target_id is None else await load_paper(info, self.target_id)
 
 
-def _no_path_message(source: str, target: str, directed: bool) -> str:
+def no_path_message(source: str, target: str, directed: bool) -> str:
     if directed:
         return (
             f"no citation path from {source} to {target} following references ({source} does "
@@ -725,7 +725,7 @@ class AnalyticsQuery:
             target_id=strawberry.ID(target),
             directed=directed,
             found=result.found,
-            message=None if result.found else _no_path_message(source, target, directed),
+            message=None if result.found else no_path_message(source, target, directed),
             paths=[
                 CitationPath(
                     length=p.length,

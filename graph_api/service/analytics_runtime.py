@@ -99,6 +99,10 @@ class AnalyticsRuntime:
 
         task.add_done_callback(then)
 
+    def kept(self, version: int | None) -> Projection | None:
+        """The projection at ``version`` if it is kept (no read to wait for), else None."""
+        return self._fresh(version)
+
     def ready(self, version: int | None) -> bool:
         """Whether a request at ``version`` finds the projection and its rank matrix built
         (no request waits on a read). A graph without a version has nothing to keep."""

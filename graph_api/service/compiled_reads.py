@@ -25,8 +25,14 @@ with an index-backed order, selecting Paper's stored fields, its
 ``authors``, and on the root paper ``references`` / ``citations`` pages
 (edges with ``isInfluential``, ``intents``, ``contexts``, ``cursor``; nodes
 with their stored fields and authors), ``totalCount`` and ``pageInfo``,
-through fragments and aliases. Anything else -- analytics fields, a
-directive, an interface fragment, introspection, another id form, a value
+through fragments and aliases; and the analytics root fields ``lineage``,
+``similarPapers``, ``citationPath`` and ``influentialPapers`` (stored
+PageRank) with their own fields and the stored fields of the papers they
+name: the analytics function runs as the resolver runs it (the same pool,
+deadline and reuse key: :meth:`_Run.compute`), the papers come from one
+``read/api/papers_by_id``, and the answer is shaped from plain values
+(:func:`_shape`). Anything else -- other analytics fields, coverage,
+personalised rankings, a directive, an interface fragment, introspection, another id form, a value
 out of bounds, a cursor that does not decode, the same field asked with
 different arguments -- is not compiled, or falls back at run time, to the
 normal strawberry execution, which also gives every error its usual form.
@@ -42,14 +48,20 @@ Decisions:
   integration tests compare the two answers on many documents
   (``tests/integration/api/test_api_compiled_reads.py``), the normal
   execution being the reference implementation.
-* Errors are never produced here: any doubt is a fallback (a request that
-  falls back after a statement ran pays that statement twice; only values
-  the normal path would refuse, or a database error, do that).
+* Errors are never produced here but one: any doubt is a fallback (a request
+  that falls back after a statement ran pays that statement twice; only
+  values the normal path would refuse, or a database error, do that). The
+  exception is an analytics computation past its deadline: falling back
+  would make the client wait out a second deadline, so ``TIMEOUT`` is
+  answered here in the normal path's form (a test compares the two). A
+  request that would wait for the projection (still being read) falls back
+  before anything is computed and waits there.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import threading
 from collections import OrderedDict
@@ -64,6 +76,7 @@ from graphql import (
     FragmentSpreadNode,
     GraphQLError,
     GraphQLField,
+    GraphQLNonNull,
     GraphQLObjectType,
     GraphQLSchema,
     InlineFragmentNode,
@@ -75,20 +88,28 @@ from graphql import (
 from graphql.execution.values import VariableValues, get_argument_values, get_variable_values
 from strawberry.relay import GlobalID
 
+from graph_api.analytics import check_depth, check_k, citation_paths, similar_papers
+from graph_api.service import analytics_api
 from graph_api.service.admission import measure_operation, refuse
-from graph_api.service.connections import DEFAULT_AUTHORS, DEFAULT_PAGE_SIZE
+from graph_api.service.analytics_runtime import AnalyticsRuntime
+from graph_api.service.connections import DEFAULT_AUTHORS, DEFAULT_PAGE_SIZE, checked_first
 from graph_api.service.cursors import Keyset, decode_keyset, keyset_cursor
-from graph_api.service.errors import PublicError
+from graph_api.service.errors import PublicError, QueryTimeout
 from graph_api.service.inputs import PaperOrder, descending
 from graph_api.service.lookahead import EdgePage, PaperPlan
 from graph_api.service.paper_ids import InvalidPaperId, parse_paper_id
 from graph_api.service.queries import INDEXED_ORDERS
 from graph_api.service.types import MOST_CITED, parse_date, parse_datetime
 from graph_api.settings import Settings
+from graph_api.store.analytics_store import StoredAnalytics
 from graph_api.store.graph_reader import GraphReader
+from graph_api.store.projection import Projection
+from loaders.rows import topic_key
 
 Row = Mapping[str, Any]
 INT32 = 2**31
+
+log = logging.getLogger("citekb.api")
 
 
 class Unsupported(Exception):
@@ -324,8 +345,38 @@ RULES: dict[str, Callable[[str], str]] = {
     "paper_edge": _only(frozenset({"cursor"}), {"node": "leaf_paper"}),
     "context": _only(CONTEXT_FIELDS, {}),
     "page_info": _only(PAGE_INFO_FIELDS, {}),
+    # Analytics root fields: the analytics function's answer, and the papers it names
+    # (their stored fields) from one statement.
+    "lineage": _only(
+        frozenset({"rootId", "direction", "depth", "truncated"}),
+        {
+            "nodes": "lineage_node",
+            "edges": "link",
+            "droppedCycleEdges": "link",
+            "mainPath": "main_path",
+        },
+    ),
+    "lineage_node": _only(frozenset({"paperId", "depth", "relation"}), {"paper": "leaf_paper"}),
+    "link": _only(frozenset({"citing", "cited"}), {}),
+    "main_path": _only(frozenset({"paperIds", "spc"}), {"papers": "leaf_paper"}),
+    "scored_paper": _only(frozenset({"paperId", "score", "shared"}), {"paper": "leaf_paper"}),
+    "citation_paths": _only(
+        frozenset({"sourceId", "targetId", "directed", "found", "message"}),
+        {"paths": "citation_path", "source": "leaf_paper", "target": "leaf_paper"},
+    ),
+    "citation_path": _only(frozenset({"length", "paperIds", "steps"}), {"papers": "leaf_paper"}),
 }
-ROOT_KINDS = {"paper": "root_paper", "papers": "paper_page"}
+ROOT_KINDS = {
+    "paper": "root_paper",
+    "papers": "paper_page",
+    "lineage": "lineage",
+    "similarPapers": "scored_paper",
+    "influentialPapers": "scored_paper",
+    "citationPath": "citation_paths",
+}
+# Root fields answered by an analytics computation (a TIMEOUT is answered here, not
+# by falling back: the normal path would wait out a second deadline).
+ANALYTICS_ROOTS = frozenset({"lineage", "similarPapers", "citationPath"})
 
 
 def _operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode | None:
@@ -345,9 +396,15 @@ class CompiledRead:
     roots: tuple[Sel, ...]
 
     async def answer(
-        self, reader: GraphReader, settings: Settings, inputs: Mapping[str, Any] | None
+        self,
+        reader: GraphReader,
+        settings: Settings,
+        inputs: Mapping[str, Any] | None,
+        runtime: AnalyticsRuntime | None = None,
+        request_id: str = "-",
     ) -> dict[str, Any]:
-        """The response (``data`` and ``extensions.cost``); :class:`Unsupported` to fall back."""
+        """The response (``data``, ``extensions.cost``, and ``errors`` when an analytics
+        computation ran out of time); :class:`Unsupported` to fall back."""
         variables = get_variable_values(
             self.schema, self.operation.variable_definitions or (), dict(inputs or {})
         )
@@ -363,13 +420,34 @@ class CompiledRead:
         if refuse(settings, measure) is not None:
             raise Unsupported  # refused: the normal path says why, running nothing
         try:
-            run = _Run(reader, settings, variables)
-            values = await asyncio.gather(*(run.root(sel) for sel in self.roots))
+            run = _Run(reader, settings, variables, runtime)
+            values = await asyncio.gather(*(run.timed(sel) for sel in self.roots))
         except (GraphQLError, PublicError) as exc:
             raise Unsupported from exc
-        data = {sel.key: value for sel, value in zip(self.roots, values, strict=True)}
+        data: dict[str, Any] | None = {}
+        errors = []
+        for sel, value in zip(self.roots, values, strict=True):
+            if not isinstance(value, QueryTimeout):
+                assert data is not None
+                data[sel.key] = value
+                continue
+            # What the normal path answers: the field's error, null in its place
+            # (the whole data for a non-null field).
+            log.info("request %s: %s", request_id, value.message)
+            extensions = {"requestId": request_id, "code": value.code}
+            error = GraphQLError(value.message, sel.node, path=[sel.key], extensions=extensions)
+            errors.append(error.formatted)
+            assert sel.definition is not None
+            if isinstance(sel.definition.type, GraphQLNonNull):
+                data = None
+            elif data is not None:
+                data[sel.key] = None
         cost = {"estimated": measure.cost, "budget": settings.api_max_cost}
-        return {"data": data, "extensions": {"cost": cost}}
+        out: dict[str, Any] = {"data": data}
+        if errors:
+            out["errors"] = errors
+        out["extensions"] = {"cost": cost}
+        return out
 
 
 def compile_read(
@@ -422,16 +500,37 @@ def _keyset(after: Any, order: str) -> Keyset | None:
 
 
 class _Run:
-    def __init__(self, reader: GraphReader, settings: Settings, variables: VariableValues) -> None:
+    def __init__(
+        self,
+        reader: GraphReader,
+        settings: Settings,
+        variables: VariableValues,
+        runtime: AnalyticsRuntime | None = None,
+    ) -> None:
         self.reader = reader
         self.settings = settings
         self.variables = variables
         self.cap = settings.api_max_page_size
+        self.runtime = runtime
+        self._version: asyncio.Task[int | None] | None = None
+
+    async def timed(self, sel: Sel) -> Any:
+        """The root's value, or the :class:`QueryTimeout` its computation ran into."""
+        try:
+            return await self.root(sel)
+        except QueryTimeout as exc:
+            if sel.name not in ANALYTICS_ROOTS:
+                raise
+            return exc
 
     async def root(self, sel: Sel) -> Any:
         if sel.name == "paper":
             return await self.paper(sel)
-        return await self.papers(sel)
+        if sel.name == "papers":
+            return await self.papers(sel)
+        if sel.name == "influentialPapers":
+            return await self.influential(sel, sel.args(self.variables))
+        return await self.analytics(sel)
 
     # paper(id:) ------------------------------------------------------------------
     def _authors_limit(self, papers: list[Sel]) -> int | None:
@@ -518,11 +617,263 @@ class _Run:
         ]
         return _page(sel.children, total, items, first, after)
 
+    # analytics root fields ----------------------------------------------------------
+    async def graph_version(self) -> int | None:
+        """The graph version the request's analytics run at (``read/analytics_status``,
+        once per request, as :class:`RequestAnalytics` reads it)."""
+        if self._version is None:
+
+            async def read() -> int | None:
+                rows = await self.reader.maps("read/analytics_status")
+                return StoredAnalytics.of(rows[0]).graph_version
+
+            self._version = asyncio.ensure_future(read())
+        return await self._version
+
+    async def projection(self) -> tuple[int | None, Projection]:
+        """The projection kept at this request's version; a request that would wait for
+        it (still being read) falls back, and waits there under the deadline."""
+        if self.runtime is None:
+            raise Unsupported
+        version = await self.graph_version()
+        projection = self.runtime.kept(version)
+        if projection is None:
+            raise Unsupported
+        return version, projection
+
+    async def compute(
+        self, version: int | None, fn: Callable[..., Any], *args: Any, **kw: Any
+    ) -> Any:
+        """What ``RequestAnalytics.compute`` runs: the same pool, deadline and reuse (the
+        same key, so a result either path computed serves both)."""
+        assert self.runtime is not None
+        return await self.runtime.pool.run(version, fn, args, kw)
+
+    def _paper_id(self, given: Any) -> str:
+        try:
+            key = parse_paper_id(str(given))
+        except InvalidPaperId as exc:
+            raise Unsupported from exc
+        if key.kind != "paper":
+            raise Unsupported  # arXiv, DOI and corpus ids: looked up by the normal path
+        return str(key.value)
+
+    async def analytics(self, sel: Sel) -> Any:
+        args = sel.args(self.variables)
+        if sel.name == "lineage":
+            return await self.lineage(sel, args)
+        if sel.name == "similarPapers":
+            return await self.similar(sel, args)
+        return await self.citation_path(sel, args)
+
+    async def lineage(self, sel: Sel, args: dict[str, Any]) -> Any:
+        depth, first = args["depth"], args["first"]
+        try:
+            check_depth(depth)
+            checked_first(first, self.settings, "lineage")
+        except (ValueError, PublicError) as exc:
+            raise Unsupported from exc
+        if first < 1:
+            raise Unsupported
+        paper_id = self._paper_id(args["id"])
+        version, projection = await self.projection()
+        if paper_id not in projection.graph:
+            return None
+        direction, edges = args["direction"], args["edges"]
+        view = await self.compute(
+            version,
+            analytics_api.lineage_view,
+            projection.graph,
+            paper_id,
+            direction,
+            depth,
+            first,
+            edges=edges,
+        )
+        main = view.main_path
+        answer = {
+            "rootId": paper_id,
+            "direction": direction.name,
+            "depth": depth,
+            "truncated": bool(view.truncated),
+            "nodes": [
+                {"paperId": p, "depth": d, "relation": view.relation[p].name, "paper": p}
+                for p, d in view.depth.items()
+            ],
+            "edges": _link_values(view.edges),
+            "mainPath": {
+                "paperIds": list(main.papers),
+                "spc": list(main.spc),
+                "papers": main.papers,
+            },
+            "droppedCycleEdges": _link_values(main.broken_edges),
+        }
+        return await self.shaped(sel.children, answer)
+
+    async def similar(self, sel: Sel, args: dict[str, Any]) -> Any:
+        k = args["k"]
+        try:
+            check_k(k)
+        except ValueError as exc:
+            raise Unsupported from exc
+        paper_id = self._paper_id(args["id"])
+        version, projection = await self.projection()
+        if paper_id not in projection.graph:
+            return None
+        method = analytics_api.SIMILARITY[args["method"]]
+        found = await self.compute(
+            version, similar_papers, projection.graph, paper_id, method=method, k=k
+        )
+        answer = [
+            {
+                "paperId": s.paper_id,
+                "score": _float(s.score),
+                "shared": s.shared,
+                "paper": s.paper_id,
+            }
+            for s in found
+        ]
+        return await self.shaped(sel.children, answer)
+
+    async def citation_path(self, sel: Sel, args: dict[str, Any]) -> Any:
+        k, directed = args["k"], args["directed"]
+        try:
+            check_k(k)
+        except ValueError as exc:
+            raise Unsupported from exc
+        given = (args["from"], args["to"])
+        source, target = (self._paper_id(g) for g in given)
+        version, projection = await self.projection()
+        found_ids = (source, target)
+        unknown = [
+            str(g) for g, p in zip(given, found_ids, strict=True) if p not in projection.graph
+        ]
+        answer: dict[str, Any] = {
+            "sourceId": source,
+            "targetId": target,
+            "directed": directed,
+            "source": source,
+            "target": target,
+        }
+        if unknown:
+            message = "no paper " + " or ".join(repr(u) for u in unknown) + " in the graph"
+            answer.update(found=False, message=message, paths=[])
+            return await self.shaped(sel.children, answer)
+        result = await self.compute(
+            version,
+            citation_paths,
+            projection.graph,
+            source,
+            target,
+            k=k,
+            directed=directed,
+        )
+        found = bool(result.found)
+        answer.update(
+            found=found,
+            message=None if found else analytics_api.no_path_message(source, target, directed),
+            paths=[
+                {
+                    "length": p.length,
+                    "paperIds": list(p.papers),
+                    "steps": [analytics_api.CitationStep(s).name for s in p.steps],
+                    "papers": p.papers,
+                }
+                for p in result.paths
+            ],
+        )
+        return await self.shaped(sel.children, answer)
+
+    async def influential(self, sel: Sel, args: dict[str, Any]) -> Any:
+        """``influentialPapers`` by stored PageRank (personalised: the normal path)."""
+        first, topic = args["first"], args.get("topic")
+        year_from, year_to = args.get("yearFrom"), args.get("yearTo")
+        if args.get("personalized") or args.get("seeds") is not None:
+            raise Unsupported
+        try:
+            check_k(first, name="first")
+        except ValueError as exc:
+            raise Unsupported from exc
+        if year_from is not None and year_to is not None and year_from > year_to:
+            raise Unsupported
+        rows = await self.reader.maps(
+            "read/api/influential_papers",
+            {
+                "topicKey": None if topic is None else topic_key(topic),
+                "yearFrom": year_from,
+                "yearTo": year_to,
+                "limit": first,
+            },
+        )
+        papers = {str(r["paper"]["paperId"]): r["paper"] for r in rows}
+        answer = [
+            {"paperId": p, "score": _float(props["pagerank"]), "paper": p}
+            for p, props in papers.items()
+        ]
+        return _shape(sel.children, answer, papers)
+
+    async def shaped(self, sels: tuple[Sel, ...], answer: Any) -> Any:
+        """``answer`` shaped by ``sels``, the papers it names read in one statement."""
+        wanted: set[str] = set()
+        _paper_refs(sels, answer, wanted)
+        papers: dict[str, Row] = {}
+        if wanted:
+            rows = await self.reader.maps("read/api/papers_by_id", {"ids": sorted(wanted)})
+            papers = {str(r["id"]): r["paper"] for r in rows}
+        return _shape(sels, answer, papers)
+
 
 def _order_name(field: Any, direction: Any) -> str:
     """The order key ``queries.papers`` computes from ``orderBy`` (coerced: a dict)."""
     field = PaperOrder().field if field is None else field
     return f"{field.name}_{'DESC' if descending(field, direction) else 'ASC'}"
+
+
+def _link_values(edges: list[tuple[str, str]]) -> list[dict[str, str]]:
+    return [{"citing": str(u), "cited": str(v)} for u, v in edges]
+
+
+def _paper_refs(sels: tuple[Sel, ...], value: Any, out: set[str]) -> None:
+    """The paper ids ``value`` names under selected ``Paper`` fields."""
+    if isinstance(value, list):
+        for item in value:
+            _paper_refs(sels, item, out)
+        return
+    if value is None:
+        return
+    for sel in sels:
+        if not sel.children:
+            continue
+        inner = value[sel.name]
+        if sel.type_name == "Paper":
+            out.update([inner] if isinstance(inner, str) else inner)
+        else:
+            _paper_refs(sel.children, inner, out)
+
+
+def _shape(sels: tuple[Sel, ...], value: Any, papers: Mapping[str, Row]) -> Any:
+    """An analytics answer (plain values by field name; papers by id) as the response."""
+    if isinstance(value, list):
+        return [_shape(sels, item, papers) for item in value]
+    if value is None:
+        return None
+    out: dict[str, Any] = {}
+    for sel in sels:
+        if sel.name == "__typename":
+            out[sel.key] = sel.type_name
+            continue
+        inner = value[sel.name]
+        if not sel.children:
+            out[sel.key] = inner
+        elif sel.type_name != "Paper":
+            out[sel.key] = _shape(sel.children, inner, papers)
+        elif isinstance(inner, str):  # one paper: null once deleted
+            found = papers.get(inner)
+            out[sel.key] = None if found is None else _paper(sel.children, found, None, None)
+        else:  # papers along a chain: one deleted meanwhile is left out (load_papers)
+            found_papers = [papers[p] for p in inner if p in papers]
+            out[sel.key] = [_paper(sel.children, props, None, None) for props in found_papers]
+    return out
 
 
 # --- shaping rows into the response -----------------------------------------------------

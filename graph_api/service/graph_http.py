@@ -389,8 +389,13 @@ class GraphQLAnswers:
         reader = self._readers.get(id(driver))
         if reader is None:
             reader = self._readers[id(driver)] = GraphReader(driver, self.settings)
+        state = request.scope.get("state") or {}
+        request_id = str(state.get("request_id") or "-")
+        runtime = request.app.state.analytics
         try:
-            payload = await compiled.answer(reader, self.settings, op.variables)
+            payload = await compiled.answer(
+                reader, self.settings, op.variables, runtime, request_id
+            )
         except Unsupported:
             return None
         except Exception:  # a database error: the normal path reports it in its own form

@@ -11,11 +11,14 @@ plain reads did take the compiled path and everything else did not.
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
+from graph_api.analytics import citation_paths
+from graph_api.service import analytics_api, compiled_reads
 from graph_api.settings import Settings
 from tests.integration.api.api_graph import PAPERS, author_id
 from tests.integration.api.api_support import Api, running_api
@@ -132,6 +135,70 @@ PLAIN: list[tuple[str, str]] = [
     ),
 ]
 
+# Analytics root fields: the analytics function's answer and the papers it names.
+ANALYTICS: list[tuple[str, str]] = [
+    (
+        "lineage (bench)",
+        """query Lineage($id: ID!) { lineage(id: $id, direction: ANCESTORS, depth: 3, first: 100) {
+        rootId truncated nodes { paperId depth paper { title year } } edges { citing cited }
+        mainPath { paperIds } } }""",
+    ),
+    (
+        "lineage, every compiled field, both ways, influential citations",
+        """query($id: ID!) { lineage(id: $id, direction: BOTH, depth: 2, first: 7,
+        edges: INFLUENTIAL) { __typename rootId direction depth truncated
+        nodes { __typename paperId depth relation paper { __typename id title pagerank } }
+        edges { citing cited __typename } droppedCycleEdges { citing cited }
+        mainPath { paperIds spc papers { paperId year } } } }""",
+    ),
+    (
+        "lineage defaults, descendants, aliases",
+        """query($id: ID!) { a: lineage(id: $id) { n: nodes { relation } }
+        b: lineage(id: $id, direction: DESCENDANTS, first: 3) { nodes { paperId } truncated } }""",
+    ),
+    (
+        "lineage of an unknown paper",
+        """{ lineage(id: "0000000000000000000000000000000000000000") { rootId } }""",
+    ),
+    (
+        "similar papers (bench)",
+        """query Similar($id: ID!) { similarPapers(id: $id, method: CO_CITATION, k: 10) {
+        paperId score shared paper { title } } }""",
+    ),
+    (
+        "similar papers, every method",
+        """query($id: ID!) { a: similarPapers(id: $id, method: COUPLING, k: 3) { paperId score }
+        b: similarPapers(id: $id, method: ADAMIC_ADAR) { __typename shared paper { year } }
+        c: similarPapers(id: "0000000000000000000000000000000000000000") { paperId } }""",
+    ),
+    (
+        "citation path (bench)",
+        """query CitationPath($id: ID!, $to: ID!) { citationPath(from: $id, to: $to, k: 3) {
+        found paths { length paperIds } } }""",
+    ),
+    (
+        "citation paths, every compiled field",
+        """query($id: ID!, $to: ID!) { f: citationPath(from: $id, to: $to) { __typename sourceId
+        targetId directed found message source { title } target { paperId }
+        paths { length paperIds steps papers { paperId year } } }
+        back: citationPath(from: $to, to: $id) { found message paths { steps } }
+        either: citationPath(from: $to, to: $id, directed: false, k: 2) { found paths { steps } }
+        none: citationPath(from: $id, to: "0000000000000000000000000000000000000000") {
+          sourceId targetId found message paths { length } } }""",
+    ),
+    (
+        "influential papers (bench)",
+        """query Influential($topic: String!) { influentialPapers(topic: $topic, first: 10) {
+        paperId score paper { title year } } }""",
+    ),
+    (
+        "influential papers, years and no topic",
+        """query { a: influentialPapers(yearFrom: 2016, yearTo: 2018, first: 4) { paperId
+        __typename score } b: influentialPapers(first: 3) { paper { id citationCount } } }""",
+    ),
+]
+
+
 # Documents the compiled path must leave to strawberry (not plain reads, or errors).
 FALLBACK: list[tuple[str, str]] = [
     ("a directive", """query($id: ID!) { paper(id: $id) { title @include(if: true) } }"""),
@@ -172,7 +239,14 @@ FALLBACK: list[tuple[str, str]] = [
 
 
 def _variables(doc: str, pid: str) -> dict[str, Any]:
-    values: dict[str, Any] = {"id": pid, "other": _most_linked()[-1], "first": 20}
+    ancestor = PAPERS[max(0, int(next(p.index for p in PAPERS if p.paper_id == pid)) - 20)]
+    values: dict[str, Any] = {
+        "id": pid,
+        "other": _most_linked()[-1],
+        "first": 20,
+        "to": ancestor.paper_id,
+        "topic": "graph neural networks",
+    }
     return {k: v for k, v in values.items() if f"${k}" in doc}
 
 
@@ -206,6 +280,71 @@ async def test_plain_reads_are_compiled_and_answer_like_strawberry(
         got, path = await _compare(reference, compiled, doc, _variables(doc, pid), op)
         assert path == "compiled", name
         assert "errors" not in got and got["extensions"]["cost"]["estimated"] > 0
+
+
+@pytest.mark.parametrize(("name", "doc"), ANALYTICS, ids=[n for n, _ in ANALYTICS])
+async def test_analytics_fields_are_compiled_and_answer_like_strawberry(
+    reference: Api, compiled: Api, name: str, doc: str
+) -> None:
+    for pid in [*_most_linked()[:3], PAPERS[0].paper_id]:
+        got, path = await _compare(reference, compiled, doc, _variables(doc, pid))
+        assert path == "compiled", name
+        assert "errors" not in got and got["data"]
+
+
+async def test_compiled_analytics_answer_timeout_like_strawberry(
+    analysed_graph: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past API_ANALYTICS_TIMEOUT_S a compiled lineage answers TIMEOUT at once, as the normal
+    path does (it does not fall back and wait out a second deadline); a non-null field
+    takes the whole data with it. A lineage seen before is reused, not recomputed."""
+    real = analytics_api.lineage_view
+    slow = {"on": False}
+
+    def maybe_slow(*args: Any, **kwargs: Any) -> Any:
+        if slow["on"]:
+            time.sleep(1.0)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(analytics_api, "lineage_view", maybe_slow)
+    settings = uncached(analysed_graph).model_copy(update={"api_analytics_timeout_s": 0.3})
+    doc = """query($id: ID!, $d: Int!) { lineage(id: $id, depth: $d) { nodes { paperId } } }"""
+    pid = _most_linked()[0]
+    async with (
+        running_api(settings) as api,
+        running_api(settings.model_copy(update={"api_compiled_reads": False})) as ref,
+    ):
+        await _send(api, {"query": doc, "variables": {"id": pid, "d": 1}})  # validated, warm
+        await _send(ref, {"query": doc, "variables": {"id": pid, "d": 1}})
+        slow["on"] = True
+        for d in (2, 3):
+            body = {"query": doc, "variables": {"id": pid, "d": d}}
+            expected, _ = await _send(ref, body)
+            started = time.perf_counter()
+            got, path = await _send(api, body)
+            took = time.perf_counter() - started
+            assert path == "compiled" and got == expected
+            assert got["data"] == {"lineage": None}
+            assert got["errors"][0]["extensions"]["code"] == "TIMEOUT" and took < 0.9
+        # The depth-1 lineage both computed before is reused: no slow call.
+        got, path = await _send(api, {"query": doc, "variables": {"id": pid, "d": 1}})
+        assert path == "compiled" and got["data"]["lineage"]["nodes"]
+        non_null = """query($id: ID!, $to: ID!) { citationPath(from: $id, to: $to) { found } }"""
+        monkeypatch.setattr(compiled_reads, "citation_paths", _slow(citation_paths))
+        monkeypatch.setattr(analytics_api, "citation_paths", _slow(citation_paths))
+        body = {"query": non_null, "variables": _variables(non_null, pid)}
+        await _send(api, body)
+        got, path = await _send(api, body)
+        expected, _ = await _send(ref, body)
+        assert path == "compiled" and got == expected and got["data"] is None
+
+
+def _slow(fn: Any) -> Any:
+    def slow(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(1.0)
+        return fn(*args, **kwargs)
+
+    return slow
 
 
 @pytest.mark.parametrize(("name", "doc"), FALLBACK, ids=[n for n, _ in FALLBACK])
