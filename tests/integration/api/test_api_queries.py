@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from graph_api.service.paper_ids import global_id
+from graph_api.service.queries import search_page
 from graph_api.service.search_query import lucene_query
 from graph_api.store.graph_reader import GraphReader
 from tests.integration.api.api_graph import (
@@ -379,6 +380,12 @@ async def test_search_pages_equal_a_sort_of_every_hit(api: Api, text: str) -> No
             "read/api/search_papers", {"query": lucene, "skip": skip, "limit": limit}
         )
         assert [(r["paper"]["paperId"], r["score"]) for r in rows] == every[skip : skip + limit]
+        # The resolver's bounded pass: its default window, the narrowest (ties at the
+        # cut fill it: the exact statement answers) and one past every hit.
+        for window in (None, skip + limit, len(every) + skip + limit):
+            rows = await search_page(reader, lucene, skip, limit, window=window)
+            got = [(r["paper"]["paperId"], r["score"]) for r in rows]
+            assert got == every[skip : skip + limit], (skip, limit, window)
 
 
 @pytest.mark.parametrize(
