@@ -61,6 +61,7 @@ from graph_api.service.paper_ids import InvalidPaperId, PaperKey, parse_paper_id
 from graph_api.service.types import Org, Paper, Topic, YearCount, parse_datetime
 from graph_api.store.analytics_store import TOPIC_TOP as STORED_TOPIC_TOP
 from graph_api.store.analytics_store import StoredAnalytics
+from graph_api.store.projection import Projection
 from loaders.rows import topic_key
 
 DEFAULT_LINEAGE_PAPERS = 100
@@ -95,6 +96,16 @@ async def resolve_keys(info: Info, keys: list[PaperKey]) -> list[str | None]:
         return None if row is None else str(row["paperId"])
 
     return list(await asyncio.gather(*(one(k) for k in keys)))
+
+
+async def projected_paper(info: Info, key: PaperKey) -> tuple[str, Projection] | None:
+    """The paper's id and the request's projection, or None when the graph or the
+    projection (papers loaded since analytics last ran) does not hold the paper."""
+    (paper_id,) = await resolve_keys(info, [key])
+    if paper_id is None:
+        return None
+    projection = await info.context.analytics.projection()
+    return None if paper_id not in projection.graph else (paper_id, projection)
 
 
 async def load_paper(info: Info, paper_id: str) -> Paper | None:
@@ -672,14 +683,11 @@ class AnalyticsQuery:
         checked_first(first, info.context.settings, "lineage")
         if first < 1:
             raise BadUserInput("`first` on `lineage` must be at least 1")
-        (paper_id,) = await resolve_keys(info, [key])
-        if paper_id is None:
+        found = await projected_paper(info, key)
+        if found is None:
             return None
-        analytics = info.context.analytics
-        projection = await analytics.projection()
-        if paper_id not in projection.graph:
-            return None
-        view = await analytics.compute(
+        paper_id, projection = found
+        view = await info.context.analytics.compute(
             lineage_view, projection.graph, paper_id, direction, depth, first, edges=edges
         )
         root_coverage = Coverage.of(coverage(projection.graph, paper_id))
@@ -805,14 +813,11 @@ class AnalyticsQuery:
     ) -> list[SimilarPaper] | None:
         key = paper_key(str(id))
         checked(lambda: check_k(k))
-        (paper_id,) = await resolve_keys(info, [key])
-        if paper_id is None:
+        known = await projected_paper(info, key)
+        if known is None:
             return None
-        analytics = info.context.analytics
-        projection = await analytics.projection()
-        if paper_id not in projection.graph:
-            return None
-        found = await analytics.compute(
+        paper_id, projection = known
+        found = await info.context.analytics.compute(
             similar_papers, projection.graph, paper_id, method=SIMILARITY[method], k=k
         )
         return [

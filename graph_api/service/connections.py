@@ -13,18 +13,26 @@ list) page forward; a client that wants to go back keeps the cursors it has
 seen, which are stable for a graph version. Relay's spec makes backward paging
 optional, and we say so in docs/graphql.md.
 
-Each named connection (``PaperConnection``, ``AuthorConnection`` ...) is a
-two-line subclass of :class:`Connection`, so the SDL keeps its names while the
-fields and their descriptions are written once here.
+There is one ``Connection`` and one ``Edge``; a field's type is a
+specialisation such as ``Connection[Author, Edge[Author]]`` (``types.py`` gives
+each an alias, ``AuthorConnection``). :class:`ConnectionNames` names the
+specialisations in the SDL as clients know them: ``Edge[Author]`` is
+``AuthorEdge``, ``Connection[Author, Edge[Author]]`` is ``AuthorConnection``, and
+a connection over an edge class with fields of its own takes the edge's name
+(``Connection[Paper, CitationEdge]`` is ``CitationConnection``). Their
+descriptions say "{list}" where ``descriptions.describe`` names what the
+list holds.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Generic, Self, TypeVar, get_args, get_origin
+from typing import Any, Generic, Self, TypeVar
 
 import strawberry
 from strawberry import relay
+from strawberry.schema.name_converter import NameConverter
+from strawberry.types.base import StrawberryObjectDefinition, StrawberryType
 
 from graph_api.service.context import Info, resolver
 from graph_api.service.errors import LimitExceeded
@@ -79,7 +87,9 @@ class TotalCount:
         return self.known
 
 
-@strawberry.type(description="One item of a list with its cursor.")
+# "{list}" in these descriptions is filled in per specialisation ("authors",
+# "search hits") by descriptions.describe.
+@strawberry.type(description="One of a page of {list}, with its cursor.")
 class Edge(Generic[NodeT]):
     cursor: str = strawberry.field(
         description="Opaque position of this item; pass it as `after` to continue after it"
@@ -87,30 +97,21 @@ class Edge(Generic[NodeT]):
     node: NodeT = strawberry.field(description="The item")
 
 
-@strawberry.type(description="One page of a list.")
+@strawberry.type(description="A page of {list}.")
 class Connection(Generic[NodeT, EdgeT]):
-    edges: list[EdgeT] = strawberry.field(description="The items of this page with their cursors")
+    edges: list[EdgeT] = strawberry.field(description="The {list} of this page with their cursors")
     page_info: relay.PageInfo = strawberry.field(
         description="Whether more pages follow, and the cursors that reach them"
     )
     counter: strawberry.Private[TotalCount]
 
-    @resolver(description="The items of this page (the edges' nodes).")
+    @resolver(description="The {list} of this page (the edges' nodes).")
     def nodes(self) -> list[NodeT]:
         return [edge.node for edge in self.edges]  # type: ignore[attr-defined]
 
-    @resolver(description="All items of the list over every page (counted only when asked for).")
+    @resolver(description="All {list} over every page (counted only when asked for).")
     async def total_count(self, info: Info) -> int:
         return await self.counter.resolve(info.context.reader)
-
-    @classmethod
-    def edge_and_node_types(cls) -> tuple[Any, Any]:
-        """The edge and node classes a named connection was declared with."""
-        for base in getattr(cls, "__orig_bases__", ()):
-            if get_origin(base) is Connection:
-                node, edge = get_args(base)
-                return edge, node
-        raise TypeError(f"{cls.__name__} does not subclass Connection[Node, Edge]")
 
     @classmethod
     def page(
@@ -121,3 +122,23 @@ class Connection(Generic[NodeT, EdgeT]):
         return cls(
             edges=edges, page_info=page_info(cursors, has_next=has_next, after=after), counter=total
         )
+
+
+class ConnectionNames(NameConverter):
+    """SDL names for the specialisations of :class:`Connection`.
+
+    strawberry would name ``Connection[Author, Edge[Author]]``
+    ``AuthorAuthorEdgeConnection`` (every argument's name, then the generic's);
+    a connection is named for its edge instead, so the SDL keeps the names
+    clients use (``AuthorConnection``, ``CitationConnection``). ``Edge[Author]``
+    keeps strawberry's own ``AuthorEdge``.
+    """
+
+    def from_generic(
+        self, generic_type: StrawberryObjectDefinition, types: list[StrawberryType | type]
+    ) -> str:
+        generic = generic_type.concrete_of
+        if generic is not None and generic.origin is Connection:
+            edge = self.get_name_from_type(generic_type.type_var_map[EdgeT.__name__])
+            return f"{edge.removesuffix('Edge')}Connection"
+        return super().from_generic(generic_type, types)

@@ -12,6 +12,7 @@ from strawberry import relay
 from graph_api.service.connections import (
     DEFAULT_PAGE_SIZE,
     Connection,
+    Edge,
     TotalCount,
     checked_first,
 )
@@ -115,13 +116,13 @@ def _key_of(type_name: str, id_: str | None, name: str | None, normalise: Any) -
     return id_
 
 
-C = TypeVar("C", bound=Connection[Any, Any])
 N = TypeVar("N", bound=NamedNode)
+L = TypeVar("L", Author, Org, Topic)
 
 
 async def _ordered_list(
     info: Info,
-    connection: type[C],
+    node_type: type[L],
     *,
     kind: str,
     id_column: str,
@@ -129,12 +130,11 @@ async def _ordered_list(
     order: AuthorOrder | CountOrNameOrder,
     first: int,
     after: str | None,
-) -> C:
+) -> Connection[L, Edge[L]]:
     """A page of ``authors``/``orgs``/``topics``, ordered by a count or a name.
 
     ``kind`` names the statements (``read/api/<kind>_page``, ``<kind>_count``) and the
-    row column (``kind`` without its plural s); the edge and node types are the
-    connection's own.
+    row column (``kind`` without its plural s).
     """
     checked_first(first, info.context.settings, kind)
     desc = descending(order.field, order.direction)
@@ -152,16 +152,15 @@ async def _ordered_list(
             "limit": first + 1,
         },
     )
-    edge_type, node_type = connection.edge_and_node_types()
     column = kind.removesuffix("s")
     edges = [
-        edge_type(
+        Edge(
             cursor=pair_cursor(order_key, int(r["num"]), str(r["name"]), str(r[column][id_column])),
             node=node_type.from_props(r[column]),
         )
         for r in rows[:first]
     ]
-    return connection.page(
+    return Connection.page(
         edges,
         has_next=len(rows) > first,
         after=after,
@@ -387,7 +386,7 @@ class CoreQuery:
         filters = {"nameContains": text_contains(where.name if where else None, "name")}
         return await _ordered_list(
             info,
-            AuthorConnection,
+            Author,
             kind="authors",
             id_column="authorId",
             filters=filters,
@@ -414,7 +413,7 @@ class CoreQuery:
         filters = {"nameContains": text_contains(where.name if where else None, "name")}
         return await _ordered_list(
             info,
-            OrgConnection,
+            Org,
             kind="orgs",
             id_column="key",
             filters=filters,
@@ -444,7 +443,7 @@ class CoreQuery:
         }
         return await _ordered_list(
             info,
-            TopicConnection,
+            Topic,
             kind="topics",
             id_column="key",
             filters=filters,

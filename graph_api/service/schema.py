@@ -18,6 +18,7 @@ from typing import Any
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import DisableIntrospection, MaxTokensLimiter, SchemaExtension
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext, ExecutionResult
 from strawberry.types.graphql import OperationType
@@ -25,6 +26,7 @@ from strawberry.types.graphql import OperationType
 from graph_api.service.admission import Admission, DocumentCache
 from graph_api.service.analytics_api import AnalyticsQuery
 from graph_api.service.changes_api import ChangesQuery
+from graph_api.service.connections import ConnectionNames
 from graph_api.service.descriptions import describe
 from graph_api.service.errors import PublicErrors, log_errors, unmasked
 from graph_api.service.graph_views import GraphViewQuery
@@ -104,16 +106,22 @@ def build_schema(settings: Settings) -> CitekbSchema:
     if not settings.api_introspection:
         extensions.append(DisableIntrospection)
     assert all(callable(e) for e in extensions)
-    schema = CitekbSchema(query=Query, mutation=Mutation, extensions=extensions)
-    describe(schema._schema)
+    schema = CitekbSchema(
+        query=Query,
+        mutation=Mutation,
+        extensions=extensions,
+        config=StrawberryConfig(name_converter=ConnectionNames()),
+    )
+    describe(schema._schema, settings.api_max_page_size)
     schema.documents = documents
     schema.refused_documents = refused
     return schema
 
 
 def sdl() -> str:
-    """The schema's SDL as exported to ``schema.graphql`` (settings do not change it)."""
-    return build_schema(Settings()).as_str() + "\n"
+    """The schema's SDL as exported to ``schema.graphql``: with the default settings,
+    whatever the environment says (the page cap shows in `first`'s descriptions)."""
+    return build_schema(Settings.model_construct()).as_str() + "\n"
 
 
 def export(path: Path = SDL_PATH) -> Path:

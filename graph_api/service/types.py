@@ -12,7 +12,7 @@ import asyncio
 import datetime
 from collections.abc import Hashable, Iterable
 from enum import Enum
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar, Literal, Self, TypeAlias
 
 import strawberry
 from strawberry import relay
@@ -128,11 +128,70 @@ class YearCount:
     count: int = strawberry.field(description="Citations from papers of that year")
 
 
+def _citation_field(field: Literal["references", "citations"]) -> Any:
+    """``Paper.references`` or ``Paper.citations``: one resolver, two directions."""
+
+    async def page(
+        root: Paper,
+        info: Info,
+        *,
+        first: int = DEFAULT_PAGE_SIZE,
+        after: str | None = None,
+        influential_only: bool = False,
+        intent: CitationIntent | None = None,
+    ) -> CitationConnection:
+        return await _citations(
+            info,
+            getattr(info.context.loaders, f"paper_{field}"),
+            paper_id=root.paper_id,
+            first=first,
+            after=after,
+            influential_only=influential_only,
+            intent=intent,
+            field=field,
+        )
+
+    papers = "Papers this paper cites" if field == "references" else "Papers citing this paper"
+    return strawberry.field(
+        resolver=page,
+        description=f"{papers}, most cited first; `influentialOnly` and `intent` keep only "
+        "influential citations or those with that intent.",
+    )
+
+
+class StoredNode(relay.Node):
+    """A node the API fetches by its stored id through a DataLoader: Paper, Author, and
+    Org, Topic and Venue (:class:`NamedNode`).
+
+    A subclass names the loader (``by_key``) and the attribute holding the id
+    (``id_attr``); Relay's ``node(id:)`` and the global ``id`` are written once here.
+    """
+
+    by_key: ClassVar[str]
+    id_attr: ClassVar[str]
+
+    @classmethod
+    def from_props(cls, props: Row) -> Self:
+        raise NotImplementedError
+
+    @classmethod
+    def resolve_id(cls, root: Self, *, info: Info) -> str:
+        return str(getattr(root, cls.id_attr))
+
+    @classmethod
+    async def resolve_nodes(  # type: ignore[override]
+        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
+    ) -> list[Self | None]:
+        loader: Batched[Row | None] = getattr(info.context.loaders, cls.by_key)
+        rows = await asyncio.gather(*(loader.load(i) for i in node_ids))
+        return [None if r is None else cls.from_props(r) for r in rows]
+
+
 @strawberry.type(
     description="A paper. Its global `id` is a Relay id; `paperId` is Semantic Scholar's id "
     "(or `title:<hash>` for a seed Semantic Scholar has not resolved)."
 )
-class Paper(relay.Node):
+class Paper(StoredNode):
     paper_id: str = strawberry.field(
         description="Semantic Scholar's paper id (40 hex digits), or `title:<hash>` for a seed "
         "it has not resolved"
@@ -216,6 +275,9 @@ class Paper(relay.Node):
         description=analytics_fields.DESCRIPTIONS["coverage"],
     )
 
+    by_key: ClassVar[str] = "paper_by_id"
+    id_attr: ClassVar[str] = "paper_id"
+
     @classmethod
     def from_props(cls, props: Row) -> Paper:
         return cls(
@@ -244,18 +306,6 @@ class Paper(relay.Node):
             community_id=_int(props.get("community")),
         )
 
-    @classmethod
-    def resolve_id(cls, root: Paper, *, info: Info) -> str:
-        return root.paper_id
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Paper | None]:
-        loader = info.context.loaders.paper_by_id
-        rows = await asyncio.gather(*(loader.load(i) for i in node_ids))
-        return [None if r is None else cls.from_props(r) for r in rows]
-
     @resolver(description="Authors in author order.")
     async def authors(self, info: Info, first: int = DEFAULT_AUTHORS) -> list[Author]:
         checked_first(first, info.context.settings, "authors")
@@ -279,51 +329,8 @@ class Paper(relay.Node):
         row = await info.context.loaders.paper_venue.load(self.paper_id)
         return None if row is None else Venue.from_props(row)
 
-    @resolver(
-        description="Papers this paper cites, most cited first; `influentialOnly` and `intent` "
-        "keep only influential citations or those with that intent."
-    )
-    async def references(
-        self,
-        info: Info,
-        first: int = DEFAULT_PAGE_SIZE,
-        after: str | None = None,
-        influential_only: bool = False,
-        intent: CitationIntent | None = None,
-    ) -> CitationConnection:
-        return await _citations(
-            info,
-            info.context.loaders.paper_references,
-            paper_id=self.paper_id,
-            first=first,
-            after=after,
-            influential_only=influential_only,
-            intent=intent,
-            field="references",
-        )
-
-    @resolver(
-        description="Papers citing this paper, most cited first; `influentialOnly` and `intent` "
-        "keep only influential citations or those with that intent."
-    )
-    async def citations(
-        self,
-        info: Info,
-        first: int = DEFAULT_PAGE_SIZE,
-        after: str | None = None,
-        influential_only: bool = False,
-        intent: CitationIntent | None = None,
-    ) -> CitationConnection:
-        return await _citations(
-            info,
-            info.context.loaders.paper_citations,
-            paper_id=self.paper_id,
-            first=first,
-            after=after,
-            influential_only=influential_only,
-            intent=intent,
-            field="citations",
-        )
+    references: CitationConnection = _citation_field("references")
+    citations: CitationConnection = _citation_field("citations")
 
     @resolver(description="Citations in the graph per year of the citing paper.")
     async def citation_counts_by_year(self, info: Info) -> list[YearCount]:
@@ -332,7 +339,7 @@ class Paper(relay.Node):
 
 
 @strawberry.type(description="An author (Semantic Scholar author id).")
-class Author(relay.Node):
+class Author(StoredNode):
     author_id: str = strawberry.field(description="Semantic Scholar's author id")
     name: str | None = strawberry.field(
         default=None, description="Name as Semantic Scholar gives it"
@@ -360,6 +367,9 @@ class Author(relay.Node):
         description=analytics_fields.DESCRIPTIONS["co_authors"],
     )
 
+    by_key: ClassVar[str] = "author_by_id"
+    id_attr: ClassVar[str] = "author_id"
+
     @classmethod
     def from_props(cls, props: Row) -> Author:
         return cls(
@@ -371,18 +381,6 @@ class Author(relay.Node):
             orcid=_str(props.get("orcid")),
             openalex_id=_str(props.get("openalexId")),
         )
-
-    @classmethod
-    def resolve_id(cls, root: Author, *, info: Info) -> str:
-        return root.author_id
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Author | None]:
-        loader = info.context.loaders.author_by_id
-        rows = await asyncio.gather(*(loader.load(i) for i in node_ids))
-        return [None if r is None else cls.from_props(r) for r in rows]
 
     @resolver(description="The author's papers in the graph, most cited first.")
     async def papers(
@@ -405,20 +403,17 @@ class Author(relay.Node):
 
 
 @strawberry.type(description="A node keyed by a normalised name: an organisation, topic or venue.")
-class NamedNode(relay.Node):
+class NamedNode(StoredNode):
     """What Org, Topic and Venue share: identity by key, a paper count and their papers.
 
     Each subclass names its two loaders (``by_key``: the node by key; ``papers_of``: a
     page of its papers); the lookups, the count and the paging are written once here.
     """
 
-    key: str = strawberry.field(
-        description="The identity: a normalised name; an organisation from OpenAlex is"
-        " 'ror:<ROR id>', or 'openalex:<institution id>' without one"
-    )
-    name: str | None = strawberry.field(default=None, description="Display name")
+    key: str = strawberry.field(description="The {owner}'s identity: its normalised name")
+    name: str | None = strawberry.field(default=None, description="The {owner}'s display name")
     known_paper_count: strawberry.Private[int | None] = None
-    by_key: ClassVar[str]
+    id_attr: ClassVar[str] = "key"
     papers_of: ClassVar[str]
 
     @classmethod
@@ -435,26 +430,17 @@ class NamedNode(relay.Node):
         """Subclass-specific constructor arguments read from ``props``."""
         return {}
 
-    @classmethod
-    def resolve_id(cls, root: Self, *, info: Info) -> str:
-        return root.key
-
-    @classmethod
-    async def resolve_nodes(  # type: ignore[override]
-        cls, *, info: Info, node_ids: Iterable[str], required: bool = False
-    ) -> list[Self | None]:
-        loader: Batched[Row | None] = getattr(info.context.loaders, cls.by_key)
-        rows = await asyncio.gather(*(loader.load(i) for i in node_ids))
-        return [None if r is None else cls.from_props(r) for r in rows]
-
-    @resolver(description="Its papers in the graph (the type's description says which).")
+    @resolver(
+        description="How many papers the {owner} has in the graph (the type's description "
+        "says which)."
+    )
     async def paper_count(self, info: Info) -> int:
         if self.known_paper_count is not None:
             return self.known_paper_count
         row = await getattr(info.context.loaders, self.by_key).load(self.key)
         return 0 if row is None else int(row["paperCount"])
 
-    @resolver(description="Its papers, most cited first.")
+    @resolver(description="The {owner}'s papers, most cited first.")
     async def papers(
         self, info: Info, first: int = DEFAULT_PAGE_SIZE, after: str | None = None
     ) -> PaperConnection:
@@ -473,6 +459,10 @@ class NamedNode(relay.Node):
     "those it submitted or its authors wrote."
 )
 class Org(NamedNode):
+    key: str = strawberry.field(
+        description="The organisation's identity: its normalised name; one from OpenAlex is"
+        " 'ror:<ROR id>', or 'openalex:<institution id>' without one"
+    )
     handle: str | None = strawberry.field(default=None, description="Hugging Face handle")
     ror: str | None = strawberry.field(default=None, description="ROR id URL, from OpenAlex")
     openalex_id: str | None = strawberry.field(
@@ -564,14 +554,14 @@ class Venue(NamedNode):
 # --- connections (graph_api/service/connections.py holds the fields) ----------
 
 
-@strawberry.type(name="PaperEdge", description="A paper in a list, with its cursor.")
-class PaperEdge(Edge[Paper]):
-    pass
-
-
-@strawberry.type(name="PaperConnection", description="A page of papers.")
-class PaperConnection(Connection[Paper, PaperEdge]):
-    pass
+# One alias per list the API serves; ConnectionNames names each in the SDL
+# (PaperEdge, PaperConnection ...) and descriptions.describe describes it.
+PaperEdge: TypeAlias = Edge[Paper]
+PaperConnection: TypeAlias = Connection[Paper, PaperEdge]
+AuthorEdge: TypeAlias = Edge[Author]
+AuthorConnection: TypeAlias = Connection[Author, AuthorEdge]
+OrgConnection: TypeAlias = Connection[Org, Edge[Org]]
+TopicConnection: TypeAlias = Connection[Topic, Edge[Topic]]
 
 
 @strawberry.enum(description="Why a paper cites another, as Semantic Scholar classifies it.")
@@ -635,49 +625,13 @@ class CitationEdge(Edge[Paper], CitationFacts):
     pass
 
 
-@strawberry.type(name="CitationConnection", description="A page of references or citations.")
-class CitationConnection(Connection[Paper, CitationEdge]):
-    pass
-
-
 @strawberry.type(name="SearchEdge", description="A search hit with its relevance score.")
 class SearchEdge(Edge[Paper]):
     score: float = strawberry.field(description="Full-text relevance (higher is better)")
 
 
-@strawberry.type(name="SearchConnection", description="A page of search hits, best first.")
-class SearchConnection(Connection[Paper, SearchEdge]):
-    pass
-
-
-@strawberry.type(name="AuthorEdge", description="An author in a list, with its cursor.")
-class AuthorEdge(Edge[Author]):
-    pass
-
-
-@strawberry.type(name="AuthorConnection", description="A page of authors.")
-class AuthorConnection(Connection[Author, AuthorEdge]):
-    pass
-
-
-@strawberry.type(name="OrgEdge", description="An organisation in a list, with its cursor.")
-class OrgEdge(Edge[Org]):
-    pass
-
-
-@strawberry.type(name="OrgConnection", description="A page of organisations.")
-class OrgConnection(Connection[Org, OrgEdge]):
-    pass
-
-
-@strawberry.type(name="TopicEdge", description="A topic in a list, with its cursor.")
-class TopicEdge(Edge[Topic]):
-    pass
-
-
-@strawberry.type(name="TopicConnection", description="A page of topics.")
-class TopicConnection(Connection[Topic, TopicEdge]):
-    pass
+CitationConnection: TypeAlias = Connection[Paper, CitationEdge]
+SearchConnection: TypeAlias = Connection[Paper, SearchEdge]
 
 
 @strawberry.type(description="Size of the graph and the last load.")
