@@ -47,6 +47,7 @@ import cypher
 from bench import peer, profiles, results
 from bench.analytics import child_env, run_cli_analytics
 from bench.corpus import Corpus, citekb_command, ensure_corpus
+from bench.documents import GRAPHQL_DIR, document
 from bench.server import (
     BenchNeo4j,
     bench_neo4j,
@@ -59,7 +60,6 @@ from graph_api.server.neo4j_server import free_port
 from loaders.bulk_load import load_datasets_dir
 
 DEFAULT_PAPERS = 5000
-GRAPHQL_DIR = results.BENCH_DIR / "graphql"
 WRK_SCRIPT = results.BENCH_DIR / "wrk" / "graphql.lua"
 CONCURRENCY = (1, 16)
 SAMPLE = 50
@@ -104,10 +104,6 @@ def samples(driver: Driver, db: str, n: int) -> list[Sample]:
         cypher.statement("bench/api_sample_papers"), {"limit": n}, database_=db
     )
     return [Sample(r["paperId"], r["title"], r["topic"], r["ancestor"]) for r in records]
-
-
-def document(name: str) -> str:
-    return (GRAPHQL_DIR / f"{name}.graphql").read_text(encoding="utf-8")
 
 
 def bodies_for(doc: str, names: Sequence[str], picked: list[Sample], first: int = 20) -> list[str]:

@@ -9,7 +9,8 @@ registry only) when ``node_modules`` does not match the lock.
 
 :func:`compare` runs the same logical queries against both APIs (each query a
 pair of documents: ``bench/graphql/<name>.graphql`` for citekb and
-``bench/graphql/peer/<name>.graphql`` for the peer), with wrk at concurrency
+``bench/graphql/peer/<name>.graphql`` for the peer, each with the fragments it
+spreads from its folder's ``fragments.graphql``: ``bench/documents.py``), with wrk at concurrency
 1 and 16, the servers alternating run by run (A B, then B A, ...) so that the
 shared machine's load falls on both alike; each figure is the median of the
 rounds. citekb runs with its response cache off (the targets' condition) and,
@@ -47,11 +48,10 @@ from typing import Any
 import httpx
 
 from bench import profiles, results
+from bench.documents import GRAPHQL_DIR, PEER_GRAPHQL_DIR, document
 from bench.server import BenchNeo4j, process_cpu_seconds, stop_process
 
 PEER_DIR = results.BENCH_DIR / "peer"
-GRAPHQL_DIR = results.BENCH_DIR / "graphql"
-PEER_GRAPHQL_DIR = GRAPHQL_DIR / "peer"
 _INSTALLED_MARK = "node_modules/.citekb-lock-sha256"
 
 
@@ -237,8 +237,7 @@ class Target:
 
 
 def bodies(q: Compared, peer: bool, paper_ids: Sequence[str]) -> list[str]:
-    folder = PEER_GRAPHQL_DIR if peer else GRAPHQL_DIR
-    doc = (folder / f"{q.document}.graphql").read_text(encoding="utf-8")
+    doc = document(q.document, PEER_GRAPHQL_DIR if peer else GRAPHQL_DIR)
     takes_id = "$id" in doc
     out = []
     for pid in paper_ids if takes_id else paper_ids[:1]:

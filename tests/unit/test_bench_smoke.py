@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from graphql import parse
+from graphql import FragmentDefinitionNode, parse
 
 import cypher
 
@@ -58,11 +58,38 @@ def test_compared_queries_validate_against_citekbs_schema() -> None:
     from graphql import build_schema, validate
 
     peer = importlib.import_module("bench.peer")
+    documents = importlib.import_module("bench.documents")
     schema = build_schema((ROOT / "schema.graphql").read_text(encoding="utf-8"))
     for q in peer.COMPARED:
-        doc = (peer.GRAPHQL_DIR / f"{q.document}.graphql").read_text(encoding="utf-8")
+        doc = documents.document(q.document)
         assert validate(schema, parse(doc)) == [], q.document
-        parse((peer.PEER_GRAPHQL_DIR / f"{q.document}.graphql").read_text(encoding="utf-8"))
+        parse(documents.document(q.document, documents.PEER_GRAPHQL_DIR))
+
+
+def test_a_document_gets_the_fragments_it_spreads_and_no_others(tmp_path: Path) -> None:
+    documents = importlib.import_module("bench.documents")
+    (tmp_path / "fragments.graphql").write_text(
+        "fragment A on T { a ...B }\nfragment B on T { b }\nfragment C on T { c }\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "q.graphql").write_text("{ t { ...A ... on T { d } } }\n", encoding="utf-8")
+    (tmp_path / "plain.graphql").write_text("{ t { d } }\n", encoding="utf-8")
+    doc = documents.document("q", tmp_path)
+    names = [d.name.value for d in parse(doc).definitions if isinstance(d, FragmentDefinitionNode)]
+    assert names == ["A", "B"]
+    assert documents.document("plain", tmp_path) == "{ t { d } }\n"
+
+
+def test_both_servers_forms_of_a_compared_query_select_the_same_fields() -> None:
+    """The fragments keep the citekb and peer documents one logical query: after
+    expansion both ask the listed paper's and the citation's same fields."""
+    peer = importlib.import_module("bench.peer")
+    documents = importlib.import_module("bench.documents")
+    for q in peer.COMPARED:
+        ours = documents.document(q.document)
+        theirs = documents.document(q.document, documents.PEER_GRAPHQL_DIR)
+        for field in ("isInfluential", "intents", "year", "hIndex"):
+            assert (field in ours) == (field in theirs), (q.document, field)
 
 
 def test_peer_type_definitions_read_properties_citekb_writes() -> None:
