@@ -401,7 +401,9 @@ class CompiledRead:
         settings: Settings,
         inputs: Mapping[str, Any] | None,
         runtime: AnalyticsRuntime | None = None,
+        *,
         request_id: str = "-",
+        graph_version: int | None = None,
     ) -> dict[str, Any]:
         """The response (``data``, ``extensions.cost``, and ``errors`` when an analytics
         computation ran out of time); :class:`Unsupported` to fall back."""
@@ -420,7 +422,7 @@ class CompiledRead:
         if refuse(settings, measure) is not None:
             raise Unsupported  # refused: the normal path says why, running nothing
         try:
-            run = _Run(reader, settings, variables, runtime)
+            run = _Run(reader, settings, variables, runtime, graph_version)
             values = await asyncio.gather(*(run.timed(sel) for sel in self.roots))
         except (GraphQLError, PublicError) as exc:
             raise Unsupported from exc
@@ -506,13 +508,15 @@ class _Run:
         settings: Settings,
         variables: VariableValues,
         runtime: AnalyticsRuntime | None = None,
+        graph_version: int | None = None,
     ) -> None:
         self.reader = reader
         self.settings = settings
         self.variables = variables
         self.cap = settings.api_max_page_size
         self.runtime = runtime
-        self._version: asyncio.Task[int | None] | None = None
+        self.known_version = graph_version
+        self._version: asyncio.Future[int | None] | None = None
 
     async def timed(self, sel: Sel) -> Any:
         """The root's value, or the :class:`QueryTimeout` its computation ran into."""
@@ -619,8 +623,12 @@ class _Run:
 
     # analytics root fields ----------------------------------------------------------
     async def graph_version(self) -> int | None:
-        """The graph version the request's analytics run at (``read/analytics_status``,
-        once per request, as :class:`RequestAnalytics` reads it)."""
+        """The graph version the request's analytics run at: the one the app's poller
+        read last (``GraphStateWatch``, the response cache's too: an answer may lag a
+        load by one poll interval), else ``read/analytics_status`` once per request,
+        as :class:`RequestAnalytics` reads it."""
+        if self.known_version is not None:
+            return self.known_version
         if self._version is None:
 
             async def read() -> int | None:

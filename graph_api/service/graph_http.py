@@ -392,9 +392,18 @@ class GraphQLAnswers:
         state = request.scope.get("state") or {}
         request_id = str(state.get("request_id") or "-")
         runtime = request.app.state.analytics
+        # The version the poller read last, unless a load is writing (then the
+        # analytics read it themselves).
+        watched = request.app.state.graph_state.current
+        version = None if watched.dirty else watched.version
         try:
             payload = await compiled.answer(
-                reader, self.settings, op.variables, runtime, request_id
+                reader,
+                self.settings,
+                op.variables,
+                runtime,
+                request_id=request_id,
+                graph_version=version,
             )
         except Unsupported:
             return None

@@ -419,3 +419,17 @@ async def test_a_compiled_read_runs_one_statement(compiled: Api) -> None:
     compiled.driver.reset()
     _, path = await _send(compiled, body)
     assert path == "compiled" and compiled.driver.calls == 1
+
+
+async def test_compiled_analytics_read_only_the_papers_they_show(compiled: Api) -> None:
+    """The graph version is the poller's (no Meta read per request): a citation path
+    without papers runs no statement, a lineage one (its papers)."""
+    pid = _most_linked()[0]
+    for name, statements in (("citation path (bench)", 0), ("lineage (bench)", 1)):
+        doc = dict(ANALYTICS)[name]
+        body = {"query": doc, "variables": _variables(doc, pid)}
+        await _send(compiled, body)
+        compiled.driver.reset()
+        got, path = await _send(compiled, body)
+        assert path == "compiled" and "errors" not in got
+        assert compiled.driver.calls == statements, name
