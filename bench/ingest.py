@@ -245,7 +245,7 @@ def timed_clear(driver: Driver, db: str) -> dict[str, Any]:
 
 
 # --- 2b. the first load through the offline importer ---------------------------
-_PHASE = re.compile(r"(csv|stop|import|start|schema|meta) (\d+(?:\.\d+)?)s")
+_PHASE = re.compile(r"(csv|stop|import|start|schema|meta|indexes) (\d+(?:\.\d+)?)s")
 
 
 def importer_load(driver: Driver, neo: BenchNeo4j, corpus: Corpus) -> dict[str, Any]:

@@ -132,6 +132,11 @@ def report_offline_load(summary: OfflineLoadSummary, console: Console) -> None:
         + (f" (the importer reports {reported:.1f}s)" if reported is not None else "")
         + f"; graph version {summary.graph_version}"
     )
+    if not summary.indexes_online:
+        console.print(
+            "constraints online; the other indexes are populating in the background"
+            " (answers stay the same meanwhile, some slower; `SHOW INDEXES` shows progress)"
+        )
 
 
 def run_offline_load_command(

@@ -37,6 +37,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from graph_api.server import class_archive
 from graph_api.server.store_journal import (
     journal_path,
     recover_interrupted_import,
@@ -160,6 +161,10 @@ def run_import(
     journal.parent.mkdir(parents=True, exist_ok=True)
     set_store_aside(home, database)
     journal.write_text(json.dumps({"database": database, "pid": None}), encoding="utf-8")
+    # Resolved: a class archive is valid for the exact class path it was
+    # written with (graph_api/server/class_archive.py).
+    classpath = f"{lib.resolve()}/*"
+    archive = class_archive.archive_path(lib.resolve().parent, "import", java, classpath)
     cmd = [
         java,
         f"-Xmx{IMPORT_HEAP}",
@@ -167,8 +172,9 @@ def run_import(
         "--add-opens=java.base/java.nio=ALL-UNNAMED",
         "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
         "--add-opens=java.base/java.lang=ALL-UNNAMED",
+        *class_archive.jvm_flags(archive, home / "run"),
         "-cp",
-        f"{lib}/*",
+        classpath,
         ADMIN_MAIN_CLASS,
         "database",
         "import",
@@ -203,6 +209,7 @@ def run_import(
                 proc.kill()
                 proc.wait()
                 raise
+        class_archive.adopt(archive, home / "run", clean_exit=code == 0)
         output = log.read_text(encoding="utf-8", errors="replace")
         if code != 0:
             how = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
