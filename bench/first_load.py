@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
 import subprocess
 import tempfile
@@ -29,13 +28,11 @@ from typing import Any
 
 from bench import results
 from bench.corpus import citekb_command, ensure_corpus
+from bench.ingest import importer_figures
 from graph_api.server import neo4j_server, neo4j_tools
 from graph_api.settings import Settings
 from graph_api.store import graph_store
 from loaders.graph_writer import graph_counts
-
-_PHASE = re.compile(r"\b(csv|stop|import|start|schema|meta|indexes) (\d+(?:\.\d+)?)s")
-_REPORTED = re.compile(r"the importer reports (\d+(?:\.\d+)?)s")
 
 
 def _instance(settings: Settings) -> tuple[Path, dict[str, str]]:
@@ -85,21 +82,12 @@ def one_load(citekb: list[str], corpus_dir: Path, settings: Settings) -> dict[st
             graph_store.await_indexes(driver, settings.neo4j_database)
             online = time.perf_counter() - started
             counts = graph_counts(driver, database=settings.neo4j_database)
-        # The CLI's console writes to stderr.
-        flat = " ".join((done.stdout + done.stderr).split())
-        # The summary line; the progress bars before it are left out.
-        flat = flat[flat.find("offline importer (empty database)") :]
-        reported = _REPORTED.search(flat)
-        phases = {name: float(sec) for name, sec in _PHASE.findall(flat)}
-        cites = counts.get("cites", 0)
         return {
             "ok": done.returncode == 0,
             "wallS": round(wall, 2),
             "indexesOnlineS": round(online, 2),
-            "phases": phases,
-            "importerReportedS": float(reported.group(1)) if reported else None,
-            "importCitesPerS": round(cites / phases["import"]) if phases.get("import") else None,
-            "importerOwnCitesPerS": round(cites / float(reported.group(1))) if reported else None,
+            # The CLI's console writes to stderr.
+            **importer_figures(done.stdout + done.stderr, counts.get("cites", 0)),
             "counts": counts,
             "loadAverageBefore": load_before,
             "loadAverageAfter": load_after,

@@ -245,7 +245,23 @@ def timed_clear(driver: Driver, db: str) -> dict[str, Any]:
 
 
 # --- 2b. the first load through the offline importer ---------------------------
-_PHASE = re.compile(r"(csv|stop|import|start|schema|meta|indexes) (\d+(?:\.\d+)?)s")
+_PHASE = re.compile(r"\b(csv|stop|import|start|schema|meta|indexes) (\d+(?:\.\d+)?)s")
+_REPORTED = re.compile(r"the importer reports (\d+(?:\.\d+)?)s")
+
+
+def importer_figures(output: str, cites: int) -> dict[str, Any]:
+    """Phases, the importer's own time and CITES/s, from ``citekb load --importer``'s output."""
+    flat = " ".join(output.split())
+    # From the summary line on: the progress bars before it are left out.
+    flat = flat[max(flat.find("offline importer (empty database)"), 0) :]
+    phases = {name: float(sec) for name, sec in _PHASE.findall(flat)}
+    reported = _REPORTED.search(flat)
+    return {
+        "phases": phases,
+        "importerReportedS": float(reported.group(1)) if reported else None,
+        "importCitesPerS": round(cites / phases["import"]) if phases.get("import") else None,
+        "importerOwnCitesPerS": round(cites / float(reported.group(1))) if reported else None,
+    }
 
 
 def importer_load(driver: Driver, neo: BenchNeo4j, corpus: Corpus) -> dict[str, Any]:
@@ -292,21 +308,14 @@ def importer_load(driver: Driver, neo: BenchNeo4j, corpus: Corpus) -> dict[str, 
     profiles.stop(spy)
     client_profile = profiles.summarise(raw, wall) if spy is not None else {"available": False}
     shutil.rmtree(cache, ignore_errors=True)
-    flat = " ".join(output.split())
-    phases = {name: float(sec) for name, sec in _PHASE.findall(flat)}
-    reported = re.search(r"the importer reports (\d+(?:\.\d+)?)s", flat)
     with graph_store.driver_for(neo.settings, server.uri) as fresh:
         counts = graph_counts(fresh, database=db)
         schema = graph_store.schema_applied(fresh, db)
-    cites = counts.get("cites", 0)
     return {
         "available": True,
         "exitCode": proc.returncode,
         "wallS": round(wall, 3),
-        "phases": phases,
-        "importerReportedS": float(reported.group(1)) if reported else None,
-        "importCitesPerS": round(cites / phases["import"]) if phases.get("import") else None,
-        "importerOwnCitesPerS": round(cites / float(reported.group(1))) if reported else None,
+        **importer_figures(output, counts.get("cites", 0)),
         "counts": counts,
         "schemaApplied": schema,
         "loadAverageBefore": load_before,
