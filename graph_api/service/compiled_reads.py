@@ -30,7 +30,7 @@ through fragments and aliases; and the analytics root fields ``lineage``,
 PageRank) with their own fields and the stored fields of the papers they
 name: the analytics function runs as the resolver runs it (the same pool,
 deadline and reuse key: :meth:`_Run.compute`), the papers come from one
-``read/api/papers_by_id``, and the answer is shaped from plain values
+record of ``read/api/papers_list_by_id``, and the answer is shaped from plain values
 (:func:`_shape`). Anything else -- other analytics fields, coverage,
 personalised rankings, a directive, an interface fragment, introspection, another id form, a value
 out of bounds, a cursor that does not decode, the same field asked with
@@ -826,8 +826,8 @@ class _Run:
         _paper_refs(sels, answer, wanted)
         papers: dict[str, Row] = {}
         if wanted:
-            rows = await self.reader.maps("read/api/papers_by_id", {"ids": sorted(wanted)})
-            papers = {str(r["id"]): r["paper"] for r in rows}
+            rows = await self.reader.maps("read/api/papers_list_by_id", {"ids": sorted(wanted)})
+            papers = {str(r["id"]): r["paper"] for r in rows[0]["papers"]}
         return _shape(sels, answer, papers)
 
 

@@ -89,7 +89,8 @@ async def search_page(
     window = max(SEARCH_WINDOW * needed, needed + 20) if window is None else window
     if needed < 1 or window < needed:
         raise ValueError("the window must hold the page")
-    rows = await reader.rows("read/api/search_window", {"query": lucene, "window": window})
+    found = await reader.one("read/api/search_window", {"query": lucene, "window": window})
+    rows: list[Row] = list(found["hits"])
     if len(rows) >= needed:
         cut = sorted((float(r["score"]) for r in rows), reverse=True)[needed - 1]
         if len(rows) == window and min(float(r["score"]) for r in rows) >= cut:
