@@ -38,7 +38,9 @@ EXIT_FAILURE = 1
 
 
 def fail(message: str, code: int = EXIT_FAILURE) -> typer.Exit:
-    console.print(f"[bold red]error:[/] {message}")
+    # soft_wrap: a long path stays one piece a user can copy (the terminal
+    # wraps it for display; rich would cut it with a newline at 80 columns).
+    console.print(f"[bold red]error:[/] {message}", soft_wrap=True)
     return typer.Exit(code)
 
 

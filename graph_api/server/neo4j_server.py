@@ -31,6 +31,7 @@ from neo4j.exceptions import AuthError, ServiceUnavailable
 
 import cypher
 from graph_api.server import class_archive, neo4j_tools
+from graph_api.server.fetch_lock import fetching
 from graph_api.server.store_journal import process_alive, recover_interrupted_import
 from graph_api.settings import Settings
 
@@ -133,6 +134,15 @@ def ensure_jars(version: str, cache_dir: Path) -> Path:
     marker = dist / ".complete"
     if marker.exists():
         return lib
+    with fetching(dist):
+        if marker.exists():  # another process fetched them while this one waited
+            return lib
+        _fetch_jars(version, dist, lib)
+        marker.write_text(version, encoding="utf-8")
+    return lib
+
+
+def _fetch_jars(version: str, dist: Path, lib: Path) -> None:
     if shutil.which("mvn") is None:
         raise Neo4jUnavailable("mvn is not on PATH; it is needed once to fetch Neo4j's jars")
     dist.mkdir(parents=True, exist_ok=True)
@@ -160,8 +170,6 @@ def ensure_jars(version: str, cache_dir: Path) -> Path:
     if done.returncode != 0:
         tail = "\n".join((done.stdout + done.stderr).splitlines()[-20:])
         raise Neo4jUnavailable(f"mvn could not fetch org.neo4j:neo4j:{version}:\n{tail}")
-    marker.write_text(version, encoding="utf-8")
-    return lib
 
 
 def java_binary() -> str:

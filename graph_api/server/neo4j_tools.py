@@ -25,6 +25,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from graph_api.server.fetch_lock import fetching
 from graph_api.settings import Settings
 
 BROWSER_VERSION = "5.24.0"
@@ -74,15 +75,18 @@ def ensure_browser_jar(settings: Settings) -> Path:
     jar = browser_jar(settings)
     if jar.is_file():
         return jar
-    jar.parent.mkdir(parents=True, exist_ok=True)
-    _mvn(
-        [
-            "dependency:copy",
-            f"-Dartifact={BROWSER_ARTIFACT}",
-            f"-DoutputDirectory={jar.parent}",
-        ],
-        f"Neo4j Browser ({BROWSER_ARTIFACT})",
-    )
+    with fetching(jar.parent):
+        if jar.is_file():  # another process fetched it while this one waited
+            return jar
+        jar.parent.mkdir(parents=True, exist_ok=True)
+        _mvn(
+            [
+                "dependency:copy",
+                f"-Dartifact={BROWSER_ARTIFACT}",
+                f"-DoutputDirectory={jar.parent}",
+            ],
+            f"Neo4j Browser ({BROWSER_ARTIFACT})",
+        )
     if not jar.is_file():
         raise ToolUnavailable(f"mvn reported success but {jar} is missing")
     return jar
@@ -94,20 +98,23 @@ def ensure_cypher_shell(settings: Settings) -> Path:
     lib, marker = dist / "lib", dist / ".complete"
     if marker.exists():
         return lib
-    dist.mkdir(parents=True, exist_ok=True)
-    pom = dist / "pom.xml"
-    pom.write_text(_SHELL_POM.format(version=settings.neo4j_version), encoding="utf-8")
-    _mvn(
-        [
-            "-f",
-            str(pom),
-            "dependency:copy-dependencies",
-            f"-DoutputDirectory={lib}",
-            "-DincludeScope=runtime",
-        ],
-        f"cypher-shell {settings.neo4j_version}",
-    )
-    marker.write_text(settings.neo4j_version, encoding="utf-8")
+    with fetching(dist):
+        if marker.exists():  # another process fetched them while this one waited
+            return lib
+        dist.mkdir(parents=True, exist_ok=True)
+        pom = dist / "pom.xml"
+        pom.write_text(_SHELL_POM.format(version=settings.neo4j_version), encoding="utf-8")
+        _mvn(
+            [
+                "-f",
+                str(pom),
+                "dependency:copy-dependencies",
+                f"-DoutputDirectory={lib}",
+                "-DincludeScope=runtime",
+            ],
+            f"cypher-shell {settings.neo4j_version}",
+        )
+        marker.write_text(settings.neo4j_version, encoding="utf-8")
     return lib
 
 

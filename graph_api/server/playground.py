@@ -28,6 +28,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from graph_api.server.fetch_lock import fetching
 from graph_api.settings import Settings
 
 BUNDLE = "graphiql-3.8.3"
@@ -137,6 +138,14 @@ def install_assets(settings: Settings, npm: str | None = None, bundle: Bundle = 
     folder = assets_dir(settings, bundle)
     if assets_ready(settings, bundle):
         return folder
+    with fetching(folder):
+        if assets_ready(settings, bundle):  # another process fetched them meanwhile
+            return folder
+        _fetch_assets(folder, npm, bundle)
+    return folder
+
+
+def _fetch_assets(folder: Path, npm: str | None, bundle: Bundle) -> None:
     npm = npm or shutil.which("npm")
     if npm is None:
         raise AssetsUnavailable(f"npm is not installed: it fetches {bundle.purpose}")
@@ -170,7 +179,6 @@ def install_assets(settings: Settings, npm: str | None = None, bundle: Bundle = 
         if folder.exists():
             shutil.rmtree(folder)
         shutil.move(str(staged), folder)
-    return folder
 
 
 def _tag(asset: Asset) -> str:
