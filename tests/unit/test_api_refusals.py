@@ -119,6 +119,7 @@ async def test_cost_budget_multiplies_page_sizes_through_nesting(api: StubApi) -
 
 
 @pytest.mark.parametrize("levels", [10, 20, 40])
+@pytest.mark.serial
 async def test_fragment_doubling_is_refused_by_cost_in_milliseconds(
     api: StubApi, levels: int
 ) -> None:

@@ -292,6 +292,7 @@ def api_process(settings: Settings, folder: Path) -> Iterator[tuple[str, Path]]:
 
 
 @pytest.mark.timeout(240)
+@pytest.mark.serial
 async def test_healthz_keeps_answering_during_a_flood_of_abusive_queries(
     abuse_graph: Settings, tmp_path: Path
 ) -> None:
@@ -441,6 +442,7 @@ def _percentile(ordered: list[float], q: float) -> float:
 
 
 @pytest.mark.timeout(240)
+@pytest.mark.serial
 async def test_healthz_answers_within_100_ms_while_8_clients_send_costly_documents(
     abuse_graph: Settings, tmp_path: Path
 ) -> None:

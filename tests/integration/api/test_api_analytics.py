@@ -548,6 +548,7 @@ async def test_readyz_without_a_startup_read_is_ready_at_once(analysed_graph: Se
         assert api.app.state.analytics.loads == 0
 
 
+@pytest.mark.serial
 async def test_heavy_work_runs_off_the_event_loop(
     analysed_api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:

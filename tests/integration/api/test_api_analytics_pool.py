@@ -134,6 +134,7 @@ def _until_stopped(should_stop: Callable[[], bool]) -> str:
     raise RankStopped
 
 
+@pytest.mark.serial
 async def test_a_shutdown_is_bounded_whatever_is_still_running(
     ranked_graph: nx.DiGraph, synth_graph: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
