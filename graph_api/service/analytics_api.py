@@ -781,7 +781,7 @@ class AnalyticsQuery:
             return [
                 InfluentialPaper(paper_id=strawberry.ID(s.paper_id), score=s.score) for s in top
             ]
-        rows = await info.context.reader.rows(
+        found = await info.context.reader.one(
             "read/api/influential_papers",
             {
                 "topicKey": None if topic is None else topic_key(topic),
@@ -792,11 +792,11 @@ class AnalyticsQuery:
         )
         return [
             InfluentialPaper(
-                paper_id=strawberry.ID(str(r["paper"]["paperId"])),
-                score=float(r["paper"]["pagerank"]),
-                known=Paper.from_props(r["paper"]),
+                paper_id=strawberry.ID(str(p["paperId"])),
+                score=float(p["pagerank"]),
+                known=Paper.from_props(p),
             )
-            for r in rows
+            for p in found["papers"]
         ]
 
     @resolver(

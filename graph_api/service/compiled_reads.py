@@ -813,7 +813,7 @@ class _Run:
                 "limit": first,
             },
         )
-        papers = {str(r["paper"]["paperId"]): r["paper"] for r in rows}
+        papers = {str(p["paperId"]): p for p in rows[0]["papers"]}
         answer = [
             {"paperId": p, "score": _float(props["pagerank"]), "paper": p}
             for p, props in papers.items()
