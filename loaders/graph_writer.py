@@ -665,6 +665,7 @@ def record_load_meta(
     status: str = "ok",
     load_no: int | None = None,
     extra: Mapping[str, int | str | None] | None = None,
+    into_empty: bool = False,
 ) -> int:
     """Record a load on ``Meta{key:'load'}`` and a ``Meta:Load`` record; bump the graph version.
 
@@ -672,7 +673,10 @@ def record_load_meta(
     ``extra`` (flat values, e.g. the S2 counters of an API load) and, counted
     in the same transaction, ``papersAdded`` and ``citationsAdded``: what the
     load numbers up to ``load_no`` created that no earlier record accounted
-    for. Returns the new graph version.
+    for. ``into_empty``: the load was the first into an empty database (the
+    offline importer's), so everything is its own and the count store's
+    totals are those counts (``write/load_added_first``). Returns the new
+    graph version.
     """
     load: dict[str, Any] = {
         "at": at or now_iso(),
@@ -688,7 +692,8 @@ def record_load_meta(
             strict=True
         )
         version = int(record["version"])
-        tx.run(cypher.statement("write/load_added"), {"version": version}).consume()
+        added = "write/load_added_first" if into_empty else "write/load_added"
+        tx.run(cypher.statement(added), {"version": version}).consume()
         return version
 
     with driver.session(database=database) as session:

@@ -705,13 +705,13 @@ def write_cites_csv(
         ):
             if chunk.rows.papers:
                 done.stub_chunks.append(fold_rows("papers", chunk.rows.papers))
-            rows = chunk.rows.cites
-            done.rows += len({(r["citing"], r["cited"]) for r in rows})
-            for row in rows:
+            pairs: set[int] = set()  # distinct in this chunk: the writer's rows
+            for row in chunk.rows.cites:
                 citing, cited = row["citing"], row["cited"]
-                table.add(
-                    _pair(index_of(citing), index_of(cited)), citing, cited, _cites_values(row)
-                )
+                pair = _pair(index_of(citing), index_of(cited))
+                pairs.add(pair)
+                table.add(pair, citing, cited, _cites_values(row))
+            done.rows += len(pairs)
             done.skipped += chunk.skipped
             key = str(cites_path)
             done.records[key] = done.records.get(key, 0) + chunk.records

@@ -54,13 +54,14 @@ and counted, not errors.
 from __future__ import annotations
 
 import gzip
-import json
 import re
 import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from loaders.openalex_rows import LoadedPaper, rows_from_openalex_works
 from loaders.rows import (
@@ -146,8 +147,8 @@ def iter_records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
                 if not text.strip():
                     continue
                 try:
-                    record = json.loads(text)
-                except json.JSONDecodeError as exc:
+                    record = orjson.loads(text)
+                except orjson.JSONDecodeError as exc:  # a json.JSONDecodeError
                     raise DatasetError(path, line_no, f"invalid JSON ({exc.msg})") from exc
                 if not isinstance(record, dict):
                     raise DatasetError(
@@ -350,10 +351,10 @@ def author_to_api(record: Mapping[str, Any]) -> dict[str, Any]:
 def _contexts(record: Mapping[str, Any]) -> list[tuple[str, list[str]]]:
     """(sentence, intents) pairs: ``contexts[i]`` goes with ``intents[i]`` when
     ``intents`` is a list of lists (one per context, S2's Datasets layout)."""
-    texts = record.get("contexts") or []
-    per_context = record.get("intents") or []
-    if not isinstance(texts, list):
+    texts = record.get("contexts")
+    if not texts or not isinstance(texts, list):  # most citations: no contexts
         return []
+    per_context = record.get("intents") or []
     paired = isinstance(per_context, list) and all(isinstance(i, list) for i in per_context)
     out: list[tuple[str, list[str]]] = []
     for i, text in enumerate(texts):

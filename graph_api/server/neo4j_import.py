@@ -71,12 +71,30 @@ class ImportResult:
     reported_s: float | None = None
 
 
+# The end of a row the parser gave up on, reported after (or instead of, with
+# the real error only "Suppressed" under it) the error that stopped it.
+_END_OF_INPUT = "Near Mark["
+
+
 def failure_reason(output: str) -> str:
-    """The importer's complaint in one line: ``file:line: reason`` when it names a row."""
+    """The importer's complaint in one line: ``file:line: reason`` when it names a row.
+
+    The importer may report a bad row twice: the error in its field, and the
+    end of input its parser then reached (``Near Mark[...]``), in either
+    order (its threads race); the first complaint that is not the latter is
+    the one meant.
+    """
     reason = None
-    if m := _ORIGINAL.search(output):
-        reason = m.group("reason").strip()
-    if m := _SOURCE.search(output):
+    reasons = list(_ORIGINAL.finditer(output))
+    chosen = next(
+        (m for m in reasons if not m.group("reason").startswith(_END_OF_INPUT)),
+        reasons[0] if reasons else None,
+    )
+    if chosen is not None:
+        reason = chosen.group("reason").strip()
+    # The row named nearest before that complaint.
+    sources = list(_SOURCE.finditer(output, 0, chosen.start() if chosen else len(output)))
+    if m := (sources[-1] if sources else _SOURCE.search(output)):
         path = m.group("path").strip()
         # The importer counts lines from 0 (the header is line 0), and counts
         # them per read chunk, so on a large file it can be a line or two

@@ -178,6 +178,7 @@ def offline_load(
                 source=f"s2-datasets:{directory.resolve()}",
                 at=csv.loaded_at,
                 load_no=load_no,
+                into_empty=True,
             )
             t = mark("meta", t)
             graph_store.create_indexes(driver, database, wait=wait_for_indexes)

@@ -218,6 +218,27 @@ Caused by: org.neo4j.internal.batchimport.input.InputException: ERROR in input
     assert failure_reason("Error importing csv file.\n") == "Error importing csv file."
 
 
+def test_the_row_error_wins_over_the_end_of_input_the_parser_reached_after_it() -> None:
+    # The importer's threads race: the end of input its parser reached after
+    # the bad field may come first, the field's error "Suppressed" under it
+    # (seen in tests/integration/test_offline_load.py, Neo4j 5.26.30).
+    output = """Caused by: org.neo4j.internal.batchimport.input.InputException: ERROR in input
+  data source: BufferedCharSeeker[source:/tmp/x/nodes_Paper.csv, position:126, line:4]
+  in field: embedding:float[]:25
+  raw field value: ??
+  original error: Near Mark[from:-1, to:-1, quoted:false]
+	Suppressed: org.neo4j.internal.batchimport.input.InputException: ERROR in input
+  data source: BufferedCharSeeker[source:/tmp/x/nodes_Paper.csv, position:101, line:3]
+  in field: corpusId:long:2
+  raw field value: nineteen-ninety
+  original error: Not an integer: "nineteen-ninety"
+Caused by: org.neo4j.internal.batchimport.input.UnexpectedEndOfInputException: Near Mark[from:-1]
+"""
+    assert failure_reason(output) == ('/tmp/x/nodes_Paper.csv:4: Not an integer: "nineteen-ninety"')
+    only_the_end = output.split("\tSuppressed", maxsplit=1)[0]
+    assert failure_reason(only_the_end).startswith("/tmp/x/nodes_Paper.csv:5: Near Mark[")
+
+
 def test_the_line_named_is_the_one_holding_the_quoted_value(tmp_path: Path) -> None:
     # The importer counts lines per read chunk: on a long file it may name a
     # line or two early; the line holding the value it quotes is the one meant.
