@@ -85,7 +85,7 @@ from neo4j.exceptions import ConstraintError
 from neo4j.time import Date, DateTime, Duration, Time
 
 import cypher
-from loaders.rows import GraphRows, Row, is_placeholder_id
+from loaders.rows import S2_PAPER_SCALARS, GraphRows, Row, is_placeholder_id
 
 DEFAULT_BATCH_SIZE = 2000
 # Transactions in flight at once for the partitioned kinds. 1: on the 2-core
@@ -149,12 +149,7 @@ PAPER_PROPERTIES: tuple[str, ...] = (
     "title",
     "titleKey",
     "abstract",
-    "year",
-    "publicationDate",
-    "venue",
-    "citationCount",
-    "referenceCount",
-    "influentialCitationCount",
+    *S2_PAPER_SCALARS,
     "tldr",
     "url",
     "openAccessPdf",

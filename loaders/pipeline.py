@@ -89,6 +89,8 @@ from loaders.openalex_client import (
 )
 from loaders.openalex_rows import LoadedPaper, OpenAlexOutcome, rows_from_openalex_works
 from loaders.rows import (
+    S2_COUNTS,
+    S2_PAPER_SCALARS,
     GraphRows,
     PaperRef,
     bare_arxiv_id,
@@ -145,9 +147,7 @@ DETAIL_FIELDS: Final = (
     "venue",
     "publicationVenue",
     "journal",
-    "citationCount",
-    "referenceCount",
-    "influentialCitationCount",
+    *S2_COUNTS,
     "tldr",
     "url",
     "openAccessPdf",
@@ -167,12 +167,7 @@ EDGE_PAPER_FIELDS: Final = (
     "corpusId",
     "externalIds",
     "title",
-    "year",
-    "publicationDate",
-    "venue",
-    "citationCount",
-    "referenceCount",
-    "influentialCitationCount",
+    *S2_PAPER_SCALARS,
     "s2FieldsOfStudy",
     "url",
 )

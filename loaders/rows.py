@@ -60,6 +60,14 @@ EMBEDDING_MODEL = "specter_v2"
 # recorded paper detail): the same length, another space; one index cannot
 # mix the two, so such vectors are not stored.
 OTHER_EMBEDDING_MODELS = frozenset({"specter_v1", "specter@v1"})
+# S2's counts of a paper, which a paper row keeps under S2's own names
+# (rows_from_s2_paper copies them): the loader asks S2 for them
+# (loaders/pipeline.py: details, and the papers of reference/citation pages)
+# and write/papers stores them (loaders/graph_writer.py, PAPER_PROPERTIES).
+S2_COUNTS: tuple[str, ...] = ("citationCount", "referenceCount", "influentialCitationCount")
+# The basic fields of a paper under S2's names (a reference's or citation's
+# paper brings these; the row keeps year, date and venue after filling gaps).
+S2_PAPER_SCALARS: tuple[str, ...] = ("year", "publicationDate", "venue", *S2_COUNTS)
 
 # S2 registers every arXiv paper under a DataCite DOI of this form.
 _ARXIV_DOI = re.compile(r"^10\.48550/arxiv\.(?P<id>.+)$", re.IGNORECASE)
@@ -429,9 +437,7 @@ def rows_from_s2_paper(
         year=year,
         publicationDate=publication_date,
         venue=venue_name,
-        citationCount=_int(paper.get("citationCount")),
-        referenceCount=_int(paper.get("referenceCount")),
-        influentialCitationCount=_int(paper.get("influentialCitationCount")),
+        **{count: _int(paper.get(count)) for count in S2_COUNTS},
         tldr=_text(_mapping(paper.get("tldr")).get("text")),
         url=_text(paper.get("url")),
         openAccessPdf=_text(_mapping(paper.get("openAccessPdf")).get("url")),

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from loaders.pipeline import DETAIL_FIELDS, EDGE_PAPER_FIELDS
 from loaders.rows import (
     EMBEDDING_DIMENSIONS,
     GraphRows,
@@ -227,27 +228,16 @@ def test_unresolved_seed_without_paper_id_becomes_a_placeholder() -> None:
     assert rows_from_s2_paper({"paperId": None}, is_seed=False) == GraphRows()
 
 
+# Every field the loader asks S2 for a paper (its answer's keys: `embedding` for
+# `embedding.specter_v2`), and `fieldsOfStudy`, which the topic rows fall back to.
+ASKED_OF_S2 = sorted(
+    {f.split(".")[0] for f in (*DETAIL_FIELDS, *EDGE_PAPER_FIELDS)} | {"fieldsOfStudy"}
+)
+
+
 @given(
     st.dictionaries(
-        st.sampled_from(
-            [
-                "paperId",
-                "externalIds",
-                "title",
-                "abstract",
-                "year",
-                "publicationDate",
-                "venue",
-                "publicationVenue",
-                "openAccessPdf",
-                "tldr",
-                "authors",
-                "s2FieldsOfStudy",
-                "fieldsOfStudy",
-                "citationCount",
-                "journal",
-            ]
-        ),
+        st.sampled_from(ASKED_OF_S2),
         st.one_of(
             st.none(),
             st.text(max_size=5),
