@@ -35,7 +35,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import httpx
 from neo4j import Driver
 from pydantic import SecretStr
 
@@ -340,24 +339,11 @@ def pick_seeds(corpus_dir: Path, n: int) -> list[PaperRef]:
 async def _pipeline(
     driver: Driver, settings: Settings, refs: list[PaperRef], fake: Any
 ) -> tuple[Any, int, float]:
-    from loaders.pipeline import run_load
-    from loaders.s2_client import S2Client
+    from tests.fakes.fake_s2 import load_through
 
-    client = S2Client(settings.s2_config(), transport=httpx.ASGITransport(app=fake))
-    try:
-        started = time.perf_counter()
-        summary = await run_load(
-            refs,
-            driver=driver,
-            database=settings.neo4j_database,
-            client=client,
-            depth=1,
-            source="bench",
-        )
-        wall = time.perf_counter() - started
-    finally:
-        await client.aclose()
-    return summary, client.stats.requests_sent, wall
+    started = time.perf_counter()
+    summary, stats = await load_through(fake, refs, settings, driver, depth=1, source="bench")
+    return summary, stats.requests_sent, time.perf_counter() - started
 
 
 def pipeline(

@@ -49,14 +49,19 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import httpx
+from neo4j import Driver
 from rapidfuzz import fuzz
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
-from loaders.rows import normalise_title
+from graph_api.settings import Settings
+from loaders.pipeline import LoadSummary, run_load
+from loaders.rows import PaperRef, normalise_title
+from loaders.s2_client import S2Client, S2Stats
 from loaders.synth import SynthConfig
 from tests.fakes.fake_s2_corpus import (
     Edge,
@@ -843,6 +848,19 @@ def load_corpus(spec: str, *, seed: int = 0) -> FakeCorpus:
         out = Path(tempfile.mkdtemp(prefix="fake-s2-synth-"))
         return corpus_from_synth(out, SynthConfig(papers=papers, seed=seed))
     return FakeCorpus.load(spec)
+
+
+async def load_through(
+    app: ASGIApp, refs: list[PaperRef], settings: Settings, driver: Driver, **options: Any
+) -> tuple[LoadSummary, S2Stats]:
+    """``run_load`` of ``refs`` with S2 answered in process by ``app`` (a :class:`FakeS2`
+    or a wrapper of one): ``settings``' S2 config and database, ``options`` for the
+    rest of ``run_load``. Returns the summary and the S2 client's counts."""
+    async with S2Client(settings.s2_config(), transport=httpx.ASGITransport(app=app)) as client:
+        summary = await run_load(
+            refs, driver=driver, database=settings.neo4j_database, client=client, **options
+        )
+    return summary, client.stats
 
 
 def main(argv: Iterable[str] | None = None) -> None:

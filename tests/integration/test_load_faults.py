@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from neo4j import Driver
 from starlette.types import Receive, Scope, Send
@@ -25,12 +24,12 @@ from starlette.types import Receive, Scope, Send
 from graph_api.settings import Settings
 from graph_api.store import graph_store
 from loaders.graph_writer import graph_dump
-from loaders.pipeline import EXIT_OK, EXIT_PARTIAL, LoadSummary, run_load
+from loaders.pipeline import EXIT_OK, EXIT_PARTIAL, LoadSummary
 from loaders.rows import PaperRef
-from loaders.s2_client import S2Client, S2Stats
+from loaders.s2_client import S2Stats
 from loaders.sources import parse_source
 from tests.conftest import REPO
-from tests.fakes.fake_s2 import BASE_PATH, FakeS2
+from tests.fakes.fake_s2 import BASE_PATH, FakeS2, load_through
 from tests.fakes.fake_s2_corpus import FakeCorpus, corpus_from_titles
 from tests.integration.conftest import Neo4jHandle
 
@@ -102,17 +101,10 @@ class Storm:
 async def load(
     refs: list[PaperRef], app: Any, settings: Settings, driver: Driver
 ) -> tuple[LoadSummary, S2Stats]:
-    async with S2Client(settings.s2_config(), transport=httpx.ASGITransport(app=app)) as client:
-        summary = await run_load(
-            refs,
-            driver=driver,
-            database=settings.neo4j_database,
-            client=client,
-            depth=1,
-            source="storm",
-            flush_interval_s=settings.load_flush_interval_s,
-        )
-    return summary, client.stats
+    return await load_through(
+        app, refs, settings, driver, depth=1, source="storm",
+        flush_interval_s=settings.load_flush_interval_s,
+    )  # fmt: skip
 
 
 @dataclass(frozen=True)

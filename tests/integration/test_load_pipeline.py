@@ -36,7 +36,7 @@ from loaders.rows import PaperRef, normalise_title, org_key
 from loaders.s2_client import S2Client
 from loaders.sources import parse_source
 from tests.conftest import REPO
-from tests.fakes.fake_s2 import BASE_PATH, FakeS2
+from tests.fakes.fake_s2 import BASE_PATH, FakeS2, load_through
 from tests.fakes.fake_s2_corpus import FakeCorpus, corpus_from_titles
 
 SAMPLE = REPO / "examples" / "hf-daily-papers-pretraining.txt"
@@ -76,17 +76,8 @@ async def load(
     driver: Driver,
     **options: Any,
 ) -> LoadSummary:
-    async with S2Client(settings.s2_config(), transport=httpx.ASGITransport(app=fake)) as client:
-        return await run_load(
-            refs,
-            driver=driver,
-            database=settings.neo4j_database,
-            client=client,
-            source="sample",
-            max_papers=options.pop("max_papers", None),
-            max_citations_per_paper=options.pop("max_citations_per_paper", None),
-            **options,
-        )
+    summary, _ = await load_through(fake, refs, settings, driver, source="sample", **options)
+    return summary
 
 
 def seed_ids(corpus: FakeCorpus, refs: Iterable[PaperRef]) -> list[str]:

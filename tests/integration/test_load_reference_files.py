@@ -13,18 +13,16 @@ import datetime
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 from neo4j import Driver
 
 from graph_api.settings import Settings
 from loaders.graph_writer import graph_dump
-from loaders.pipeline import EXIT_OK, run_load
+from loaders.pipeline import EXIT_OK
 from loaders.rows import is_placeholder_id, normalise_title
-from loaders.s2_client import S2Client
 from loaders.sources import parse_source
 from tests.conftest import REPO
-from tests.fakes.fake_s2 import BASE_PATH, FakeS2
+from tests.fakes.fake_s2 import BASE_PATH, FakeS2, load_through
 from tests.fakes.fake_s2_corpus import FakeCorpus, corpus_from_titles
 
 BIB = REPO / "examples" / "refs-pretraining.bib"
@@ -130,16 +128,7 @@ async def test_reference_file_entries_land_on_the_right_papers(
         }
     )
     fake = FakeS2(corpus, replay_recorded=False)
-    transport = httpx.ASGITransport(app=fake)
-    async with S2Client(settings.s2_config(), transport=transport) as client:
-        summary = await run_load(
-            refs,
-            driver=driver,
-            database=settings.neo4j_database,
-            client=client,
-            depth=0,
-            source=str(source),
-        )
+    summary, _ = await load_through(fake, refs, settings, driver, depth=0, source=str(source))
     assert summary.exit_code == EXIT_OK, [(u.title, u.reason) for u in summary.unresolved]
     dump = graph_dump(driver, database=settings.neo4j_database)
     papers = [n for n in dump["nodes"] if n["label"] == "Paper"]
