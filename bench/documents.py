@@ -2,11 +2,13 @@
 ``bench/graphql/peer/<name>.graphql`` for the @neo4j/graphql peer.
 
 Selections several queries share (a listed paper, a citation's facts) are
-fragments in the folder's ``fragments.graphql``, written once per server;
-:func:`document` appends to a query the fragments it spreads (and those they
-spread), so each server receives one self-contained document and the two
-servers' forms of a query stay the same logical query. A document that spreads
-nothing is sent as written.
+fragments: in the folder's ``fragments.graphql`` where the two servers name
+things differently, in ``bench/graphql/shared.fragments.graphql`` where both
+schemas accept the same text (a paper's own fields), so that selection is
+written once for both. :func:`document` appends to a query the fragments it
+spreads (and those they spread): each server receives one self-contained
+document, and the two servers' forms of a query stay the same logical query. A
+document that spreads nothing is sent as written.
 """
 
 from __future__ import annotations
@@ -21,22 +23,24 @@ from bench import results
 GRAPHQL_DIR = results.BENCH_DIR / "graphql"
 PEER_GRAPHQL_DIR = GRAPHQL_DIR / "peer"
 FRAGMENTS = "fragments.graphql"
+SHARED_FRAGMENTS = GRAPHQL_DIR / "shared.fragments.graphql"
 
 # `...Name` spreads a fragment; `... on Type` is an inline fragment.
 _SPREAD = re.compile(r"\.\.\.\s*(?!on\b)([_A-Za-z]\w*)")
 
 
 def fragments(folder: Path) -> dict[str, str]:
-    """The fragments of ``folder``'s ``fragments.graphql`` by name, each as written."""
-    path = folder / FRAGMENTS
-    if not path.exists():
-        return {}
-    text = path.read_text(encoding="utf-8")
+    """The fragments of ``folder``'s ``fragments.graphql`` and the shared file, by name,
+    each as written."""
     found: dict[str, str] = {}
-    for node in parse(text).definitions:
-        assert isinstance(node, FragmentDefinitionNode), f"{path}: fragments only"
-        assert node.loc is not None
-        found[node.name.value] = text[node.loc.start : node.loc.end]
+    for path in (SHARED_FRAGMENTS, folder / FRAGMENTS):
+        if not path.exists():
+            continue
+        text = path.read_text(encoding="utf-8")
+        for node in parse(text).definitions:
+            assert isinstance(node, FragmentDefinitionNode), f"{path}: fragments only"
+            assert node.loc is not None and node.name.value not in found, path
+            found[node.name.value] = text[node.loc.start : node.loc.end]
     return found
 
 
