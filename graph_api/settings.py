@@ -10,12 +10,12 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from loaders.config import OpenAlexConfig, S2Config
+from loaders.config import HTTP_POLICY, OpenAlexConfig, S2Config
 from loaders.s2_cache import DAY_S, HOUR_S, CacheAges
 
 
@@ -90,15 +90,15 @@ class Settings(BaseSettings):
     s2_api_key: SecretStr | None = None
     s2_base_url: str = "https://api.semanticscholar.org/graph/v1"
     # Requests per second; S2 grants 1 req/s to a key, less without one.
-    s2_rate_limit: float = 1.0
-    s2_timeout_s: float = 30.0
-    s2_max_retries: int = 6
-    s2_retry_budget: int = 50
-    s2_max_retry_after_s: float = 60.0
+    s2_rate_limit: float = S2Config.rate_limit
+    s2_timeout_s: float = S2Config.timeout_s
+    s2_max_retries: int = S2Config.max_retries
+    s2_retry_budget: int = S2Config.retry_budget
+    s2_max_retry_after_s: float = S2Config.max_retry_after_s
     # Exponential backoff (with jitter) between retries of 429/5xx/timeouts
     # when the server sends no Retry-After: base * 2**retry, capped.
-    s2_backoff_base_s: float = 1.0
-    s2_backoff_max_s: float = 60.0
+    s2_backoff_base_s: float = S2Config.backoff_base_s
+    s2_backoff_max_s: float = S2Config.backoff_max_s
     # Serve S2 answers from the on-disk cache only; a miss is an error.
     s2_offline: bool = False
     # How long a cached S2 answer is trusted before it is asked again
@@ -121,13 +121,13 @@ class Settings(BaseSettings):
     openalex_mailto: SecretStr | None = None
     # DOIs per /works request; 100 is OpenAlex's maximum (more is clamped).
     openalex_batch_size: int = 100
-    openalex_rate_limit: float = 5.0
-    openalex_timeout_s: float = 30.0
-    openalex_max_retries: int = 5
-    openalex_retry_budget: int = 30
-    openalex_max_retry_after_s: float = 60.0
-    openalex_backoff_base_s: float = 1.0
-    openalex_backoff_max_s: float = 30.0
+    openalex_rate_limit: float = OpenAlexConfig.rate_limit
+    openalex_timeout_s: float = OpenAlexConfig.timeout_s
+    openalex_max_retries: int = OpenAlexConfig.max_retries
+    openalex_retry_budget: int = OpenAlexConfig.retry_budget
+    openalex_max_retry_after_s: float = OpenAlexConfig.max_retry_after_s
+    openalex_backoff_base_s: float = OpenAlexConfig.backoff_base_s
+    openalex_backoff_max_s: float = OpenAlexConfig.backoff_max_s
     openalex_cache_namespace: str | None = None
     # `citekb load` writes what it has read every this many rows or seconds,
     # whichever comes first: a crash loses at most that much (the S2 answers
@@ -229,19 +229,18 @@ class Settings(BaseSettings):
     def s2_cache_dir(self) -> Path:
         return self.citekb_cache_dir / "s2-http"
 
+    def _http_policy(self, prefix: Literal["s2", "openalex"]) -> dict[str, Any]:
+        """A client config's pacing and retry fields (``HTTP_POLICY``), from the settings
+        named ``<prefix>_<field>``: one mapping for both clients."""
+        return {name: getattr(self, f"{prefix}_{name}") for name in HTTP_POLICY}
+
     def s2_config(self) -> S2Config:
         """What the S2 client needs; loaders take this, never :class:`Settings`."""
         key = self.s2_api_key
         return S2Config(
             base_url=self.s2_base_url,
             api_key=key.get_secret_value() if key is not None else None,
-            rate_limit=self.s2_rate_limit,
-            timeout_s=self.s2_timeout_s,
-            max_retries=self.s2_max_retries,
-            retry_budget=self.s2_retry_budget,
-            max_retry_after_s=self.s2_max_retry_after_s,
-            backoff_base_s=self.s2_backoff_base_s,
-            backoff_max_s=self.s2_backoff_max_s,
+            **self._http_policy("s2"),
             offline=self.s2_offline,
             cache_dir=self.s2_cache_dir,
             cache_namespace=self.s2_cache_namespace,
@@ -261,13 +260,7 @@ class Settings(BaseSettings):
             mailto=mailto.get_secret_value() if mailto is not None else None,
             enabled=self.openalex_enabled,
             batch_size=self.openalex_batch_size,
-            rate_limit=self.openalex_rate_limit,
-            timeout_s=self.openalex_timeout_s,
-            max_retries=self.openalex_max_retries,
-            retry_budget=self.openalex_retry_budget,
-            max_retry_after_s=self.openalex_max_retry_after_s,
-            backoff_base_s=self.openalex_backoff_base_s,
-            backoff_max_s=self.openalex_backoff_max_s,
+            **self._http_policy("openalex"),
             offline=self.s2_offline if offline is None else offline,
             cache_dir=self.citekb_cache_dir / "openalex-http",
             cache_namespace=self.openalex_cache_namespace,

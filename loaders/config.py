@@ -14,6 +14,19 @@ from pathlib import Path
 
 from loaders.s2_cache import CacheAges
 
+# How a client paces and retries its requests (loaders/http_session.py reads
+# them): the fields S2Config and OpenAlexConfig both have, each with its own
+# defaults; the settings module fills them from ``S2_*`` and ``OPENALEX_*``.
+HTTP_POLICY: tuple[str, ...] = (
+    "rate_limit",
+    "timeout_s",
+    "max_retries",
+    "retry_budget",
+    "max_retry_after_s",
+    "backoff_base_s",
+    "backoff_max_s",
+)
+
 
 @dataclass(frozen=True, repr=False)
 class S2Config:
