@@ -138,8 +138,16 @@ def serve(
         ]  # fmt: skip
         how = "uvicorn graph_api.service.app:app_from_env (no `citekb serve` at this commit)"
     with log.open("wb") as out:
+        # Its own session: with the kernel's autogroup scheduling (on here) each session
+        # shares the CPU fairly with the others, so the server does not share one
+        # share with wrk, the load it is measured under; the peer is started alike.
         proc = subprocess.Popen(
-            cmd, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=results.BENCH_DIR.parent
+            cmd,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            cwd=results.BENCH_DIR.parent,
+            start_new_session=True,
         )
         try:
             deadline = time.monotonic() + 600

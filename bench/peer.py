@@ -198,8 +198,14 @@ def serve_peer(neo: BenchNeo4j, port: int, log: Path) -> Iterator[int]:
     )
     node = shutil.which("node") or "node"
     with log.open("wb") as out:
+        # Its own session, as citekb's server (bench.api.serve): not one CPU share with wrk.
         proc = subprocess.Popen(
-            [node, "server.mjs"], env=env, cwd=PEER_DIR, stdout=out, stderr=subprocess.STDOUT
+            [node, "server.mjs"],
+            env=env,
+            cwd=PEER_DIR,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
         try:
             # Generous: Node's start took over 120 s at load average ~200 here.
