@@ -395,7 +395,7 @@ class _RelTable:
         if self.on_create is not None:
             row = self.on_create(row)
         fields = [_string(start), _string(end)]
-        fields.extend(encode(row.get(name)) for name, encode in self.encoders)
+        fields += [encode(row.get(name)) for name, encode in self.encoders]
         line = ",".join(fields)
         if "\n" in line or "\r" in line:
             self.file.multiline = True
