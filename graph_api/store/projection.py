@@ -324,7 +324,15 @@ async def aload_projection(driver: AsyncDriver, database: str) -> Projection:
         reader = ArraysReader()
         for row in citations:
             reader.add(row)
-        return build_projection(reader.build(version, topics, started), attributes, started)
+        projection = build_projection(reader.build(version, topics, started), attributes, started)
+        # The records are freed here, in the worker thread, a slice at a time so
+        # that the event loop gets the GIL between slices: freed when this
+        # coroutine returned, on the loop, they held it 35-55 ms at 60k papers (and
+        # a single list.clear() here held the GIL 24 ms).
+        for rows in (citations, topics, attributes):
+            while rows:
+                del rows[-YIELD_EVERY:]
+        return projection
 
     return await asyncio.to_thread(build)
 
