@@ -6,8 +6,8 @@ every line as :mod:`loaders.s2_datasets` does: a bad one raises
 ``DatasetError`` with ``file:line: reason`` before anything reaches the
 database), builds rows with the same row builders and the same chunks as
 the online bulk path, and writes one CSV file per label and relationship
-type with the importer's typed headers (``paperId:ID(Paper)``,
-``:START_ID(Paper)``, ``year:long``, ``intents:string[]``...). The graph
+type with the importer's typed headers (``:ID,paperId:string``,
+``:START_ID,:END_ID``, ``year:long``, ``intents:string[]``...). The graph
 it describes is the one :func:`loaders.graph_writer.write_rows` leaves for
 the same chunks, value for value:
 
@@ -34,6 +34,27 @@ the same chunks, value for value:
   property), a string is always quoted (so ``""`` stays an empty string);
   an edge with no intents has no ``intents`` property, as online.
 
+Node ids: the importer takes them as the store's own record ids
+(``--id-type=actual``, :data:`ID_TYPE_ARG`), so it builds no id map (at
+100k papers / 1M CITES the string ids cost it 1.7 s of its 8 s, and 84 of
+the CITES file's 116 MB). They are small integers, dense and unique over
+all labels, and never a property (``:ID`` has no name; every node's key
+is an ordinary ``string`` column, as online). Both processes must give a
+paper the same id without talking to each other, so:
+
+* ``[0, bound)``: the papers files' papers, numbered in the order their
+  ``paperId`` first appears there. Both processes read the same papers
+  files in the same order; the CITES pass returns a digest of its
+  numbering and the import stops if the two differ. ``bound`` is the papers
+  files' line count (:func:`line_count`), known before either starts: ids
+  between the last paper and ``bound`` (duplicate or blank lines) are
+  left unused, which the importer allows.
+* ``bound`` upwards: every other node (authors, orgs, topics, venues,
+  papers only an abstracts or citations file names) in the order this
+  process creates it. A citation naming such a paper is written by the
+  CITES pass with a stand-in id to ``rel_CITES_stubs.csv``, which is
+  rewritten here once the stubs have their ids.
+
 Memory: the node tables (papers, authors, orgs, topics, venues) are held
 until the end, because a later row may still change a node (an abstracts
 file, an authors file after the papers that named the authors);
@@ -47,10 +68,12 @@ end with the merged values.
 from __future__ import annotations
 
 import csv
+import gzip
+import hashlib
 import multiprocessing
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -160,6 +183,9 @@ _UNFOLDED = {"cites": ("citing", "cited"), "authored": ("authorId", "paperId")}
 ARRAY_DELIMITER = "\x1f"
 ARRAY_DELIMITER_ARG = "U+001F"
 
+# Node ids are the store's record ids (see the module docstring).
+ID_TYPE_ARG = "--id-type=actual"
+
 # The load number an import stamps as ``addedBy``: it only writes into an
 # empty database, whose first load (write/load_begin) is number 1.
 IMPORT_LOAD_NO = 1
@@ -268,6 +294,13 @@ class ImportCsv:
     def arguments(self) -> list[str]:
         return [f.argument for f in self.files]
 
+    def options(self) -> list[str]:
+        """The importer options this CSV is written for."""
+        options = [ID_TYPE_ARG, f"--array-delimiter={ARRAY_DELIMITER_ARG}"]
+        if self.multiline:
+            options.append("--multiline-fields=true")
+        return options
+
     def write_counts(self, properties: int, elapsed_s: float) -> WriteCounts:
         """The load in the writer's terms, for ``Meta{key:'load'}`` and the summary.
 
@@ -293,6 +326,58 @@ class ImportCsv:
         return counts
 
 
+class _NodeIds:
+    """The node ids of one import (see the module docstring): dense, unique over all labels."""
+
+    def __init__(self, bound: int) -> None:
+        self.bound = bound
+        self.next_paper = 0
+        self.next_other = bound
+
+    def papers_file_paper(self) -> int:
+        if self.next_paper >= self.bound:
+            raise RuntimeError(
+                f"more papers than the {self.bound} lines of the papers files: a file changed"
+                " while it was read"
+            )
+        self.next_paper += 1
+        return self.next_paper - 1
+
+    def other(self) -> int:
+        self.next_other += 1
+        return self.next_other - 1
+
+
+def paper_digest(paper_ids: Iterable[str]) -> str:
+    """A digest of the papers files' paperIds in id order: both processes must agree on it."""
+    h = hashlib.blake2b(digest_size=16)
+    for paper_id in paper_ids:
+        h.update(paper_id.encode("utf-8") + b"\n")
+    return h.hexdigest()
+
+
+def line_count(path: Path) -> int:
+    """Lines of a (possibly gzipped) file as text mode splits them: at least its records.
+
+    >>> import tempfile
+    >>> f = Path(tempfile.mkdtemp()) / "x.jsonl"
+    >>> _ = f.write_bytes(b"{}\\r\\n{}\\r{}\\n\\n{}")
+    >>> line_count(f)
+    5
+    """
+    opener: Callable[..., Any] = gzip.open if path.name.endswith(".gz") else open
+    lines, cr_before, last = 0, False, b""
+    with opener(path, "rb") as fh:
+        while chunk := fh.read(1 << 24):
+            # "\r", "\n" and "\r\n" each end a line, also across two chunks.
+            lines += chunk.count(b"\n") + chunk.count(b"\r") - chunk.count(b"\r\n")
+            if cr_before and chunk.startswith(b"\n"):
+                lines -= 1
+            cr_before = chunk.endswith(b"\r")
+            last = chunk[-1:]
+    return lines + (1 if last not in (b"", b"\n", b"\r") else 0)
+
+
 class _NodeTable:
     """A label's nodes by key, merged the way its Cypher statement merges them."""
 
@@ -300,21 +385,23 @@ class _NodeTable:
         self.kind = kind
         self.label, self.key, self.columns = NODE_TABLES[kind]
         self.rows: dict[Any, Row] = {}
-        self.index: dict[Any, int] = {}
+        self.index: dict[Any, int] = {}  # key -> node id
         self.merge = merge
 
-    def upsert(self, key: Any, row: Row) -> None:
+    def upsert(self, key: Any, row: Row, new_id: Callable[[], int]) -> None:
         have = self.rows.get(key)
         if have is None:
-            self.index[key] = len(self.index)
+            self.index[key] = new_id()
             self.rows[key] = row
         else:
             self.merge(have, row)
 
     def write(self, path: Path, loaded_at: str, load_no: int) -> CsvFile:
         out = CsvFile("nodes", self.label, path)
-        columns = ((self.key, f"ID({self.label})"), *self.columns)
+        # The id is no property (``:ID`` without a name); the key is a string column.
+        columns = (("", "ID"), (self.key, "string"), *self.columns)
         encoders = [(name, _ENCODERS[kind]) for name, kind in self.columns]
+        index = self.index
         with path.open("w", encoding="utf-8", newline="") as fh:
             fh.write(_header(columns) + "\n")
             for key, row in self.rows.items():
@@ -322,7 +409,7 @@ class _NodeTable:
                     # Every paper of an import is created by it (write/papers: ON CREATE).
                     row.setdefault("loadedAt", loaded_at)
                     row["addedBy"] = load_no
-                fields = [_string(key)]
+                fields = [str(index[key]), _string(key)]
                 fields.extend(encode(row.get(name)) for name, encode in encoders)
                 line = ",".join(fields)
                 if "\n" in line or "\r" in line:
@@ -376,14 +463,10 @@ class _RelTable:
         self.late: dict[int, Row] = {}
         self.file = CsvFile("relationships", rel_type, path)
         self.fh: TextIO = path.open("w", encoding="utf-8", newline="")
-        columns = (
-            ("", f"START_ID({self.start_label})"),
-            ("", f"END_ID({self.end_label})"),
-            *self.columns,
-        )
-        self.fh.write(_header(columns) + "\n")
+        self.fh.write(_header((("", "START_ID"), ("", "END_ID"), *self.columns)) + "\n")
 
-    def add(self, pair: int, start: str, end: str, row: Row) -> None:
+    def add(self, pair: int, ends: str, row: Row) -> None:
+        """One relationship: ``ends`` is ``"<start id>,<end id>"``, ``pair`` the two as one int."""
         if pair in self.seen:
             have = self.late.get(pair)
             if have is None:
@@ -394,38 +477,49 @@ class _RelTable:
         self.seen.add(pair)
         if self.on_create is not None:
             row = self.on_create(row)
-        fields = [_string(start), _string(end)]
-        fields += [encode(row.get(name)) for name, encode in self.encoders]
-        line = ",".join(fields)
+        line = ",".join([ends, *(encode(row.get(name)) for name, encode in self.encoders)])
         if "\n" in line or "\r" in line:
             self.file.multiline = True
         self.fh.write(line + "\n")
         self.file.rows += 1
 
-    def finish(self, pair_of: Callable[[str, str], int]) -> CsvFile:
+    def finish(self) -> CsvFile:
         """Close the file; rewrite it once if some pairs came again with values to merge."""
         self.fh.close()
-        if not self.late or not self.columns:
-            return self.file
-        tmp = self.path.with_suffix(".merged")
-        with (
-            self.path.open(encoding="utf-8", newline="") as src,
-            tmp.open("w", encoding="utf-8", newline="") as dst,
-        ):
-            dst.write(src.readline())
-            for fields in csv.reader(src):
-                row = {
-                    name: _decode(text, kind)
-                    for (name, kind), text in zip(self.columns, fields[2:], strict=True)
-                }
-                later = self.late.get(pair_of(fields[0], fields[1]))
+        if self.late and self.columns:
+
+            def merged(start: int, end: int, row: Row) -> tuple[int, int]:
+                later = self.late.get(_pair(start, end))
                 if later is not None:
                     self.merge(row, later)
-                out = [_encode(fields[0], "string"), _encode(fields[1], "string")]
-                out.extend(_encode(row.get(name), kind) for name, kind in self.columns)
-                dst.write(",".join(out) + "\n")
-        tmp.replace(self.path)
+                return start, end
+
+            _rewrite_rows(self.file, self.columns, merged)
         return self.file
+
+
+def _rewrite_rows(
+    file: CsvFile,
+    columns: Sequence[tuple[str, str]],
+    change: Callable[[int, int, Row], tuple[int, int]],
+) -> None:
+    """Rewrite a relationship file row by row: ``change`` may edit the values and the ids."""
+    tmp = file.path.with_suffix(".rewritten")
+    with (
+        file.path.open(encoding="utf-8", newline="") as src,
+        tmp.open("w", encoding="utf-8", newline="") as dst,
+    ):
+        dst.write(src.readline())
+        for fields in csv.reader(src):
+            row = {
+                name: _decode(text, kind)
+                for (name, kind), text in zip(columns, fields[2:], strict=True)
+            }
+            start, end = change(int(fields[0]), int(fields[1]), row)
+            out = [str(start), str(end)]
+            out.extend(_encode(row.get(name), kind) for name, kind in columns)
+            dst.write(",".join(out) + "\n")
+    tmp.replace(file.path)
 
 
 def _cites_create(load_no: int) -> Callable[[Row], Row]:
@@ -456,9 +550,12 @@ def _cites_merge(have: Row, row: Row) -> None:
 class _Graph:
     """The node tables and relationship files of one import, fed chunk by chunk."""
 
-    def __init__(self, out: Path, load_no: int) -> None:
+    def __init__(self, out: Path, load_no: int, papers_bound: int) -> None:
         self.out = out
         self.load_no = load_no
+        self.ids = _NodeIds(papers_bound)
+        # Which id a new paper takes: add_chunk sets it per chunk (papers files first).
+        self.new_paper_id = self.ids.other
         self.papers = _NodeTable("papers", _later_non_null(("isSeed", "synthetic")))
         self.authors = _NodeTable("authors", _later_non_null())
         self.orgs = _NodeTable("orgs", _first_non_null("handle"))
@@ -485,7 +582,9 @@ class _Graph:
     def paper_index(self, paper_id: str) -> int | None:
         return self.papers.index.get(paper_id)
 
-    def add_chunk(self, rows: GraphRows) -> None:
+    def add_chunk(self, rows: GraphRows, dataset: str) -> None:
+        """One chunk of ``dataset``: a papers file's new papers take the ids below the bound."""
+        self.new_paper_id = self.ids.papers_file_paper if dataset == "papers" else self.ids.other
         for kind in WRITE_ORDER:
             if kind in _UNFOLDED:
                 # No fold: a pair twice in the chunk is merged like a pair seen
@@ -504,12 +603,18 @@ class _Graph:
             new = {k: v for k, v in row.items() if k != "paperId"}
             new["isSeed"] = bool(new.get("isSeed"))
             new["synthetic"] = bool(new.get("synthetic"))
-            self.papers.upsert(row["paperId"], new)
+            self.papers.upsert(row["paperId"], new, self.new_paper_id)
 
     def add_stub_papers(self, rows: list[Row]) -> None:
         """One citations chunk's folded stub papers (from the CITES pass), counted as rows."""
         self.rows_by_kind["papers"] += len(rows)
+        self.new_paper_id = self.ids.other
         self._add_papers(rows)
+
+    def papers_file_digest(self) -> str:
+        """:func:`paper_digest` of the papers files' papers, as this process numbered them."""
+        bound = self.ids.bound
+        return paper_digest(key for key, i in self.papers.index.items() if i < bound)
 
     def _add_embeddings(self, rows: list[Row]) -> None:
         # write/embeddings MATCHes the paper: only papers already in a table.
@@ -525,31 +630,38 @@ class _Graph:
             start = self.paper_index(row["paperId"])
             if start is None:
                 continue
-            self.venues.upsert(row["key"], {"name": row.get("name"), "type": row.get("type")})
+            self.venues.upsert(
+                row["key"], {"name": row.get("name"), "type": row.get("type")}, self.ids.other
+            )
             end = self.venues.index[row["key"]]
-            self.rels["PUBLISHED_IN"].add(_pair(start, end), row["paperId"], row["key"], {})
+            self.rels["PUBLISHED_IN"].add(_pair(start, end), f"{start},{end}", {})
 
     def _add_topics(self, rows: list[Row]) -> None:
         for row in rows:
             start = self.paper_index(row["paperId"])
             if start is None:
                 continue
-            self.topics.upsert(row["key"], {"name": row.get("name"), "source": row.get("source")})
+            self.topics.upsert(
+                row["key"], {"name": row.get("name"), "source": row.get("source")}, self.ids.other
+            )
             end = self.topics.index[row["key"]]
             self.rels["HAS_TOPIC"].add(
                 _pair(start, end),
-                row["paperId"],
-                row["key"],
+                f"{start},{end}",
                 {"source": row.get("source"), "score": row.get("score")},
             )
 
     def _add_orgs(self, rows: list[Row]) -> None:
         for row in rows:
-            self.orgs.upsert(row["key"], {"name": row.get("name"), "handle": row.get("handle")})
+            self.orgs.upsert(
+                row["key"], {"name": row.get("name"), "handle": row.get("handle")}, self.ids.other
+            )
 
     def _add_authors(self, rows: list[Row]) -> None:
         for row in rows:
-            self.authors.upsert(row["authorId"], {k: v for k, v in row.items() if k != "authorId"})
+            self.authors.upsert(
+                row["authorId"], {k: v for k, v in row.items() if k != "authorId"}, self.ids.other
+            )
 
     def _add_authored(self, rows: list[Row]) -> None:
         for row in rows:
@@ -558,10 +670,7 @@ class _Graph:
             if start is None or end is None:
                 continue
             self.rels["AUTHORED"].add(
-                _pair(start, end),
-                row["authorId"],
-                row["paperId"],
-                {"position": row.get("position")},
+                _pair(start, end), f"{start},{end}", {"position": row.get("position")}
             )
 
     def _add_affiliated(self, rows: list[Row]) -> None:
@@ -570,7 +679,7 @@ class _Graph:
             end = self.orgs.index.get(row["orgKey"])
             if start is None or end is None:
                 continue
-            self.rels["AFFILIATED_WITH"].add(_pair(start, end), row["authorId"], row["orgKey"], {})
+            self.rels["AFFILIATED_WITH"].add(_pair(start, end), f"{start},{end}", {})
 
     def _add_submitted(self, rows: list[Row]) -> None:
         for row in rows:
@@ -578,7 +687,7 @@ class _Graph:
             end = self.paper_index(row["paperId"])
             if start is None or end is None:
                 continue
-            self.rels["SUBMITTED"].add(_pair(start, end), row["orgKey"], row["paperId"], {})
+            self.rels["SUBMITTED"].add(_pair(start, end), f"{start},{end}", {})
 
     # OpenAlex kinds: S2 Datasets rows never carry them, and write_import_csv
     # refuses a directory with OpenAlex works (the online bulk path reads those).
@@ -591,22 +700,6 @@ class _Graph:
     def _add_cites(self, rows: list[Row]) -> None:
         assert not rows, "CITES rows go through write_cites_csv"
 
-    def pair_of(self, rel_type: str) -> Callable[[str, str], int]:
-        start_label, end_label, _ = REL_TABLES[rel_type]
-
-        def index(label: str, key: str) -> int:
-            if label == "Paper":
-                idx = self.paper_index(key)
-            else:
-                table = {"Author": self.authors, "Org": self.orgs, "Topic": self.topics}.get(
-                    label, self.venues
-                )
-                idx = table.index.get(key)
-            assert idx is not None, (label, key)
-            return idx
-
-        return lambda start, end: _pair(index(start_label, start), index(end_label, end))
-
     def finish(self, loaded_at: str) -> list[CsvFile]:
         files: list[CsvFile] = []
         for kind in ("papers", "authors", "orgs", "topics", "venues"):
@@ -615,13 +708,40 @@ class _Graph:
                 files.append(
                     table.write(self.out / f"nodes_{table.label}.csv", loaded_at, self.load_no)
                 )
-        for rel_type, table_ in self.rels.items():
-            done = table_.finish(self.pair_of(rel_type))
+        for table_ in self.rels.values():
+            done = table_.finish()
             if done.rows:
                 files.append(done)
             else:
                 done.path.unlink(missing_ok=True)
         return files
+
+    def resolve_stubs(self, file: CsvFile, stub_ids: Sequence[str]) -> None:
+        """Rewrite the CITES pass's stand-in ids in ``file`` as the papers' ids.
+
+        The CITES pass wrote ``bound + j`` for ``stub_ids[j]``, the j-th paper
+        it met that no papers file lists; its stub rows (or an abstracts
+        file) have made that paper a node here by now.
+        """
+        bound = self.ids.bound
+        final = [self.papers.index[paper_id] for paper_id in stub_ids]
+
+        def node(n: int) -> int:
+            return n if n < bound else final[n - bound]
+
+        if file.multiline:  # a value spans lines: only a CSV reader finds the rows
+            _rewrite_rows(file, REL_TABLES["CITES"][2], lambda s, e, _row: (node(s), node(e)))
+            return
+        tmp = file.path.with_suffix(".rewritten")
+        with (
+            file.path.open(encoding="utf-8", newline="") as src,
+            tmp.open("w", encoding="utf-8", newline="") as dst,
+        ):
+            dst.write(src.readline())
+            for line in src:
+                start, end, rest = line.split(",", 2)
+                dst.write(f"{node(int(start))},{node(int(end))},{rest}")
+        tmp.replace(file.path)
 
 
 def _cites_values(row: Row) -> Row:
@@ -662,6 +782,11 @@ class CitesPass:
     """What the CITES pass wrote and counted."""
 
     file: CsvFile
+    # Citations of a paper no papers file lists, with stand-in ids for it
+    # (_Graph.resolve_stubs); None when there were none.
+    stubs_file: CsvFile | None = None
+    stub_ids: list[str] = field(default_factory=list)  # stand-in bound + j -> stub_ids[j]
+    paper_digest: str = ""  # paper_digest of the papers files' papers in id order
     records: dict[str, int] = field(default_factory=dict)  # per citations file (path)
     skipped: int = 0
     rows: int = 0  # distinct pairs per chunk, summed: the writer's "rows"
@@ -673,32 +798,49 @@ def write_cites_csv(
     citation_files: Sequence[Path],
     path: Path,
     *,
+    papers_bound: int,
     citation_chunk: int,
     load_no: int,
     on_records: Callable[[int], None] | None = None,
 ) -> CitesPass:
     """The CITES CSV of ``citation_files`` (checked line by line), with its own paper table.
 
-    Raises ``DatasetError`` at the first bad line, of a papers file too.
+    A papers file's paper gets the id the other process gives it (its
+    ``paperId``'s first appearance in the papers files, below
+    ``papers_bound``); a citation of any other paper goes to a second file,
+    ``<path stem>_stubs.csv``, with ``papers_bound + j`` for the j-th such
+    paper (``stub_ids``), for the caller to resolve. Raises ``DatasetError``
+    at the first bad line, of a papers file too.
     """
     paper_ids: dict[int, str] = {}
+    ids: dict[str, int] = {}  # the papers files' paperIds, numbered as _Graph numbers them
     for paper_path in paper_files:
         for line_no, record in s2_datasets.iter_records(paper_path):
             try:
-                paper_ids[s2_datasets.check_paper(record)] = s2_datasets.paper_id_of(record)
+                paper_id = s2_datasets.paper_id_of(record)
+                paper_ids[s2_datasets.check_paper(record)] = paper_id
             except ValueError as exc:
                 raise s2_datasets.DatasetError(paper_path, line_no, str(exc)) from exc
+            if paper_id not in ids:
+                ids[paper_id] = len(ids)
+    if len(ids) > papers_bound:
+        raise RuntimeError(f"more papers than the {papers_bound} lines of the papers files")
     validation = s2_datasets.Validation(files=[], paper_ids=paper_ids)
     table = _RelTable("CITES", path, _cites_merge, _cites_create(load_no))
-    index: dict[str, int] = {}
+    stubs = _RelTable(
+        "CITES", path.with_name(f"{path.stem}_stubs.csv"), _cites_merge, _cites_create(load_no)
+    )
+    done = CitesPass(file=table.file, paper_digest=paper_digest(ids))
+    stub_index: dict[str, int] = {}
 
-    def index_of(paper_id: str) -> int:
-        idx = index.get(paper_id)
+    def stub_of(paper_id: str) -> int:
+        idx = stub_index.get(paper_id)
         if idx is None:
-            idx = index[paper_id] = len(index)
+            idx = stub_index[paper_id] = papers_bound + len(stub_index)
+            done.stub_ids.append(paper_id)
         return idx
 
-    done = CitesPass(file=table.file)
+    id_of = ids.get
     for cites_path in citation_files:
         for chunk in s2_datasets.iter_file_chunks(
             "citations", cites_path, validation, citation_chunk
@@ -707,17 +849,27 @@ def write_cites_csv(
                 done.stub_chunks.append(fold_rows("papers", chunk.rows.papers))
             pairs: set[int] = set()  # distinct in this chunk: the writer's rows
             for row in chunk.rows.cites:
-                citing, cited = row["citing"], row["cited"]
-                pair = _pair(index_of(citing), index_of(cited))
+                citing, cited = id_of(row["citing"]), id_of(row["cited"])
+                if citing is None or cited is None:
+                    citing = stub_of(row["citing"]) if citing is None else citing
+                    cited = stub_of(row["cited"]) if cited is None else cited
+                    into = stubs
+                else:
+                    into = table
+                pair = (citing << 32) ^ cited
                 pairs.add(pair)
-                table.add(pair, citing, cited, _cites_values(row))
+                into.add(pair, f"{citing},{cited}", _cites_values(row))
             done.rows += len(pairs)
             done.skipped += chunk.skipped
             key = str(cites_path)
             done.records[key] = done.records.get(key, 0) + chunk.records
             if on_records is not None:
                 on_records(chunk.records)
-    table.finish(lambda start, end: _pair(index[start], index[end]))
+    table.finish()
+    if stubs.finish().rows:
+        done.stubs_file = stubs.file
+    else:
+        stubs.path.unlink(missing_ok=True)
     return done
 
 
@@ -821,17 +973,23 @@ def write_import_csv(
             " `citekb load DIR` (the online bulk path), or move the openalex_works files aside",
         )
     out.mkdir(parents=True, exist_ok=True)
-    graph = _Graph(out, load_no)
+    # The papers files' papers take the ids below their line count, in both processes.
+    papers_bound = sum(line_count(path) for path in files.papers)
+    graph = _Graph(out, load_no, papers_bound)
     result = ImportCsv(directory=out, loaded_at=loaded_at or now_iso(), load_no=load_no)
     cites_args = (files.papers, files.citations, out / "rel_CITES.csv")
-    cites_kw: dict[str, Any] = {"citation_chunk": citation_chunk, "load_no": load_no}
+    cites_kw: dict[str, Any] = {
+        "papers_bound": papers_bound,
+        "citation_chunk": citation_chunk,
+        "load_no": load_no,
+    }
     second = _CitesProcess(*cites_args, **cites_kw) if files.citations and processes > 1 else None
     try:
         done: dict[Path, int] = {}
         for chunk in s2_datasets.iter_checked_chunks(
             replace(files, citations=[]), paper_chunk=paper_chunk, citation_chunk=citation_chunk
         ):
-            graph.add_chunk(chunk.rows)
+            graph.add_chunk(chunk.rows, chunk.kind)
             result.skipped += chunk.skipped
             result.records[chunk.kind] = result.records.get(chunk.kind, 0) + chunk.records
             done[chunk.path] = done.get(chunk.path, 0) + chunk.records
@@ -850,14 +1008,21 @@ def write_import_csv(
         if second is not None:
             second.stop()
     if cites is not None:
+        if cites.paper_digest != graph.papers_file_digest():
+            raise RuntimeError(
+                "the CITES pass numbered the papers files' papers differently: a papers file"
+                " changed while it was read"
+            )
         for stubs in cites.stub_chunks:
             graph.add_stub_papers(stubs)
+        if cites.stubs_file is not None:
+            graph.resolve_stubs(cites.stubs_file, cites.stub_ids)
         graph.rows_by_kind["cites"] += cites.rows
         result.skipped += cites.skipped
         result.records["citations"] = sum(cites.records.values())
     result.files = graph.finish(result.loaded_at)
-    if cites is not None and cites.file.rows:
-        result.files.append(cites.file)
+    if cites is not None:
+        result.files.extend(f for f in (cites.file, cites.stubs_file) if f and f.rows)
     result.rows_by_kind = graph.rows_by_kind
     for f in result.files:
         bucket = result.nodes if f.flag == "nodes" else result.relationships

@@ -47,7 +47,7 @@ from graph_api.server.neo4j_import import ImportResult, run_import
 from graph_api.settings import Settings
 from graph_api.store import graph_store
 from loaders.graph_writer import WriteCounts, begin_load, record_load_meta
-from loaders.import_csv import ARRAY_DELIMITER_ARG, ImportCsv, Progress, write_import_csv
+from loaders.import_csv import ImportCsv, Progress, write_import_csv
 
 
 class DatabaseNotEmpty(RuntimeError):
@@ -142,9 +142,6 @@ def offline_load(
         t = mark("csv", t)
         server.stop()
         t = mark("stop", t)
-        options = [f"--array-delimiter={ARRAY_DELIMITER_ARG}"]
-        if csv.multiline:
-            options.append("--multiline-fields=true")
         try:
             imported = run_import(
                 java=neo4j_server.java_binary(),
@@ -152,7 +149,7 @@ def offline_load(
                 home=server.home,
                 database=database,
                 inputs=csv.arguments(),
-                options=options,
+                options=csv.options(),
             )
             t = mark("import", t)
         finally:

@@ -67,7 +67,25 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
         record.update(CONTEXT_SHAPES[n % len(CONTEXT_SHAPES)])
     records.append({**records[0], "contexts": [], "intents": []})  # seen again, without
     records.append({**records[1], **CONTEXT_SHAPES[3]})  # seen again, with others
+    # Papers no papers record lists (corpus ids 1 and 2), which the importer
+    # numbers after the papers files' papers: one only cited (a stub), with
+    # a context over two lines, one also given an abstract; each cites too.
+    known = records[0]["citingcorpusid"]
+    records.append({"citingcorpusid": known, "citedcorpusid": 1, **CONTEXT_SHAPES[1]})
+    records.append({"citingcorpusid": 1, "citedcorpusid": known, "intents": [["result"]]})
+    records.append({"citingcorpusid": 2, "citedcorpusid": known, "isinfluential": True})
+    records.append({"citingcorpusid": known, "citedcorpusid": 2})
     path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    abstracts = [
+        {"corpusid": 2, "abstract": "Only an abstract."},
+        {"corpusid": known, "abstract": "A new one."},
+    ]
+    write = "".join(json.dumps(r) + "\n" for r in abstracts)
+    (out / "abstracts.jsonl").write_text(write, encoding="utf-8")
+    # A papers record twice (its line's id stays unused by the importer).
+    papers = (out / "papers.jsonl").read_text(encoding="utf-8").splitlines()
+    papers.append(papers[5])
+    (out / "papers.jsonl").write_text("\n".join(papers) + "\n", encoding="utf-8")
     return out
 
 
@@ -167,7 +185,7 @@ def test_importer_and_online_writer_leave_the_same_graph(
     # The online path (the concurrent writer) on the session's server.
     online = load_datasets_dir(driver, corpus, neo4j_settings.neo4j_database)
     online_dump = graph_dump(driver, database=neo4j_settings.neo4j_database)
-    assert imported_counts["papers"] == 2000
+    assert imported_counts["papers"] == 2002  # with corpus ids 1 and 2
     assert imported_counts == graph_counts(driver, database=neo4j_settings.neo4j_database)
     assert imported == online_dump
     online_meta = (
@@ -243,9 +261,10 @@ def test_a_bad_row_in_the_importer_csv_restores_the_database(
         papers = next(f for f in done.files if f.path.name == "nodes_Paper.csv")
         lines = papers.path.read_text(encoding="utf-8").splitlines()
         columns = lines[0].split(",")
-        assert columns[1] == "corpusId:long"
+        assert columns[:3] == [":ID", "paperId:string", "corpusId:long"]
         # One more paper whose corpusId is no integer: the importer must reject it.
-        lines.append(",".join(['"zz-bad"', "nineteen-ninety", *[""] * (len(columns) - 2)]))
+        bad = ["1000000", '"zz-bad"', "nineteen-ninety", *[""] * (len(columns) - 3)]
+        lines.append(",".join(bad))
         bad_line.append(len(lines))
         papers.path.write_text("\n".join(lines) + "\n", encoding="utf-8")
         return done
@@ -305,7 +324,7 @@ def test_cli_refuses_a_forced_import_into_a_non_empty_database_and_falls_back_wh
         flat = " ".join(result.output.split())
         assert "NEO4J_URI names a server whose store files citekb does not manage" in flat
         assert "writing online instead" in flat
-        assert graph_counts(driver, database=db)["papers"] == 2000
+        assert graph_counts(driver, database=db)["papers"] == 2002
         before = graph_dump(driver, database=db)
 
         # Not empty now: a forced import is refused and nothing changes.

@@ -34,6 +34,41 @@ def read_csv(path: Path) -> list[dict[str, str]]:
         return list(csv.DictReader(fh))
 
 
+NodeKey = tuple[str, str]  # (label, key)
+
+
+def read_import(
+    done: import_csv.ImportCsv,
+) -> tuple[dict[NodeKey, dict[str, str]], dict[tuple[str, str, str], dict[str, str]], list[int]]:
+    """The graph the importer's CSV describes, ids resolved to keys: nodes, relationships, ids.
+
+    Checks what --id-type=actual relies on: every node id unique over all
+    labels, every relationship's ids naming a node of its type's labels, the
+    key a plain string column and no id stored as a property.
+    """
+    keys = {label: key for label, key, _ in import_csv.NODE_TABLES.values()}
+    by_id: dict[int, NodeKey] = {}
+    nodes: dict[NodeKey, dict[str, str]] = {}
+    for f in done.files:
+        if f.flag == "nodes":
+            for row in read_csv(f.path):
+                node_id, key = int(row.pop(":ID")), row.pop(f"{keys[f.name]}:string")
+                assert node_id not in by_id, node_id
+                assert not any("ID" in column for column in row)
+                by_id[node_id] = (f.name, key)
+                nodes[(f.name, key)] = row
+    rels: dict[tuple[str, str, str], dict[str, str]] = {}
+    for f in done.files:
+        if f.flag == "relationships":
+            start_label, end_label, _ = import_csv.REL_TABLES[f.name]
+            for row in read_csv(f.path):
+                start, end = by_id[int(row.pop(":START_ID"))], by_id[int(row.pop(":END_ID"))]
+                assert (start[0], end[0]) == (start_label, end_label), f.name
+                assert (f.name, start[1], end[1]) not in rels
+                rels[(f.name, start[1], end[1])] = row
+    return nodes, rels, sorted(by_id)
+
+
 @pytest.mark.parametrize(
     ("value", "kind"),
     [
@@ -93,7 +128,14 @@ def datasets(tmp_path: Path) -> Path:
             {"corpusid": 1, "title": None, "year": 2002, "venue": "Synthetic Letters"},
         ],
     )
-    write_jsonl(d / "abstracts.jsonl", [{"corpusid": 2, "abstract": "Line one\nline two"}])
+    write_jsonl(
+        d / "abstracts.jsonl",
+        [
+            {"corpusid": 2, "abstract": "Line one\nline two"},
+            # No papers record: a paper of its own, which a citation names too.
+            {"corpusid": 77, "abstract": "Only an abstract"},
+        ],
+    )
     write_jsonl(
         d / "authors.jsonl",
         [{"authorid": "a1", "name": "Ann B.", "hindex": 3, "affiliations": ["Lab X"]}],
@@ -103,6 +145,7 @@ def datasets(tmp_path: Path) -> Path:
         [
             {"citingcorpusid": 2, "citedcorpusid": 1, "isinfluential": True, "intents": []},
             {"citingcorpusid": 2, "citedcorpusid": 77},  # 77: no papers record
+            {"citingcorpusid": 88, "citedcorpusid": 1},  # 88: in no file but this one
             {"citingcorpusid": 1, "citedcorpusid": None},  # skipped
             # The first pair again, later: intents arrive, influence unknown.
             {"citingcorpusid": 2, "citedcorpusid": 1, "intents": [["result"]]},
@@ -118,33 +161,46 @@ def test_one_pass_writes_every_label_and_type_with_the_writers_merge_rules(
     done = import_csv.write_import_csv(
         datasets, out, paper_chunk=1, citation_chunk=1, loaded_at="2026-01-01T00:00:00+00:00"
     )
-    assert done.records == {"papers": 3, "abstracts": 1, "authors": 1, "citations": 4}
+    assert done.records == {"papers": 3, "abstracts": 2, "authors": 1, "citations": 5}
     assert done.skipped == 1
-    assert done.nodes == {"Paper": 3, "Author": 1, "Org": 1, "Topic": 1, "Venue": 1}
+    assert done.nodes == {"Paper": 4, "Author": 1, "Org": 1, "Topic": 1, "Venue": 1}
     assert done.relationships == {
-        "CITES": 2,
+        "CITES": 3,
         "AUTHORED": 1,
         "AFFILIATED_WITH": 1,
         "HAS_TOPIC": 1,
         "PUBLISHED_IN": 1,
     }
     assert done.multiline  # the abstract spans two lines
-    papers = {r["paperId:ID(Paper)"]: r for r in read_csv(out / "nodes_Paper.csv")}
+    nodes, rels, ids = read_import(done)
+    # Dense ids: the papers file's two papers below its 3 lines (one line
+    # repeats a paper, so id 2 stays unused), then the rest in creation order.
+    assert ids == [0, 1, *range(3, 3 + len(nodes) - 2)]
+    papers = {key: r for (label, key), r in nodes.items() if label == "Paper"}
+    assert (nodes[("Paper", "CorpusId:1")], nodes[("Paper", "CorpusId:2")]) == (
+        papers["CorpusId:1"],
+        papers["CorpusId:2"],
+    )
     one = papers["CorpusId:1"]
     assert (one["title:string"], one["year:long"]) == ("One, with a comma", "2002")
     assert one["venue:string"] == "Synthetic Letters"
     assert papers["CorpusId:2"]["abstract:string"] == "Line one\nline two"
-    stub = papers["CorpusId:77"]  # a stub paper that knows its corpus id
+    stub = papers["CorpusId:88"]  # a stub paper that knows its corpus id
     assert (stub["corpusId:long"], stub["title:string"], stub["isSeed:boolean"]) == (
-        "77",
+        "88",
         "",
         "false",
     )
+    # The abstracts file made 77 a paper; the citation of it names that one.
+    assert papers["CorpusId:77"]["abstract:string"] == "Only an abstract"
     assert {r["loadedAt:string"] for r in papers.values()} == {"2026-01-01T00:00:00+00:00"}
     (author,) = read_csv(out / "nodes_Author.csv")
     assert (author["name:string"], author["hIndex:long"]) == ("Ann B.", "3")
-    cites = {
-        (r[":START_ID(Paper)"], r[":END_ID(Paper)"]): r for r in read_csv(out / "rel_CITES.csv")
+    cites = {(start, end): r for (kind, start, end), r in rels.items() if kind == "CITES"}
+    assert set(cites) == {
+        ("CorpusId:2", "CorpusId:1"),
+        ("CorpusId:2", "CorpusId:77"),
+        ("CorpusId:88", "CorpusId:1"),
     }
     merged = cites[("CorpusId:2", "CorpusId:1")]
     # First seen influential, no intents; seen again with intents and no influence.
@@ -153,10 +209,16 @@ def test_one_pass_writes_every_label_and_type_with_the_writers_merge_rules(
     to_stub = cites[("CorpusId:2", "CorpusId:77")]
     assert (to_stub["isInfluential:boolean"], to_stub["intents:string[]"]) == ("false", "")
     assert done.arguments()[0] == f"--nodes=Paper={out / 'nodes_Paper.csv'}"
+    # Citations of the papers no papers file lists have a file of their own.
+    assert done.arguments()[-2:] == [
+        f"--relationships=CITES={out / 'rel_CITES.csv'}",
+        f"--relationships=CITES={out / 'rel_CITES_stubs.csv'}",
+    ]
+    assert done.options()[:2] == ["--id-type=actual", "--array-delimiter=U+001F"]
     counts = done.write_counts(properties=10, elapsed_s=1.0)
-    assert counts.by_kind["cites"].relationships_created == 2
-    assert counts.by_kind["papers"].nodes_created == 3
-    assert counts.nodes_created == 7
+    assert counts.by_kind["cites"].relationships_created == 3
+    assert counts.by_kind["papers"].nodes_created == 4
+    assert counts.nodes_created == 8
 
 
 def test_one_process_and_two_write_the_same_csv(datasets: Path, tmp_path: Path) -> None:
@@ -182,7 +244,7 @@ def test_one_process_and_two_write_the_same_csv(datasets: Path, tmp_path: Path) 
 def test_a_bad_line_raises_with_file_and_line(datasets: Path, tmp_path: Path) -> None:
     with (datasets / "citations.jsonl").open("a", encoding="utf-8") as fh:
         fh.write('{"citingcorpusid": "x"}\n')
-    with pytest.raises(DatasetError, match=r"citations\.jsonl:5: 'citingcorpusid'"):
+    with pytest.raises(DatasetError, match=r"citations\.jsonl:6: 'citingcorpusid'"):
         import_csv.write_import_csv(datasets, tmp_path / "csv")
 
 
@@ -280,3 +342,73 @@ def test_partitions_never_share_a_key() -> None:
             assert not a & b
     assert _partitions("venues", rows, 4) == [rows]  # shared hub nodes: one at a time
     assert _partitions("cites", rows[:600], 4) == [rows[:600]]  # too small to split
+
+
+@pytest.mark.parametrize("context", [None, "Two lines\nof context [1]."])
+def test_citations_of_papers_no_papers_file_lists_get_those_papers_ids(
+    tmp_path: Path, context: str | None
+) -> None:
+    # A context with a line break makes the stub file multiline: then only a
+    # CSV reader finds its rows when the stand-in ids are replaced.
+    d = tmp_path / "ds"
+    d.mkdir()
+    write_jsonl(d / "papers.jsonl", [{"corpusid": 1, "title": "One"}, {"corpusid": 2}])
+    first: dict[str, Any] = {"citingcorpusid": 5, "citedcorpusid": 1, "intents": []}
+    if context is not None:
+        first |= {"contexts": [context], "intents": [["background"]]}
+    write_jsonl(
+        d / "citations.jsonl",
+        [
+            first,
+            {"citingcorpusid": 2, "citedcorpusid": 1},
+            {"citingcorpusid": 1, "citedcorpusid": 6, "isinfluential": True},
+            {"citingcorpusid": 5, "citedcorpusid": 6},
+            # The first pair again: merged into its row in the stub file.
+            {"citingcorpusid": 5, "citedcorpusid": 1, "intents": [["result"]]},
+        ],
+    )
+    done = import_csv.write_import_csv(d, tmp_path / "csv", citation_chunk=2, loaded_at="x")
+    assert done.multiline == (context is not None)
+    nodes, rels, ids = read_import(done)
+    assert ids == [0, 1, 2, 3]  # 5 and 6 right after the two papers file lines
+    assert {key for label, key in nodes if label == "Paper"} == {
+        "CorpusId:1",
+        "CorpusId:2",
+        "CorpusId:5",
+        "CorpusId:6",
+    }
+    assert set(rels) == {
+        ("CITES", "CorpusId:5", "CorpusId:1"),
+        ("CITES", "CorpusId:2", "CorpusId:1"),
+        ("CITES", "CorpusId:1", "CorpusId:6"),
+        ("CITES", "CorpusId:5", "CorpusId:6"),
+    }
+    merged = rels[("CITES", "CorpusId:5", "CorpusId:1")]
+    assert merged["intents:string[]"] == "result"
+    assert merged["contexts:string[]"] == (context or "")
+    assert rels[("CITES", "CorpusId:1", "CorpusId:6")]["isInfluential:boolean"] == "true"
+    # Only the papers file's pair is in the main file; the rest in the stub file.
+    assert len(read_csv(tmp_path / "csv" / "rel_CITES.csv")) == 1
+    assert len(read_csv(tmp_path / "csv" / "rel_CITES_stubs.csv")) == 3
+
+
+def test_the_two_processes_must_number_the_papers_alike(
+    datasets: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = import_csv.write_cites_csv
+
+    def numbered_otherwise(*args: Any, **kw: Any) -> import_csv.CitesPass:
+        done = real(*args, **kw)
+        done.paper_digest = import_csv.paper_digest(["CorpusId:2", "CorpusId:1"])
+        return done
+
+    monkeypatch.setattr(import_csv, "write_cites_csv", numbered_otherwise)
+    with pytest.raises(RuntimeError, match="numbered the papers files' papers differently"):
+        import_csv.write_import_csv(datasets, tmp_path / "csv", processes=1)
+
+
+def test_papers_past_the_papers_files_line_count_are_refused() -> None:
+    ids = import_csv._NodeIds(2)
+    assert (ids.papers_file_paper(), ids.papers_file_paper(), ids.other()) == (0, 1, 2)
+    with pytest.raises(RuntimeError, match="more papers than the 2 lines"):
+        ids.papers_file_paper()
