@@ -396,7 +396,10 @@ class _NodeTable:
         else:
             self.merge(have, row)
 
-    def write(self, path: Path, loaded_at: str, load_no: int) -> CsvFile:
+    def write(
+        self, path: Path, loaded_at: str, load_no: int, keep: Callable[[int], bool] | None = None
+    ) -> CsvFile:
+        """The nodes (those whose id ``keep`` accepts) as the label's CSV file."""
         out = CsvFile("nodes", self.label, path)
         # The id is no property (``:ID`` without a name); the key is a string column.
         columns = (("", "ID"), (self.key, "string"), *self.columns)
@@ -405,6 +408,8 @@ class _NodeTable:
         with path.open("w", encoding="utf-8", newline="") as fh:
             fh.write(_header(columns) + "\n")
             for key, row in self.rows.items():
+                if keep is not None and not keep(index[key]):
+                    continue
                 if self.kind == "papers":
                     # Every paper of an import is created by it (write/papers: ON CREATE).
                     row.setdefault("loadedAt", loaded_at)
@@ -496,6 +501,14 @@ class _RelTable:
 
             _rewrite_rows(self.file, self.columns, merged)
         return self.file
+
+
+def _non_empty(files: list[CsvFile]) -> list[CsvFile]:
+    """The files with rows; the others deleted (the importer is given no empty input)."""
+    for f in files:
+        if not f.rows:
+            f.path.unlink(missing_ok=True)
+    return [f for f in files if f.rows]
 
 
 def _rewrite_rows(
@@ -701,20 +714,29 @@ class _Graph:
         assert not rows, "CITES rows go through write_cites_csv"
 
     def finish(self, loaded_at: str) -> list[CsvFile]:
-        files: list[CsvFile] = []
-        for kind in ("papers", "authors", "orgs", "topics", "venues"):
-            table: _NodeTable = getattr(self, kind)
-            if table.rows:
-                files.append(
-                    table.write(self.out / f"nodes_{table.label}.csv", loaded_at, self.load_no)
-                )
-        for table_ in self.rels.values():
-            done = table_.finish()
-            if done.rows:
-                files.append(done)
-            else:
-                done.path.unlink(missing_ok=True)
-        return files
+        """Every file but the papers no papers file lists (:meth:`finish_papers`).
+
+        Called once the chunks are in, while the CITES pass may still run:
+        its stub papers only ever add to those other papers, so what is
+        written here is final.
+        """
+        bound = self.ids.bound
+        written = [
+            self.papers.write(
+                self.out / "nodes_Paper.csv", loaded_at, self.load_no, lambda i: i < bound
+            )
+        ]
+        for table in (self.authors, self.orgs, self.topics, self.venues):
+            path = self.out / f"nodes_{table.label}.csv"
+            written.append(table.write(path, loaded_at, self.load_no))
+        written.extend(table_.finish() for table_ in self.rels.values())
+        return _non_empty(written)
+
+    def finish_papers(self, loaded_at: str) -> list[CsvFile]:
+        """The papers no papers file lists (stubs, abstracts only), once the stubs are in."""
+        bound = self.ids.bound
+        path = self.out / "nodes_Paper_more.csv"
+        return _non_empty([self.papers.write(path, loaded_at, self.load_no, lambda i: i >= bound)])
 
     def resolve_stubs(self, file: CsvFile, stub_ids: Sequence[str]) -> None:
         """Rewrite the CITES pass's stand-in ids in ``file`` as the papers' ids.
@@ -995,6 +1017,8 @@ def write_import_csv(
             done[chunk.path] = done.get(chunk.path, 0) + chunk.records
             if progress is not None:
                 progress(f"csv {chunk.path.name}", done[chunk.path], None)
+        # Written while the CITES pass may still run (see _Graph.finish).
+        result.files = graph.finish(result.loaded_at)
         cites: CitesPass | None = None
         if files.citations:
             name = f"csv {files.citations[0].name}"
@@ -1020,7 +1044,7 @@ def write_import_csv(
         graph.rows_by_kind["cites"] += cites.rows
         result.skipped += cites.skipped
         result.records["citations"] = sum(cites.records.values())
-    result.files = graph.finish(result.loaded_at)
+    result.files.extend(graph.finish_papers(result.loaded_at))
     if cites is not None:
         result.files.extend(f for f in (cites.file, cites.stubs_file) if f and f.rows)
     result.rows_by_kind = graph.rows_by_kind
