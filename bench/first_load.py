@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -30,6 +31,7 @@ from bench import results
 from bench.corpus import citekb_command, ensure_corpus
 from bench.ingest import importer_figures
 from graph_api.server import neo4j_server, neo4j_tools
+from graph_api.server.neo4j_import import reported_seconds
 from graph_api.settings import Settings
 from graph_api.store import graph_store
 from loaders.graph_writer import graph_counts
@@ -57,6 +59,22 @@ def _instance(settings: Settings) -> tuple[Path, dict[str, str]]:
     return cache, env
 
 
+_STAGE = re.compile(r"([A-Z][^\n]*?), started [^\n]*\n(?:[^\n]*\n)*?Done in ([0-9hms ]+)")
+
+
+def importer_stages(log: str) -> dict[str, float]:
+    """The importer's stages and their seconds, from its ``--verbose`` log.
+
+    >>> importer_stages("Nodes, started 2026-11-28 13:38:45.140+0000\\nDone in 2s 306ms\\n")
+    {'Nodes': 2.306}
+    """
+    # Its heap warning ends without a line break, just before "Nodes, started".
+    return {
+        name.rsplit("GiB", 1)[-1]: reported_seconds(f"IMPORT DONE in {took}") or 0.0
+        for name, took in _STAGE.findall(log)
+    }
+
+
 def one_load(citekb: list[str], corpus_dir: Path, settings: Settings) -> dict[str, Any]:
     cache, env = _instance(settings)
     uri = f"bolt://127.0.0.1:{env['NEO4J_BOLT_PORT']}"
@@ -77,6 +95,8 @@ def one_load(citekb: list[str], corpus_dir: Path, settings: Settings) -> dict[st
         )
         wall = time.perf_counter() - started
         load_after = results.load_average()
+        import_log = cache / "neo4j" / "instances" / "default" / "logs" / "import.log"
+        stages = importer_stages(import_log.read_text(encoding="utf-8", errors="replace"))
         run_settings = settings.model_copy(update={"neo4j_uri": uri})
         with graph_store.driver_for(run_settings, uri) as driver:
             graph_store.await_indexes(driver, settings.neo4j_database)
@@ -88,6 +108,7 @@ def one_load(citekb: list[str], corpus_dir: Path, settings: Settings) -> dict[st
             "indexesOnlineS": round(online, 2),
             # The CLI's console writes to stderr.
             **importer_figures(done.stdout + done.stderr, counts.get("cites", 0)),
+            "importerStages": stages,
             "counts": counts,
             "loadAverageBefore": load_before,
             "loadAverageAfter": load_after,
@@ -133,7 +154,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
                 f" indexes online {run.get('indexesOnlineS')} s, phases {run.get('phases')},"
                 f" importer reports {run.get('importerReportedS')} s,"
                 f" import {run.get('importCitesPerS')} CITES/s (own clock"
-                f" {run.get('importerOwnCitesPerS')}), load {run.get('loadAverageBefore')}"
+                f" {run.get('importerOwnCitesPerS')}), stages {run.get('importerStages')},"
+                f" load {run.get('loadAverageBefore')}"
                 f" -> {run.get('loadAverageAfter')}, counts {run.get('counts')}",
                 flush=True,
             )
