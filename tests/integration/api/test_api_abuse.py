@@ -274,6 +274,12 @@ def api_process(settings: Settings, folder: Path) -> Iterator[tuple[str, Path]]:
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
+            # A session of its own, as a served process has in production (its
+            # own terminal or service) and as bench.api starts servers: with the
+            # kernel's autogroup scheduling (on here) a session shares the cores
+            # fairly with the others, and in pytest's session the server would
+            # share one share with the test's flooding clients and Neo4j.
+            start_new_session=True,
         )
     root = f"http://127.0.0.1:{port}"
 
@@ -414,27 +420,44 @@ COSTLY = [
 ]
 
 
-# Says "ready", then probes /healthz every 50 ms for argv[2] seconds and prints the
-# [status, seconds] pairs.
+# Says "ready", then probes /healthz every 50 ms for argv[2] seconds and prints, per
+# probe, [status, seconds, the prober's own runqueue wait in ms during it].
 # A process of its own: in the test's process the flood's client work (8 clients
 # in an event loop, the GIL) would delay and inflate the probes it measures.
+# http.client on one kept-alive connection, not httpx: the probe's time is the
+# server's answer plus the prober's own CPU around it (about 1 ms of Python in
+# httpx, during which a busy machine can preempt the prober). The runqueue wait
+# (the kernel's schedstat of this thread) says how much of a slow probe was the
+# prober itself waiting for a core; it is reported, never subtracted.
 PROBER = """
-import json, sys, time
-import httpx
-root, seconds = sys.argv[1], float(sys.argv[2])
+import http.client, json, sys, time
+from urllib.parse import urlsplit
+root, seconds = urlsplit(sys.argv[1]), float(sys.argv[2])
+
+def waited_ns():
+    with open("/proc/thread-self/schedstat") as f:
+        return int(f.read().split()[1])
+
 probes = []
-with httpx.Client(base_url=root, timeout=10.0) as client:
-    client.get("/healthz")  # the connection, opened before timing
-    print("ready", flush=True)
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        began = time.perf_counter()
-        try:
-            status = client.get("/healthz").status_code
-        except httpx.TransportError as exc:
-            status = type(exc).__name__
-        probes.append([status, time.perf_counter() - began])
-        time.sleep(0.05)
+connection = http.client.HTTPConnection(root.hostname, root.port, timeout=10.0)
+connection.request("GET", "/healthz")  # the connection, opened before timing
+connection.getresponse().read()
+print("ready", flush=True)
+end = time.monotonic() + seconds
+while time.monotonic() < end:
+    waited = waited_ns()
+    began = time.perf_counter()
+    try:
+        connection.request("GET", "/healthz")
+        answer = connection.getresponse()
+        answer.read()
+        status = answer.status
+    except (OSError, http.client.HTTPException) as exc:
+        status = type(exc).__name__
+        connection.close()
+    took = time.perf_counter() - began
+    probes.append([status, took, (waited_ns() - waited) / 1e6])
+    time.sleep(0.05)
 print(json.dumps(probes))
 """
 
@@ -498,10 +521,19 @@ async def test_healthz_answers_within_100_ms_while_8_clients_send_costly_documen
     flood), the worker's loop lagged 20-90 ms at a time (the read's turns, its
     build thread holding the GIL, the records freed on the loop) and probes
     took up to 495 ms (bench/BENCHMARKS.md). /healthz, the liveness probe, is
-    timed here under the traffic a ready worker gets. The 8 clients run in a
-    process of their own at nice 10 (FLOODER): in production they are on other
-    machines, here they share the 2 cores with the server, which runs at the
-    default priority like the prober and everything else on the machine.
+    timed here under the traffic a ready worker gets.
+
+    In production the clients and the prober are on other machines; here they
+    share the 2 cores with the server, so each is placed where it takes the
+    least from what is measured: the 8 clients in a process of their own at
+    nice 10 (FLOODER), the server (``api_process``) and the prober each in a
+    session of their own. With the kernel's autogroup scheduling a session
+    shares the cores fairly with the others, and a prober in pytest's session
+    shared one share with the server it probes: in session 5 a 146.9 ms probe
+    was 145.8 ms of the prober waiting for a core (perf sched) while the
+    server answered refusals every millisecond. What is left in the probe's
+    time is the server's answer; the prober's own runqueue wait is printed
+    with any slow probe, never subtracted.
     """
     with api_process(abuse_graph, tmp_path) as (root, _log):
         wait_for(lambda: _ready(root), "the API's projection (/readyz)", 120)
@@ -511,7 +543,9 @@ async def test_healthz_answers_within_100_ms_while_8_clients_send_costly_documen
             stdout=subprocess.PIPE,
         )
         prober = await asyncio.create_subprocess_exec(
-            sys.executable, "-c", PROBER, root, "10", stdout=subprocess.PIPE
+            *(sys.executable, "-c", PROBER, root, "10"),
+            stdout=subprocess.PIPE,
+            start_new_session=True,
         )
         for helper in (flooder, prober):
             assert helper.stdout is not None
@@ -520,25 +554,21 @@ async def test_healthz_answers_within_100_ms_while_8_clients_send_costly_documen
         output, _ = await asyncio.wait_for(prober.communicate(), 60)
     codes: Counter[str] = Counter(json.loads(flooded))
     answers = json.loads(output)
-    failures = [status for status, _ in answers if status != 200]
-    probes = sorted(seconds for _, seconds in answers)
-    slowest = probes[-1]
+    failures = [status for status, _, _ in answers if status != 200]
+    probes = sorted(seconds for _, seconds, _ in answers)
+    # The slowest probes with the prober's own runqueue wait during each (ms).
+    slowest = sorted(answers, key=lambda answer: -answer[1])[:5]
     print(
         f"{sum(codes.values())} costly documents: {dict(codes)}; {len(probes)} probes: "
         + ", ".join(
             f"{name} {_percentile(probes, q) * 1000:.1f} ms"
             for name, q in (("p50", 0.5), ("p90", 0.9), ("p99", 0.99), ("max", 1.0))
         )
+        + "; slowest (ms, prober's runqueue wait ms): "
+        + ", ".join(f"{seconds * 1000:.1f} ({waited:.1f})" for _, seconds, waited in slowest)
     )
     assert set(codes) == {"COST_LIMIT_EXCEEDED"} and sum(codes.values()) >= 40, codes
     assert not failures, failures
     assert len(probes) >= 50, probes
-    # Issue 11 asks for every probe within 100 ms. Measured in session 4 with the
-    # flood after /readyz (bench lock held, 2 cores shared with other sessions):
-    # at load 1.4-5 the slowest probe was 5-31 ms in 27 runs of 28 and 149 ms in
-    # the one where another session's two Neo4j servers started; at load 5.5-6.8,
-    # 22-96 ms in 6 runs of 7 and 112 ms in one; p90 2-16 ms in all. Every probe
-    # within 100 ms holds on a quiet machine only, so the test holds 9 probes in
-    # 10 to it and the slowest to 1 s (bench/BENCHMARKS.md).
-    assert _percentile(probes, 0.9) < 0.1, probes[-20:]
-    assert slowest < 1.0, probes[-5:]
+    # Issue 11's must-show, literally: every probe within 100 ms.
+    assert probes[-1] < 0.1, slowest
