@@ -6,6 +6,7 @@ No services: files in tmp_path only.
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 import re
 from pathlib import Path
@@ -22,7 +23,7 @@ from graph_api.server.store_journal import (
 )
 from loaders import import_csv
 from loaders.graph_writer import PAPER_BOOKKEEPING, PAPER_PROPERTIES, LoadState, _partitions
-from loaders.s2_datasets import DatasetError
+from loaders.s2_datasets import DatasetError, iter_records
 
 
 def write_jsonl(path: Path, records: list[dict[str, Any]]) -> None:
@@ -437,3 +438,18 @@ def test_a_new_cites_pairs_columns_in_one_step_are_the_column_by_column_encoding
     columns = import_csv.REL_TABLES["CITES"][2]
     reference = ",".join(import_csv._encode(values.get(name), kind) for name, kind in columns)
     assert import_csv._cites_tail(7)(row) == reference
+
+
+@pytest.mark.parametrize("newline", [b"\n", b"\r\n", b"\r"])
+def test_the_papers_bound_counts_what_the_reader_reads_gzipped_or_not(
+    tmp_path: Path, newline: bytes
+) -> None:
+    # The bound must be at least the records iter_records yields, whatever the
+    # line ends; and no more than the lines, or ids would be left unused.
+    body = newline.join([b'{"corpusid": 1}', b"", b'{"corpusid": 2}', b'{"corpusid": 3}'])
+    plain, packed = tmp_path / "papers.jsonl", tmp_path / "papers2.jsonl.gz"
+    plain.write_bytes(body)
+    packed.write_bytes(gzip.compress(body + newline))
+    for path in (plain, packed):
+        assert len(list(iter_records(path))) == 3
+        assert import_csv.line_count(path) == 4, path.name
