@@ -62,7 +62,7 @@ typecheck: setup
 # fails the target. Plain `pytest` still runs everything in one process.
 PYTEST_WORKERS ?= $(shell n=$$(nproc); [ $$n -gt 4 ] && n=4; echo $$n)
 test: setup system-deps lint typecheck
-	@$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile -m "not serial"; parallel=$$?; \
+	@$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile --no-loadscope-reorder -m "not serial"; parallel=$$?; \
 	  $(BIN)/pytest -m serial; alone=$$?; \
 	  echo "make test: parallel run exit $$parallel, serial run exit $$alone"; \
 	  [ $$parallel -eq 0 ] && [ $$alone -eq 0 ]

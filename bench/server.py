@@ -107,6 +107,7 @@ def bench_neo4j(
         http_port=neo4j_server.free_port(),
         heap=heap,
         pagecache=pagecache,
+        jvm_options=base.neo4j_jvm_flags,
     )
     try:
         server.start(base.neo4j_password.get_secret_value(), base.neo4j_user, 180.0)

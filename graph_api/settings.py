@@ -78,6 +78,11 @@ class Settings(BaseSettings):
     neo4j_http_port: int = 7474
     neo4j_heap: str = "1g"
     neo4j_pagecache: str = "512m"
+    # Extra JVM flags (space-separated) for the Neo4j servers citekb starts
+    # itself. The test suite sets -XX:TieredStopAtLevel=1 (tests/conftest.py):
+    # its servers live minutes, and C2's compiles of Cypher's generated code
+    # were half their CPU. A long-lived server keeps the JVM's defaults.
+    neo4j_jvm_options: str = ""
     neo4j_start_timeout_s: float = 120.0
     # A read that runs longer than this is cancelled by the server.
     neo4j_tx_timeout_s: float = 10.0
@@ -224,6 +229,11 @@ class Settings(BaseSettings):
     @property
     def neo4j_home(self) -> Path:
         return self.citekb_cache_dir / "neo4j" / self.neo4j_version
+
+    @property
+    def neo4j_jvm_flags(self) -> tuple[str, ...]:
+        """``NEO4J_JVM_OPTIONS`` as the separate flags a command line takes."""
+        return tuple(self.neo4j_jvm_options.split())
 
     @property
     def s2_cache_dir(self) -> Path:

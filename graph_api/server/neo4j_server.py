@@ -191,6 +191,8 @@ class LocalServer:
     pagecache: str = "512m"
     # Jars beside Neo4j's own, e.g. Neo4j Browser's (served at /browser/ when present).
     extra_jars: tuple[Path, ...] = ()
+    # Flags after JVM_FLAGS (NEO4J_JVM_OPTIONS), so they can override them.
+    jvm_options: tuple[str, ...] = ()
 
     @property
     def pid_file(self) -> Path:
@@ -279,6 +281,7 @@ class LocalServer:
             f"-Xms{self.heap}",
             heap_flag,
             *JVM_FLAGS,
+            *self.jvm_options,
             *class_archive.jvm_flags(self.class_archive(), self.home / "run"),
             "-cp",
             self.classpath,
@@ -407,6 +410,7 @@ def local_server(
         heap=settings.neo4j_heap,
         pagecache=settings.neo4j_pagecache,
         extra_jars=(browser,) if browser.is_file() else (),
+        jvm_options=settings.neo4j_jvm_flags,
     )
 
 

@@ -56,6 +56,7 @@ def neo4j(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Neo4jHandle]:
         heap="1g",
         pagecache="256m",
         extra_jars=browser,
+        jvm_options=base.neo4j_jvm_flags,
     )
     try:
         server.start(base.neo4j_password.get_secret_value(), base.neo4j_user, 180.0)

@@ -11,12 +11,31 @@ from neo4j.exceptions import CypherSyntaxError
 import cypher
 from graph_api.settings import Settings
 from graph_api.store import graph_store
+from tests.integration.conftest import Neo4jHandle
 
 
 def test_server_is_neo4j_5_26(driver: Driver, neo4j_settings: Settings) -> None:
     info = graph_store.server_info(driver, neo4j_settings.neo4j_database)
     assert info.version.startswith("5.26."), info
     assert info.edition == "community"
+
+
+def test_servers_we_start_run_with_the_configured_jvm_flags(neo4j: Neo4jHandle) -> None:
+    """NEO4J_JVM_OPTIONS reaches the JVM (the suite sets C1-only compiling: tests/conftest.py).
+
+    A server behind NEO4J_URI or in a container keeps its own flags: then
+    only that the JVM's arguments can be read is checked."""
+    with graph_store.driver_for(neo4j.settings, neo4j.uri) as drv:
+        records, _, _ = drv.execute_query(
+            "CALL dbms.queryJmx('java.lang:type=Runtime') YIELD attributes "
+            "RETURN attributes.InputArguments.value AS args",
+            database_=neo4j.settings.neo4j_database,
+        )
+    args = records[0]["args"]
+    assert any(arg.startswith("-Xmx") for arg in args), args
+    if neo4j.how == "local":
+        assert neo4j.settings.neo4j_jvm_flags == ("-XX:TieredStopAtLevel=1",)
+        assert "-XX:TieredStopAtLevel=1" in args, args
 
 
 def test_schema_init_twice_is_identical(driver: Driver, neo4j_settings: Settings) -> None:

@@ -57,6 +57,7 @@ def dedicated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[neo4j_server
         http_port=neo4j_server.free_port(),
         heap="512m",
         pagecache="64m",
+        jvm_options=base.neo4j_jvm_flags,
     )
     try:
         server.start(base.neo4j_password.get_secret_value(), base.neo4j_user, 180.0)

@@ -102,6 +102,7 @@ def own_server(
         http_port=neo4j_server.free_port(),
         heap="1g",
         pagecache="256m",
+        jvm_options=base.neo4j_jvm_flags,
     )
     settings = base.model_copy(
         update={
