@@ -187,6 +187,12 @@ def run_import(
         java,
         f"-Xmx{IMPORT_HEAP}",
         "-XX:+UseParallelGC",
+        # C2 only: on 2 cores the tiered compiler's C1 and C2 threads competed
+        # with the import's own for the first seconds of a run that lasts ~7.
+        # The 100k corpus's CSV (1.68M relationships) imported alone,
+        # alternating (28 Nov 2026, load 0.8-4.8): default 6.3-9.0 s (median
+        # 8.5), C1 only 6.9-7.5 s (7.1), C2 only 6.5-6.9 s (6.7).
+        "-XX:-TieredCompilation",
         "--add-opens=java.base/java.nio=ALL-UNNAMED",
         "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
         "--add-opens=java.base/java.lang=ALL-UNNAMED",
