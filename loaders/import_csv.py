@@ -924,7 +924,7 @@ def write_cites_csv(
                     into = stubs
                 else:
                     into = table
-                pair = (citing << 32) ^ cited
+                pair = _pair(citing, cited)
                 pairs.add(pair)
                 into.add_encoded(pair, f"{citing},{cited}", row, _cites_values, tail)
             done.rows += len(pairs)
@@ -934,10 +934,7 @@ def write_cites_csv(
             if on_records is not None:
                 on_records(chunk.records)
     table.finish()
-    if stubs.finish().rows:
-        done.stubs_file = stubs.file
-    else:
-        stubs.path.unlink(missing_ok=True)
+    done.stubs_file = next(iter(_non_empty([stubs.finish()])), None)
     return done
 
 
