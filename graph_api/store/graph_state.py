@@ -96,6 +96,7 @@ class GraphStateWatch:
         # it, so a probe never waits on a busy database (graph_api/service/app.py).
         self.last_ok: float | None = None
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
 
     @property
     def polling(self) -> bool:
@@ -121,17 +122,25 @@ class GraphStateWatch:
         return state
 
     async def _poll(self) -> None:
-        while True:
+        # The loop also ends on a flag, not only on cancellation: on Python 3.11,
+        # asyncio.wait_for drops a cancel that arrives as its read finishes (with a
+        # dead database the read fails at once, so a shutdown often lands then);
+        # refresh() then logs the failure and the poller ran on until the app's
+        # 5 s shutdown bound gave up on it, leaving it running.
+        while not self._stopping:
             await self.refresh()
-            await asyncio.sleep(self.interval_s)
+            if not self._stopping:
+                await asyncio.sleep(self.interval_s)
 
     def start(self) -> None:
         if self._task is None and self.interval_s > 0:
+            self._stopping = False
             self._task = asyncio.create_task(self._poll(), name="graph-state-watch")
 
     async def close(self) -> None:
         task, self._task = self._task, None
         if task is not None:
+            self._stopping = True
             task.cancel()
             # Bounded: a read cancelled inside the driver need not return promptly,
             # and an app's shutdown must not wait on it forever (a test run hung here).
