@@ -144,15 +144,25 @@ class GraphRows:
     embeddings: list[Row] = field(default_factory=list)
 
     def extend(self, other: GraphRows) -> None:
-        for f in fields(self):
-            getattr(self, f.name).extend(getattr(other, f.name))
+        # Called once a record by the bulk path (100k times for a 100k corpus):
+        # the kinds' names come from a tuple made once, not dataclasses.fields(),
+        # which builds its answer anew on every call (100k extends of a typical
+        # paper's rows: 0.16-0.31 s with fields(), 0.09-0.15 s with the tuple).
+        for kind in ROW_KINDS:
+            more = getattr(other, kind)
+            if more:
+                getattr(self, kind).extend(more)
 
     def sizes(self) -> dict[str, int]:
         """Rows per kind, e.g. ``{"papers": 3, "cites": 10, ...}``."""
-        return {f.name: len(getattr(self, f.name)) for f in fields(self)}
+        return {kind: len(getattr(self, kind)) for kind in ROW_KINDS}
 
     def __len__(self) -> int:
         return sum(self.sizes().values())
+
+
+# The row kinds, in GraphRows' field order.
+ROW_KINDS: tuple[str, ...] = tuple(f.name for f in fields(GraphRows))
 
 
 # --- keys -------------------------------------------------------------------
