@@ -2,7 +2,9 @@
 
 One server process serves the fake S2 and the fake OpenAlex for the corpus
 around the sample page (``python -m tests.fakes.fake_openalex``); each
-OpenAlex answer takes a second, so the load can be killed between batches.
+OpenAlex answer takes 0.4 s, so the load can be killed between batches: the
+kill comes as the second batch is asked for (the batches go one at a time),
+leaving five answers, 2 s, for it to land before the phase ends.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ def test_killed_in_the_openalex_phase_resumes_to_the_same_graph(
         f"titles:{SAMPLE}",
         tmp_path / "fake.log",
         module="tests.fakes.fake_openalex",
-        extra=("--openalex-latency-ms", "1000"),
+        extra=("--openalex-latency-ms", "400"),
     ) as root:
 
         def env_for(cache: str) -> dict[str, str]:
