@@ -37,7 +37,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph_api.server import class_archive
+from graph_api.server import class_archive, unsigned_jars
 from graph_api.server.store_journal import (
     journal_path,
     recover_interrupted_import,
@@ -180,8 +180,10 @@ def run_import(
     set_store_aside(home, database)
     journal.write_text(json.dumps({"database": database, "pid": None}), encoding="utf-8")
     # Resolved: a class archive is valid for the exact class path it was
-    # written with (graph_api/server/class_archive.py).
-    classpath = f"{lib.resolve()}/*"
+    # written with (graph_api/server/class_archive.py). Signed jars are
+    # replaced by unsigned copies: their signature checks were a quarter of
+    # the time before the first stage (graph_api/server/unsigned_jars.py).
+    classpath = unsigned_jars.class_path(lib.resolve())
     archive = class_archive.archive_path(lib.resolve().parent, "import", java, classpath)
     cmd = [
         java,

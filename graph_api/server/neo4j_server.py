@@ -30,7 +30,7 @@ from neo4j import GraphDatabase
 from neo4j.exceptions import AuthError, ServiceUnavailable
 
 import cypher
-from graph_api.server import class_archive, neo4j_tools
+from graph_api.server import class_archive, neo4j_tools, unsigned_jars
 from graph_api.server.fetch_lock import fetching
 from graph_api.server.store_journal import process_alive, recover_interrupted_import
 from graph_api.settings import Settings
@@ -151,6 +151,7 @@ def _fetch_jars(version: str, dist: Path, lib: Path) -> None:
         shutil.rmtree(lib)
     for stale in dist.glob("cds-*.jsa"):  # class archives of the jars being replaced
         stale.unlink(missing_ok=True)
+    shutil.rmtree(dist / unsigned_jars.UNSIGNED_DIR, ignore_errors=True)  # their copies
     done = subprocess.run(
         [
             "mvn",
