@@ -107,6 +107,29 @@ def test_papers_columns_are_what_the_online_writer_stores() -> None:
     )
 
 
+def assert_longest_rows_known(done: import_csv.ImportCsv) -> None:
+    """Each file knows its longest row: exactly, or at least for rows rewritten in place."""
+    for f in done.files:
+        text = f.path.read_text(encoding="utf-8")
+        physical = max(len(line) for line in text.split("\n"))
+        if f.multiline or f.path.name.endswith("_stubs.csv"):
+            assert f.longest >= physical, f.path.name
+        else:
+            assert f.longest == physical, f.path.name
+
+
+def test_a_row_longer_than_a_quarter_mebibyte_gets_a_larger_read_buffer(
+    tmp_path: Path,
+) -> None:
+    d = tmp_path / "ds"
+    d.mkdir()
+    write_jsonl(d / "papers.jsonl", [{"corpusid": 1, "title": "One"}])
+    write_jsonl(d / "abstracts.jsonl", [{"corpusid": 1, "abstract": "x" * 300_000}])
+    done = import_csv.write_import_csv(d, tmp_path / "csv", loaded_at="x")
+    assert_longest_rows_known(done)
+    assert "--read-buffer-size=2m" in done.options()
+
+
 @pytest.fixture
 def datasets(tmp_path: Path) -> Path:
     d = tmp_path / "ds"
@@ -215,7 +238,12 @@ def test_one_pass_writes_every_label_and_type_with_the_writers_merge_rules(
         f"--relationships=CITES={out / 'rel_CITES.csv'}",
         f"--relationships=CITES={out / 'rel_CITES_stubs.csv'}",
     ]
-    assert done.options()[:2] == ["--id-type=actual", "--array-delimiter=U+001F"]
+    assert done.options()[:3] == [
+        "--id-type=actual",
+        "--array-delimiter=U+001F",
+        "--read-buffer-size=1m",
+    ]
+    assert_longest_rows_known(done)
     counts = done.write_counts(properties=10, elapsed_s=1.0)
     assert counts.by_kind["cites"].relationships_created == 3
     assert counts.by_kind["papers"].nodes_created == 4
@@ -388,6 +416,7 @@ def test_citations_of_papers_no_papers_file_lists_get_those_papers_ids(
     assert merged["intents:string[]"] == "result"
     assert merged["contexts:string[]"] == (context or "")
     assert rels[("CITES", "CorpusId:1", "CorpusId:6")]["isInfluential:boolean"] == "true"
+    assert_longest_rows_known(done)
     # Only the papers file's pair is in the main file; the rest in the stub file.
     assert len(read_csv(tmp_path / "csv" / "rel_CITES.csv")) == 1
     assert len(read_csv(tmp_path / "csv" / "rel_CITES_stubs.csv")) == 3
