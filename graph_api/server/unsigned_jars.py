@@ -1,4 +1,4 @@
-"""The offline importer's class path: Neo4j's jars, with unsigned copies of the signed ones.
+"""The class path of the importer and the server: Neo4j's jars, signed ones as unsigned copies.
 
 Why: two of the runtime jars of ``org.neo4j:neo4j`` 5.26
 (``eclipse-collections`` and ``eclipse-collections-api`` 11.1.0) are signed

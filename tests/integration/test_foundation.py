@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 
 import pytest
 from neo4j import Driver
 from neo4j.exceptions import CypherSyntaxError
 
 import cypher
+from graph_api.server import unsigned_jars
 from graph_api.settings import Settings
 from graph_api.store import graph_store
 from tests.integration.conftest import Neo4jHandle
@@ -36,6 +39,25 @@ def test_servers_we_start_run_with_the_configured_jvm_flags(neo4j: Neo4jHandle) 
     if neo4j.how == "local":
         assert neo4j.settings.neo4j_jvm_flags == ("-XX:TieredStopAtLevel=1",)
         assert "-XX:TieredStopAtLevel=1" in args, args
+
+
+def test_local_servers_read_no_signed_jar(neo4j: Neo4jHandle) -> None:
+    """The class path a local server runs with has unsigned copies for Neo4j's signed
+    jars (graph_api/server/unsigned_jars.py): each jar named on it is unsigned."""
+    if neo4j.how != "local":
+        return  # a server behind NEO4J_URI or in a container has its own class path
+    with graph_store.driver_for(neo4j.settings, neo4j.uri) as drv:
+        records, _, _ = drv.execute_query(
+            "CALL dbms.queryJmx('java.lang:type=Runtime') YIELD attributes "
+            "RETURN attributes.ClassPath.value AS classPath",
+            database_=neo4j.settings.neo4j_database,
+        )
+    jars = [Path(j) for j in records[0]["classPath"].split(os.pathsep)]
+    assert any(j.name.startswith("neo4j-kernel-") for j in jars), jars[:5]
+    copies = [j for j in jars if j.parent.name == unsigned_jars.UNSIGNED_DIR]
+    assert copies, "no unsigned copy on the class path"
+    signed = [j.name for j in jars if j.suffix == ".jar" and unsigned_jars.is_signed(j)]
+    assert signed == []
 
 
 def test_schema_init_twice_is_identical(driver: Driver, neo4j_settings: Settings) -> None:
