@@ -96,7 +96,9 @@ class GraphStateWatch:
         # it, so a probe never waits on a busy database (graph_api/service/app.py).
         self.last_ok: float | None = None
         self._task: asyncio.Task[None] | None = None
-        self._stopping = False
+        # Set by close(); one per poller, so a poller that outlived its close
+        # (stuck in the driver past the grace) never runs on after a new start.
+        self._stop = asyncio.Event()
 
     @property
     def polling(self) -> bool:
@@ -121,26 +123,26 @@ class GraphStateWatch:
             self.on_change(previous, state)
         return state
 
-    async def _poll(self) -> None:
+    async def _poll(self, stop: asyncio.Event) -> None:
         # The loop also ends on a flag, not only on cancellation: on Python 3.11,
         # asyncio.wait_for drops a cancel that arrives as its read finishes (with a
         # dead database the read fails at once, so a shutdown often lands then);
         # refresh() then logs the failure and the poller ran on until the app's
         # 5 s shutdown bound gave up on it, leaving it running.
-        while not self._stopping:
+        while not stop.is_set():
             await self.refresh()
-            if not self._stopping:
+            if not stop.is_set():
                 await asyncio.sleep(self.interval_s)
 
     def start(self) -> None:
         if self._task is None and self.interval_s > 0:
-            self._stopping = False
-            self._task = asyncio.create_task(self._poll(), name="graph-state-watch")
+            self._stop = asyncio.Event()
+            self._task = asyncio.create_task(self._poll(self._stop), name="graph-state-watch")
 
     async def close(self) -> None:
         task, self._task = self._task, None
         if task is not None:
-            self._stopping = True
+            self._stop.set()
             task.cancel()
             # Bounded: a read cancelled inside the driver need not return promptly,
             # and an app's shutdown must not wait on it forever (a test run hung here).
