@@ -132,6 +132,11 @@ def report_offline_load(summary: OfflineLoadSummary, console: Console) -> None:
         + (f" (the importer reports {reported:.1f}s)" if reported is not None else "")
         + f"; graph version {summary.graph_version}"
     )
+    if summary.imported.fallback_reason:
+        console.print(
+            f"the importer ran from {summary.imported.entry_point}, slower than citekb's own"
+            f" entry point: {summary.imported.fallback_reason}"
+        )
     if not summary.indexes_online:
         console.print(
             "constraints online; the other indexes are populating in the background"

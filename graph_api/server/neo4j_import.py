@@ -1,11 +1,15 @@
 """The offline importer (``neo4j-admin database import full``) run against our local server's store.
 
-Which program: ``org.neo4j.cli.AdminTool`` (artifact
-``org.neo4j:neo4j-command-line``), the main class behind the
-``neo4j-admin`` script; its ``database import`` command is contributed by
-``org.neo4j:neo4j-import-tool`` (``org.neo4j.importer.ImportCommandProvider``,
-found through ``META-INF/services/org.neo4j.cli.CommandProvider``). Both are
-runtime dependencies of ``org.neo4j:neo4j``, so the jars
+Which program: citekb's entry point ``citekb.neo4j.FullImport``, which is
+``neo4j-admin``'s own ``database import full`` command class
+(``org.neo4j.importer.ImportCommand.Full``, artifact
+``org.neo4j:neo4j-import-tool``) with the batch importer's background
+page-cache flusher off; built once from ``graph_api/server/java/`` by
+:mod:`graph_api.server.import_launcher`. Where it cannot be built (no
+``javac``), ``org.neo4j.cli.AdminTool`` (artifact
+``org.neo4j:neo4j-command-line``), the main class behind the ``neo4j-admin``
+script, runs the same command. Both artifacts are runtime dependencies of
+``org.neo4j:neo4j``, so the jars
 :func:`graph_api.server.neo4j_server.ensure_jars` fetches for the server hold
 them; nothing else is downloaded. The tool reads ``NEO4J_HOME`` and
 ``NEO4J_CONF`` from its environment, so it finds the server's own
@@ -37,7 +41,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph_api.server import class_archive, unsigned_jars
+from graph_api.server import class_archive, import_launcher, unsigned_jars
 from graph_api.server.store_journal import (
     journal_path,
     recover_interrupted_import,
@@ -45,7 +49,6 @@ from graph_api.server.store_journal import (
     set_store_aside,
 )
 
-ADMIN_MAIN_CLASS = "org.neo4j.cli.AdminTool"
 # The importer's own JVM: the heap holds little (its caches are off heap,
 # bounded by --max-off-heap-memory); both are small on a shared machine.
 IMPORT_HEAP = "1g"
@@ -69,6 +72,9 @@ class ImportResult:
     properties: int
     # "IMPORT DONE in 2s 135ms": the import itself, without the JVM's start.
     reported_s: float | None = None
+    # The main class that ran it, and why not citekb's when it was not.
+    entry_point: str = import_launcher.LAUNCHER_MAIN_CLASS
+    fallback_reason: str = ""
 
 
 # The end of a row the parser gave up on, reported after (or instead of, with
@@ -165,11 +171,13 @@ def run_import(
     options: Sequence[str] = (),
     timeout_s: float = 3600.0,
     log: Path | None = None,
+    entry: import_launcher.EntryPoint | None = None,
 ) -> ImportResult:
     """Import CSV into the (stopped) server's ``database``; restore it on any failure.
 
     ``inputs`` are ``--nodes=...``/``--relationships=...`` arguments. The
-    caller stops the server before and starts it after.
+    caller stops the server before and starts it after. ``entry``: the
+    program to run, :func:`import_launcher.entry_point`'s choice by default.
     """
     began = time.monotonic()
     recover_interrupted_import(home)
@@ -183,7 +191,10 @@ def run_import(
     # written with (graph_api/server/class_archive.py). Signed jars are
     # replaced by unsigned copies: their signature checks were a quarter of
     # the time before the first stage (graph_api/server/unsigned_jars.py).
+    entry = entry or import_launcher.entry_point(java, lib)
     classpath = unsigned_jars.class_path(lib.resolve())
+    if entry.jar is not None:
+        classpath = f"{entry.jar}{os.pathsep}{classpath}"
     archive = class_archive.archive_path(lib.resolve().parent, "import", java, classpath)
     cmd = [
         java,
@@ -201,10 +212,8 @@ def run_import(
         *class_archive.jvm_flags(archive, home / "run"),
         "-cp",
         classpath,
-        ADMIN_MAIN_CLASS,
-        "database",
-        "import",
-        "full",
+        entry.main_class,
+        *entry.command,
         "--verbose",
         "--bad-tolerance=0",
         f"--max-off-heap-memory={IMPORT_OFF_HEAP}",
@@ -242,7 +251,15 @@ def run_import(
             raise ImportFailed(f"neo4j-admin import failed ({how}): {failure_reason(output)}")
         nodes, rels, props = _counts(output)
         ok = True
-        return ImportResult(time.monotonic() - began, nodes, rels, props, reported_seconds(output))
+        return ImportResult(
+            time.monotonic() - began,
+            nodes,
+            rels,
+            props,
+            reported_seconds(output),
+            entry.main_class,
+            entry.fallback_reason,
+        )
     finally:
         if ok:
             shutil.rmtree(home / "data" / "import-backup" / database, ignore_errors=True)

@@ -26,7 +26,7 @@ from neo4j import Driver
 from typer.testing import CliRunner
 
 from graph_api.cli.main import app
-from graph_api.server import neo4j_server, offline_load
+from graph_api.server import import_launcher, neo4j_server, offline_load
 from graph_api.server.neo4j_import import ImportFailed
 from graph_api.server.store_journal import journal_path
 from graph_api.settings import Settings, get_settings
@@ -174,6 +174,10 @@ def test_importer_and_online_writer_leave_the_same_graph(
     db = settings.neo4j_database
     summary = offline_load.offline_load(server, settings, corpus)
     assert summary.imported.relationships == summary.counts.relationships_created > 0
+    # Through citekb's entry point (test_import_launcher compares it with neo4j-admin's).
+    assert summary.imported.entry_point == import_launcher.LAUNCHER_MAIN_CLASS, (
+        summary.imported.fallback_reason
+    )
     assert set(summary.phases) == {"csv", "stop", "import", "start", "schema", "meta", "indexes"}
     assert not summary.indexes_online  # populating in the background unless asked to wait
     with graph_store.driver_for(settings, server.uri) as drv:
