@@ -61,13 +61,16 @@ def test_installed_package_has_no_test_doubles(installed: Path) -> None:
     probe = (
         "import graph_api, loaders, cypher, importlib.util as u;"
         "print(graph_api.__file__);"
-        "print(u.find_spec('tests') is None, u.find_spec('loaders.fake_s2') is None)"
+        "print(u.find_spec('tests') is None, u.find_spec('loaders.fake_s2') is None);"
+        # The importer's entry point is compiled from this source on first use.
+        "from graph_api.server import import_launcher;"
+        "print(b'class FullImport' in import_launcher.source())"
     )
     out = subprocess.run(
         [str(py), "-c", probe], check=True, capture_output=True, text=True, cwd="/"
     ).stdout.split()
     assert "site-packages" in out[0] and str(REPO) not in out[0]
-    assert out[1:] == ["True", "True"]
+    assert out[1:] == ["True", "True", "True"]
 
 
 def test_installed_citekb_reads_the_sample_and_serves(installed: Path, tmp_path: Path) -> None:
