@@ -67,9 +67,14 @@ def source() -> bytes:
 
 
 def jar_path(lib: Path) -> Path:
-    """Where the launcher built from this source for ``lib``'s Neo4j lives (existing or not)."""
+    """Where the launcher built from this source for ``lib``'s Neo4j lives (existing or not).
+
+    Resolved: the jar heads the importer's class path, by which its class-data
+    archive is keyed, so the same jar must be named the same however ``lib``
+    was reached (a cache folder linked from another, as bench/first_load does).
+    """
     digest = hashlib.sha256(source()).hexdigest()[:16]
-    return lib.parent / LAUNCHER_DIR / f"citekb-import-{digest}.jar"
+    return lib.resolve().parent / LAUNCHER_DIR / f"citekb-import-{digest}.jar"
 
 
 def javac_for(java: str) -> Path | None:

@@ -51,9 +51,15 @@ def test_a_failed_compile_falls_back_with_javac_s_complaint(tmp_path: Path) -> N
     assert os.listdir(lib) == []
 
 
-def test_the_jar_is_named_for_the_source_it_was_built_from(tmp_path: Path) -> None:
-    lib = tmp_path / "lib"
-    path = import_launcher.jar_path(lib)
-    assert path.parent == tmp_path / import_launcher.LAUNCHER_DIR
+def test_the_jar_is_named_for_the_source_and_the_real_folder(tmp_path: Path) -> None:
+    real = tmp_path / "cache" / "neo4j" / "5.26.30"
+    (real / "lib").mkdir(parents=True)
+    path = import_launcher.jar_path(real / "lib")
+    assert path.parent == real / import_launcher.LAUNCHER_DIR
     assert path.name.startswith("citekb-import-") and path.suffix == ".jar"
-    assert import_launcher.jar_path(tmp_path / "other" / "lib").name == path.name
+    # Reached through a linked cache folder, the same path: the importer's
+    # class-data archive is keyed by the class path this jar heads.
+    linked = tmp_path / "other-cache" / "neo4j"
+    linked.mkdir(parents=True)
+    (linked / "5.26.30").symlink_to(real, target_is_directory=True)
+    assert import_launcher.jar_path(linked / "5.26.30" / "lib") == path
