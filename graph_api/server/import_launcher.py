@@ -20,11 +20,6 @@ cannot be built (no ``javac`` beside ``java`` or on ``PATH``, a failed
 compile), the importer runs from ``org.neo4j.cli.AdminTool``, the class
 behind the ``neo4j-admin`` script, with the same options: slower, the same
 store. The reason is kept on the :class:`EntryPoint` and printed by the load.
-
-Each source version gets a jar of its own, and the old one is never run
-again once citekb is upgraded: :func:`entry_point` marks the jar it returns
-used (its mtime) and :func:`build`, after writing a new jar, deletes the
-launcher jars unused for two weeks (:mod:`graph_api.server.cache_retention`).
 """
 
 from __future__ import annotations
@@ -39,7 +34,6 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from graph_api.server import cache_retention
 from graph_api.server.fetch_lock import fetching
 
 ADMIN_MAIN_CLASS = "org.neo4j.cli.AdminTool"
@@ -51,8 +45,6 @@ _SOURCE = "FullImport.java"
 # The importer runs on Java 17 (Neo4j 5.26 supports 17 and 21).
 _RELEASE = "17"
 _COMPILE_TIMEOUT_S = 300.0
-# Hex digits of the source's digest in a jar's name.
-_DIGEST_LEN = 16
 
 
 class LauncherUnavailable(RuntimeError):
@@ -81,17 +73,8 @@ def jar_path(lib: Path) -> Path:
     archive is keyed, so the same jar must be named the same however ``lib``
     was reached (a cache folder linked from another, as bench/first_load does).
     """
-    digest = hashlib.sha256(source()).hexdigest()[:_DIGEST_LEN]
-    return lib.resolve().parent / LAUNCHER_DIR / _jar_name(digest)
-
-
-def _jar_name(digest: str) -> str:
-    return f"citekb-import-{digest}.jar"
-
-
-def prune(keep: Path, retention_s: float = cache_retention.RETENTION_S) -> list[Path]:
-    """Delete the launcher jars beside ``keep`` unused for ``retention_s``; never ``keep``."""
-    return cache_retention.prune(keep, _jar_name("?" * _DIGEST_LEN), retention_s)
+    digest = hashlib.sha256(source()).hexdigest()[:16]
+    return lib.resolve().parent / LAUNCHER_DIR / f"citekb-import-{digest}.jar"
 
 
 def javac_for(java: str) -> Path | None:
@@ -166,7 +149,6 @@ def build(java: str, lib: Path) -> Path:
                     f"javac failed ({done.returncode}): {said[0] if said else 'no output'}"
                 )
             _write_jar(classes, jar)
-        prune(jar)
     return jar
 
 
@@ -176,5 +158,4 @@ def entry_point(java: str, lib: Path) -> EntryPoint:
         jar = build(java, lib)
     except LauncherUnavailable as exc:
         return EntryPoint(ADMIN_MAIN_CLASS, ADMIN_COMMAND, None, str(exc))
-    cache_retention.mark_used(jar)
     return EntryPoint(LAUNCHER_MAIN_CLASS, (), jar)

