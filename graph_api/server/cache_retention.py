@@ -2,17 +2,23 @@
 
 ``<cache>/neo4j/<version>/`` holds files made from the jars that are keyed
 by a digest of what they were made from: the class-data sharing archives
-(:mod:`graph_api.server.class_archive`, 30-140 MB each) and the importer's
-launcher jar (:mod:`graph_api.server.import_launcher`). A new JDK, a new
-class path or a new launcher source makes a new file under a new name and
-the old one is never read again; unpruned, one machine collected 15
-archives (~1 GB) in a day of development.
+(:mod:`graph_api.server.class_archive`, 30-140 MB each). A new JDK or a new
+class path (a new importer launcher jar, a new Neo4j Browser jar) makes a
+new archive under a new name and the old one is never read again;
+unpruned, one machine collected 15 archives (~1 GB) in a day of
+development.
 
 The policy, kept simple on purpose:
 
 * **mtime is the last use.** Whoever starts a JVM with such a file calls
   :func:`mark_used`, which sets its mtime to now. No registry of users, no
-  lock: the file system already keeps one timestamp per file.
+  lock: the file system already keeps one timestamp per file. Archives
+  only, never a jar: Java checks each class-path jar's size and mtime
+  against the archive it maps and refuses the archive when one differs
+  ("A jar file is not the one used while building the shared archive
+  file", seen with ``-Xshare:on``), so touching the importer's launcher jar
+  would silently cost every later import its archive. Those jars are 3 KB
+  each and are kept.
 * **Pruning happens only when a successor appears** (an archive adopted, a
   launcher jar built): exactly when an old file may have become dead, and
   never on the hot path of a start. :func:`prune` deletes the siblings of
